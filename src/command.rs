@@ -1,0 +1,112 @@
+//! Spawning that rides out a transient "Text file busy".
+//!
+//! Only the spawn itself is retried: std reports an exec failure before the
+//! child has run a single instruction of the program (through a close-on-exec
+//! pipe, or posix_spawn's return code), so a retried spawn never runs the
+//! program twice. A child that ran and exited non-zero is a result, not an
+//! error, and is returned as it is.
+
+use std::io;
+use std::process::{Child, Command, ExitStatus, Output};
+
+use crate::classify::Op;
+use crate::retry::RetryPolicy;
+use crate::sys;
+
+/// Retrying versions of [`Command::spawn`], [`Command::output`] and
+/// [`Command::status`].
+///
+/// They retry when the spawn failed with a transient error for
+/// [`Op::Spawn`] on this OS: ETXTBSY on Unix (another process, often a forked
+/// sibling thread's child, still holds the program open for writing), a
+/// sharing violation on Windows. Schedule: [`RetryPolicy::for_op`]`(Op::Spawn)`,
+/// 10 attempts from 1 ms doubling to 100 ms; use [`spawn_with`](Self::spawn_with)
+/// for your own policy.
+///
+/// ```
+/// use std::process::Command;
+/// use flakeproof::CommandExt;
+/// # let dir = tempfile::tempdir()?;
+/// # let stub = flakeproof::install_executable_stub(dir.path(), "hello", "#!/bin/sh\necho hi\n")?;
+/// let out = Command::new(&stub).output_retrying()?;
+/// # #[cfg(unix)]
+/// assert_eq!(out.stdout, b"hi\n");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub trait CommandExt {
+    /// [`Command::spawn`], retried while the spawn fails transiently.
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::CommandExt;
+    /// # #[cfg(unix)] {
+    /// let status = Command::new("true").spawn_retrying()?.wait()?;
+    /// assert!(status.success());
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn spawn_retrying(&mut self) -> io::Result<Child>;
+
+    /// [`Command::output`] (stdout and stderr captured), retried while the
+    /// spawn fails transiently.
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::CommandExt;
+    /// # #[cfg(unix)] {
+    /// let out = Command::new("echo").arg("x").output_retrying()?;
+    /// assert_eq!(out.stdout, b"x\n");
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn output_retrying(&mut self) -> io::Result<Output>;
+
+    /// [`Command::status`], retried while the spawn fails transiently.
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::CommandExt;
+    /// # #[cfg(unix)] {
+    /// assert!(!Command::new("false").status_retrying()?.success());
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn status_retrying(&mut self) -> io::Result<ExitStatus>;
+
+    /// [`Command::spawn`] under your own policy; its report says how many
+    /// attempts the spawn took.
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::{CommandExt, Op, RetryPolicy, Stop};
+    /// # #[cfg(unix)] {
+    /// let policy = RetryPolicy::for_op(Op::Spawn).attempts(20);
+    /// let (child, report) = Command::new("true").spawn_with(&policy);
+    /// assert!(child?.wait()?.success());
+    /// assert_eq!((report.attempts, report.stop), (1, Stop::Succeeded));
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn spawn_with(&mut self, policy: &RetryPolicy) -> (io::Result<Child>, crate::RetryReport);
+}
+
+impl CommandExt for Command {
+    fn spawn_retrying(&mut self) -> io::Result<Child> {
+        RetryPolicy::for_op(Op::Spawn).run(|| sys::spawn(self))
+    }
+
+    fn output_retrying(&mut self) -> io::Result<Output> {
+        // Command::output fails only at spawn with ETXTBSY; once the child has
+        // run, errors come from pipes and wait, which the classifier never
+        // calls transient, so the program is never run twice.
+        RetryPolicy::for_op(Op::Spawn).run(|| sys::output(self))
+    }
+
+    fn status_retrying(&mut self) -> io::Result<ExitStatus> {
+        RetryPolicy::for_op(Op::Spawn).run(|| sys::status(self))
+    }
+
+    fn spawn_with(&mut self, policy: &RetryPolicy) -> (io::Result<Child>, crate::RetryReport) {
+        policy.run_with_report(|| sys::spawn(self))
+    }
+}

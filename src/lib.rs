@@ -1,0 +1,81 @@
+//! Make tests that write and run executables stop flaking.
+//!
+//! # The race
+//!
+//! On Linux, `execve` fails with ETXTBSY ("Text file busy", errno 26) while
+//! any open file description can write the file. In a test binary every test
+//! is a thread: thread A writes a stub `git`; thread B forks to spawn
+//! anything; B's child inherits A's writable descriptor and keeps it until
+//! its own exec. A closes and runs `git`: ETXTBSY. The usual "temp file,
+//! fsync, rename" recipe keeps the same inode and, by holding the descriptor
+//! open longer, fails *more* often (12 % against 2 % for a plain write, on a
+//! 2-core Linux 6.18 machine; golang/go#22315, rust-lang/rust#114554).
+//!
+//! # What to use
+//!
+//! | you want to | use |
+//! |---|---|
+//! | write a stub executable and run it at once | [`install_executable_stub`], or [`StubInstaller`] for options |
+//! | retry a call that hit ETXTBSY | [`retry_etxtbsy`] |
+//! | spawn a program that someone may still be writing | [`CommandExt`] (`spawn_retrying`, `output_retrying`, `status_retrying`) |
+//! | retry other transient OS errors (Windows sharing violations, macOS EPERM after a build) | [`RetryPolicy`] with [`Classifier::for_op`] |
+//! | test your own retry loop without sleeping | [`RetryPolicy::clock`] with a [`ManualClock`] |
+//!
+//! ```
+//! use std::process::Command;
+//! use flakeproof::{install_executable_stub, CommandExt};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let git = install_executable_stub(dir.path(), "git", "#!/bin/sh\necho fake git \"$@\"\n")?;
+//! # #[cfg(unix)] {
+//! let out = Command::new(&git).arg("status").output_retrying()?;
+//! assert_eq!(out.stdout, b"fake git status\n");
+//! # }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # How the crate is laid out
+//!
+//! - Pure, no OS calls: `classify` (which errors are transient, per OS and
+//!   operation: [`is_transient`]), `backoff` ([`Backoff`]), `retry` (the
+//!   [`RetryPolicy`] engine, on an injectable [`Clock`]).
+//! - The one layer that calls the OS: `sys`, with one door per platform
+//!   (`sys/unix.rs`, `sys/windows.rs`). Every call in it is tagged with an
+//!   [`Op`] and a path.
+//! - User-facing operations on top: `install` and `command`.
+//!
+//! Errors that come from the OS are passed on as the OS gave them:
+//! `raw_os_error()` and `kind()` survive, because that is what classifiers
+//! (yours and ours) key on.
+//!
+//! # Platforms
+//!
+//! - **Linux**: the race is real; [`StubInstaller`] waits until the kernel
+//!   itself says the file has no writer (a read lease is refused exactly
+//!   while execve would fail with ETXTBSY), falling back to a flock drain
+//!   barrier where leases are unavailable.
+//! - **macOS and BSDs**: exec of a write-open file is not refused on macOS,
+//!   but opening a running executable for writing is; the flock barrier runs,
+//!   and [`is_transient`] knows macOS's EPERM on copies over fresh builds.
+//! - **Windows**: no fork, so no inheritance race; installs are
+//!   write-then-rename, and the classifiers cover antivirus and pending
+//!   deletes (errors 5, 32, 33, 145, 303).
+
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms, unreachable_pub)]
+
+mod backoff;
+mod classify;
+mod command;
+mod install;
+mod retry;
+mod sys;
+
+pub use backoff::Backoff;
+pub use classify::{errno, is_etxtbsy, is_transient, is_transient_error, Op, Os};
+pub use command::CommandExt;
+pub use install::{install_executable_stub, InstallReport, Strategy, StubInstaller, WriterCheck};
+pub use retry::{
+    retry_etxtbsy, Classifier, Clock, ManualClock, RetryEvent, RetryPolicy, RetryReport, Stop,
+    SystemClock,
+};

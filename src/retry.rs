@@ -1,0 +1,640 @@
+//! Retry policies: how many attempts, how long between them, for how long in
+//! all, and which errors are worth another try.
+//!
+//! The engine itself makes no OS call: time and sleep come from a [`Clock`]
+//! (the real one by default, a [`ManualClock`] in tests), so a retry loop is
+//! tested in microseconds and deterministically.
+
+use std::fmt;
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::backoff::Backoff;
+use crate::classify::{is_etxtbsy, is_transient_error, Op, Os};
+
+/// Decides which errors are transient (worth retrying).
+///
+/// ```
+/// use std::io;
+/// use flakeproof::{Classifier, Op, Os};
+///
+/// let busy = io::Error::from_raw_os_error(26);
+/// assert!(Classifier::etxtbsy_on(Os::Linux).is_transient(&busy));
+/// assert!(Classifier::for_os(Os::Windows, Op::Rename)
+///     .is_transient(&io::Error::from_raw_os_error(32)));
+/// let mine = Classifier::new(|e: &io::Error| e.kind() == io::ErrorKind::Interrupted);
+/// assert!(mine.is_transient(&io::Error::from(io::ErrorKind::Interrupted)));
+/// ```
+#[derive(Clone)]
+pub struct Classifier(ClassifierRepr);
+
+#[derive(Clone)]
+enum ClassifierRepr {
+    Etxtbsy(Os),
+    Table(Os, Op),
+    Custom(Arc<dyn Fn(&io::Error) -> bool + Send + Sync>),
+}
+
+impl Classifier {
+    /// Only "Text file busy" (ETXTBSY) on this OS: see [`crate::is_etxtbsy`].
+    pub fn etxtbsy() -> Self {
+        Self::etxtbsy_on(Os::CURRENT)
+    }
+
+    /// Only ETXTBSY, as `os` spells it.
+    pub fn etxtbsy_on(os: Os) -> Self {
+        Classifier(ClassifierRepr::Etxtbsy(os))
+    }
+
+    /// The table of [`crate::is_transient`] for `op` on this OS.
+    pub fn for_op(op: Op) -> Self {
+        Self::for_os(Os::CURRENT, op)
+    }
+
+    /// The table of [`crate::is_transient`] for `op` on `os`.
+    pub fn for_os(os: Os, op: Op) -> Self {
+        Classifier(ClassifierRepr::Table(os, op))
+    }
+
+    /// Your own rule.
+    pub fn new(f: impl Fn(&io::Error) -> bool + Send + Sync + 'static) -> Self {
+        Classifier(ClassifierRepr::Custom(Arc::new(f)))
+    }
+
+    /// Is `err` worth another attempt?
+    pub fn is_transient(&self, err: &io::Error) -> bool {
+        match &self.0 {
+            ClassifierRepr::Etxtbsy(os) => is_etxtbsy(*os, err),
+            ClassifierRepr::Table(os, op) => is_transient_error(*os, *op, err),
+            ClassifierRepr::Custom(f) => f(err),
+        }
+    }
+}
+
+impl fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            ClassifierRepr::Etxtbsy(os) => write!(f, "Classifier::etxtbsy_on({os:?})"),
+            ClassifierRepr::Table(os, op) => write!(f, "Classifier::for_os({os:?}, {op:?})"),
+            ClassifierRepr::Custom(_) => f.write_str("Classifier::new(..)"),
+        }
+    }
+}
+
+/// Where a retry loop gets the time and how it sleeps.
+///
+/// ```
+/// use std::time::Duration;
+/// use flakeproof::{Clock, SystemClock};
+/// let t0 = SystemClock.now();
+/// SystemClock.sleep(Duration::from_millis(1));
+/// assert!(SystemClock.now() - t0 >= Duration::from_millis(1));
+/// ```
+pub trait Clock: Send + Sync {
+    /// Monotonic time since an arbitrary origin fixed for the clock's life.
+    fn now(&self) -> Duration;
+    /// Wait `d`.
+    fn sleep(&self, d: Duration);
+}
+
+/// The real monotonic clock and `thread::sleep`.
+///
+/// ```
+/// use flakeproof::{Clock, SystemClock};
+/// let a = SystemClock.now();
+/// assert!(SystemClock.now() >= a);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Duration {
+        crate::sys::monotonic_now()
+    }
+    fn sleep(&self, d: Duration) {
+        crate::sys::sleep(d)
+    }
+}
+
+/// A clock that only moves when slept on, and records every sleep: retry
+/// code under test runs instantly and its schedule can be asserted.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use flakeproof::{Clock, ManualClock};
+/// let clock = ManualClock::new();
+/// clock.sleep(Duration::from_millis(3));
+/// clock.sleep(Duration::from_millis(6));
+/// assert_eq!(clock.now(), Duration::from_millis(9));
+/// assert_eq!(clock.sleeps(), [3, 6].map(Duration::from_millis));
+/// ```
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    state: Mutex<(Duration, Vec<Duration>)>,
+}
+
+impl ManualClock {
+    /// A clock at zero that has never slept.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Move time forward without recording a sleep (time spent "working").
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use flakeproof::{Clock, ManualClock};
+    /// let c = ManualClock::new();
+    /// c.advance(Duration::from_secs(1));
+    /// assert_eq!(c.now(), Duration::from_secs(1));
+    /// assert!(c.sleeps().is_empty());
+    /// ```
+    pub fn advance(&self, d: Duration) {
+        self.lock().0 += d;
+    }
+
+    /// Every sleep so far, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.lock().1.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Duration, Vec<Duration>)> {
+        // A panic elsewhere must not hide the record from the test reading it.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Duration {
+        self.lock().0
+    }
+    fn sleep(&self, d: Duration) {
+        let mut s = self.lock();
+        s.0 += d;
+        s.1.push(d);
+    }
+}
+
+/// What a retry hook is told before each sleep.
+#[derive(Debug)]
+pub struct RetryEvent<'a> {
+    /// The attempt that just failed, from 1.
+    pub attempt: u32,
+    /// Its error, untouched.
+    pub error: &'a io::Error,
+    /// How long the policy will sleep before the next attempt.
+    pub next_delay: Duration,
+}
+
+/// Why a retried call stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// An attempt succeeded.
+    Succeeded,
+    /// The classifier called the error permanent.
+    Permanent,
+    /// The last allowed attempt failed.
+    AttemptsExhausted,
+    /// The next sleep would have ended past the budget.
+    BudgetExhausted,
+    /// The backoff schedule ran out of delays.
+    BackoffExhausted,
+}
+
+/// How a retried call went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryReport {
+    /// Calls made, from 1.
+    pub attempts: u32,
+    /// Time from the first call's start to the end, on the policy's clock.
+    pub elapsed: Duration,
+    /// Time spent sleeping between attempts.
+    pub slept: Duration,
+    /// Why it stopped.
+    pub stop: Stop,
+}
+
+/// A retry policy: attempts, backoff, budget, classifier, hook, clock.
+///
+/// The default (`RetryPolicy::new`) makes at most 10 attempts, sleeping
+/// 1 ms, 2 ms, 4 ms ... capped at 100 ms (about 0.5 s of sleep in all), with
+/// no budget. The final error is always the one the operation returned,
+/// with its `kind()` and `raw_os_error()` intact.
+///
+/// ```
+/// use std::io;
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use flakeproof::{Backoff, Classifier, ManualClock, RetryPolicy, Stop};
+///
+/// let clock = Arc::new(ManualClock::new());
+/// let policy = RetryPolicy::new(Classifier::etxtbsy())
+///     .attempts(5)
+///     .backoff(Backoff::exponential(Duration::from_millis(2)))
+///     .clock(clock.clone());
+///
+/// let mut calls = 0;
+/// let (result, report) = policy.run_with_report(|| {
+///     calls += 1;
+///     if calls < 3 { Err(io::Error::from(io::ErrorKind::ExecutableFileBusy)) } else { Ok(calls) }
+/// });
+/// assert_eq!(result.unwrap(), 3);
+/// assert_eq!((report.attempts, report.stop), (3, Stop::Succeeded));
+/// assert_eq!(clock.sleeps(), [2, 4].map(Duration::from_millis));
+/// ```
+#[derive(Clone)]
+pub struct RetryPolicy {
+    attempts: u32,
+    backoff: Backoff,
+    budget: Option<Duration>,
+    classifier: Classifier,
+    on_retry: Option<Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("attempts", &self.attempts)
+            .field("backoff", &self.backoff)
+            .field("budget", &self.budget)
+            .field("classifier", &self.classifier)
+            .field("on_retry", &self.on_retry.is_some())
+            .field("clock", &if self.clock.is_some() { "custom" } else { "system" })
+            .finish()
+    }
+}
+
+impl RetryPolicy {
+    /// Retry what `classifier` calls transient, with the default schedule.
+    pub fn new(classifier: Classifier) -> Self {
+        RetryPolicy {
+            attempts: 10,
+            backoff: Backoff::exponential(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(100)),
+            budget: None,
+            classifier,
+            on_retry: None,
+            clock: None,
+        }
+    }
+
+    /// Retry this OS's transient errors for `op` ([`crate::is_transient`]).
+    ///
+    /// ```
+    /// use flakeproof::{Op, RetryPolicy};
+    /// let policy = RetryPolicy::for_op(Op::Rename);
+    /// let r: std::io::Result<()> = policy.run(|| Ok(()));
+    /// assert!(r.is_ok());
+    /// ```
+    pub fn for_op(op: Op) -> Self {
+        Self::new(Classifier::for_op(op))
+    }
+
+    /// The preset behind [`retry_etxtbsy`]: only ETXTBSY, 1 ms doubling to a
+    /// 100 ms cap, 10 attempts unless changed.
+    ///
+    /// ```
+    /// use flakeproof::RetryPolicy;
+    /// let r: std::io::Result<u8> = RetryPolicy::etxtbsy().attempts(3).run(|| Ok(1));
+    /// assert_eq!(r.unwrap(), 1);
+    /// ```
+    pub fn etxtbsy() -> Self {
+        Self::new(Classifier::etxtbsy())
+    }
+
+    /// Total calls allowed, the first included; 0 is taken as 1.
+    pub fn attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// The delays between attempts; when it runs out, the policy gives up.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Never sleep past `budget` from the first call's start: if the next
+    /// delay would end later, give up with the last error instead.
+    ///
+    /// ```
+    /// use std::{io, sync::Arc, time::Duration};
+    /// use flakeproof::{Backoff, Classifier, ManualClock, RetryPolicy, Stop};
+    /// let clock = Arc::new(ManualClock::new());
+    /// let policy = RetryPolicy::new(Classifier::new(|_: &io::Error| true))
+    ///     .attempts(1000)
+    ///     .backoff(Backoff::constant(Duration::from_millis(30)))
+    ///     .budget(Duration::from_millis(100))
+    ///     .clock(clock.clone());
+    /// let (r, report) = policy.run_with_report(|| Err::<(), _>(io::Error::other("x")));
+    /// assert!(r.is_err());
+    /// assert_eq!((report.attempts, report.stop), (4, Stop::BudgetExhausted));
+    /// assert_eq!(report.slept, Duration::from_millis(90));
+    /// ```
+    pub fn budget(mut self, budget: Duration) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Which errors to retry.
+    pub fn classifier(mut self, classifier: Classifier) -> Self {
+        self.classifier = classifier;
+        self
+    }
+
+    /// Called before each sleep with the failed attempt, its error and the
+    /// coming delay: log it, count it, or assert on it.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use std::sync::Arc;
+    /// use std::io;
+    /// use flakeproof::{ManualClock, RetryPolicy};
+    /// let retries = Arc::new(AtomicU32::new(0));
+    /// let seen = retries.clone();
+    /// let policy = RetryPolicy::etxtbsy()
+    ///     .clock(Arc::new(ManualClock::new()))
+    ///     .on_retry(move |ev| { seen.fetch_add(1, Ordering::Relaxed); eprintln!("attempt {} failed: {}", ev.attempt, ev.error); });
+    /// let mut n = 0;
+    /// policy.run(|| { n += 1; if n < 4 { Err(io::Error::from_raw_os_error(26)) } else { Ok(()) } }).unwrap();
+    /// # #[cfg(unix)]
+    /// assert_eq!(retries.load(Ordering::Relaxed), 3);
+    /// ```
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
+    /// Where time comes from and how to sleep; [`SystemClock`] by default.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Call `f` until it succeeds, fails permanently, or the policy gives up;
+    /// return its last result untouched.
+    pub fn run<T>(&self, f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+        self.drive(f, false).0
+    }
+
+    /// [`run`](Self::run), and say how many attempts it took and how long.
+    pub fn run_with_report<T>(
+        &self,
+        f: impl FnMut() -> io::Result<T>,
+    ) -> (io::Result<T>, RetryReport) {
+        self.drive(f, true)
+    }
+
+    fn drive<T>(
+        &self,
+        mut f: impl FnMut() -> io::Result<T>,
+        timed: bool,
+    ) -> (io::Result<T>, RetryReport) {
+        let clock: &dyn Clock = match &self.clock {
+            Some(c) => &**c,
+            None => &SystemClock,
+        };
+        // No clock read on the untimed path without a budget: the first call's
+        // success then costs nothing but the call (benches/retry.rs).
+        let start = (timed || self.budget.is_some()).then(|| clock.now());
+        let max = self.attempts.max(1);
+        let mut backoff: Option<Backoff> = None;
+        let mut attempt = 1;
+        let mut slept = Duration::ZERO;
+        let (result, stop) = loop {
+            let err = match f() {
+                Ok(v) => break (Ok(v), Stop::Succeeded),
+                Err(e) => e,
+            };
+            if !self.classifier.is_transient(&err) {
+                break (Err(err), Stop::Permanent);
+            }
+            if attempt >= max {
+                break (Err(err), Stop::AttemptsExhausted);
+            }
+            let Some(delay) = backoff.get_or_insert_with(|| self.backoff.clone()).next() else {
+                break (Err(err), Stop::BackoffExhausted);
+            };
+            if let (Some(budget), Some(start)) = (self.budget, start) {
+                if clock.now().saturating_sub(start).saturating_add(delay) > budget {
+                    break (Err(err), Stop::BudgetExhausted);
+                }
+            }
+            if let Some(hook) = &self.on_retry {
+                hook(&RetryEvent {
+                    attempt,
+                    error: &err,
+                    next_delay: delay,
+                });
+            }
+            clock.sleep(delay);
+            slept += delay;
+            attempt += 1;
+        };
+        let elapsed = start.map_or(Duration::ZERO, |s| clock.now().saturating_sub(s));
+        (
+            result,
+            RetryReport {
+                attempts: attempt,
+                elapsed,
+                slept,
+                stop,
+            },
+        )
+    }
+}
+
+/// Call `f` up to `attempts` times (0 behaves as 1) while it fails with
+/// "Text file busy" (ETXTBSY); any other error returns at once.
+///
+/// Schedule: sleep 1 ms, then 2, 4, 8 ... capped at 100 ms. Ten attempts
+/// sleep about 0.5 s in all, well past the ~1 ms a forked sibling needs to
+/// reach its exec and drop the inherited writable descriptor (the usual cause,
+/// golang/go#22315). The error returned is the one `f` returned last, with
+/// its `kind()` and `raw_os_error()`.
+///
+/// ```
+/// use std::process::Command;
+/// # let dir = tempfile::tempdir()?;
+/// # let stub = flakeproof::install_executable_stub(dir.path(), "hello", "#!/bin/sh\necho hi\n")?;
+/// let out = flakeproof::retry_etxtbsy(10, || Command::new(&stub).output())?;
+/// # #[cfg(unix)]
+/// assert_eq!(out.stdout, b"hi\n");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn retry_etxtbsy<T>(attempts: u32, f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+    RetryPolicy::etxtbsy().attempts(attempts).run(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn busy() -> io::Error {
+        io::Error::from(io::ErrorKind::ExecutableFileBusy)
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn manual(policy: RetryPolicy) -> (RetryPolicy, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new());
+        (policy.clock(clock.clone()), clock)
+    }
+
+    /// A closure that fails with `errs` in turn, then succeeds.
+    fn script(errs: Vec<io::Error>) -> impl FnMut() -> io::Result<u32> {
+        let mut errs = errs.into_iter();
+        let mut calls = 0;
+        move || {
+            calls += 1;
+            match errs.next() {
+                Some(e) => Err(e),
+                None => Ok(calls),
+            }
+        }
+    }
+
+    #[test]
+    fn first_call_success_makes_one_call_and_never_sleeps() {
+        let (p, clock) = manual(RetryPolicy::etxtbsy());
+        let (r, rep) = p.run_with_report(script(vec![]));
+        assert_eq!(r.unwrap(), 1);
+        assert_eq!(rep.attempts, 1);
+        assert_eq!(rep.stop, Stop::Succeeded);
+        assert!(clock.sleeps().is_empty());
+    }
+
+    #[test]
+    fn busy_twice_then_ok_sleeps_the_documented_schedule() {
+        let (p, clock) = manual(RetryPolicy::etxtbsy());
+        let (r, rep) = p.run_with_report(script(vec![busy(), busy()]));
+        assert_eq!(r.unwrap(), 3);
+        assert_eq!(rep.attempts, 3);
+        assert_eq!(clock.sleeps(), [ms(1), ms(2)]);
+        assert_eq!(rep.slept, ms(3));
+        assert_eq!(rep.elapsed, ms(3));
+    }
+
+    #[test]
+    fn default_schedule_caps_at_100ms() {
+        let (p, clock) = manual(RetryPolicy::etxtbsy());
+        let (r, rep) = p.run_with_report(|| Err::<(), _>(busy()));
+        assert_eq!(r.unwrap_err().kind(), io::ErrorKind::ExecutableFileBusy);
+        assert_eq!(rep.attempts, 10);
+        assert_eq!(rep.stop, Stop::AttemptsExhausted);
+        assert_eq!(
+            clock.sleeps(),
+            [1, 2, 4, 8, 16, 32, 64, 100, 100].map(ms).to_vec()
+        );
+    }
+
+    #[test]
+    fn permanent_error_returns_at_once_untouched() {
+        let (p, clock) = manual(RetryPolicy::etxtbsy());
+        let (r, rep) = p.run_with_report(script(vec![io::Error::from_raw_os_error(13)]));
+        let e = r.unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(13));
+        assert_eq!(e.kind(), io::Error::from_raw_os_error(13).kind());
+        assert_eq!((rep.attempts, rep.stop), (1, Stop::Permanent));
+        assert!(clock.sleeps().is_empty());
+    }
+
+    #[test]
+    fn zero_attempts_behaves_as_one() {
+        let (p, _) = manual(RetryPolicy::etxtbsy().attempts(0));
+        let (r, rep) = p.run_with_report(|| Err::<(), _>(busy()));
+        assert!(r.is_err());
+        assert_eq!((rep.attempts, rep.stop), (1, Stop::AttemptsExhausted));
+    }
+
+    #[test]
+    fn the_last_error_is_returned_not_the_first() {
+        let (p, _) = manual(RetryPolicy::new(Classifier::new(|_| true)).attempts(3));
+        let errs = vec![
+            io::Error::from_raw_os_error(11),
+            io::Error::from_raw_os_error(16),
+            io::Error::from_raw_os_error(26),
+        ];
+        let e = p.run(script(errs)).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(26));
+    }
+
+    #[test]
+    fn backoff_running_out_stops_with_the_last_error() {
+        let (p, clock) = manual(
+            RetryPolicy::etxtbsy()
+                .attempts(100)
+                .backoff(Backoff::list([ms(5), ms(7)])),
+        );
+        let (r, rep) = p.run_with_report(|| Err::<(), _>(busy()));
+        assert!(r.is_err());
+        assert_eq!((rep.attempts, rep.stop), (3, Stop::BackoffExhausted));
+        assert_eq!(clock.sleeps(), [ms(5), ms(7)]);
+    }
+
+    #[test]
+    fn budget_counts_time_spent_in_the_calls_too() {
+        let clock = Arc::new(ManualClock::new());
+        let c = clock.clone();
+        let p = RetryPolicy::etxtbsy()
+            .attempts(100)
+            .backoff(Backoff::constant(ms(10)))
+            .budget(ms(50))
+            .clock(clock.clone());
+        // Each call "works" 15 ms. t=15 fail, sleep to 25; t=40 fail, sleep to 50
+        // (ends exactly at the budget: allowed); t=65 fail, 75 > 50: stop.
+        let (r, rep) = p.run_with_report(|| {
+            c.advance(ms(15));
+            Err::<(), _>(busy())
+        });
+        assert!(r.is_err());
+        assert_eq!(rep.stop, Stop::BudgetExhausted);
+        assert_eq!(rep.attempts, 3);
+        assert_eq!(rep.elapsed, ms(65));
+        assert_eq!(rep.slept, ms(20));
+    }
+
+    #[test]
+    fn hook_sees_each_failed_attempt_error_and_delay() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let l = log.clone();
+        let (p, _) = manual(RetryPolicy::etxtbsy().on_retry(move |ev| {
+            l.lock()
+                .unwrap()
+                .push((ev.attempt, ev.error.kind(), ev.next_delay))
+        }));
+        p.run(script(vec![busy(), busy()])).unwrap();
+        let k = io::ErrorKind::ExecutableFileBusy;
+        assert_eq!(*log.lock().unwrap(), [(1, k, ms(1)), (2, k, ms(2))]);
+    }
+
+    #[test]
+    fn policy_is_reusable_and_each_run_restarts_the_schedule() {
+        let (p, clock) = manual(RetryPolicy::etxtbsy());
+        p.run(script(vec![busy()])).unwrap();
+        p.run(script(vec![busy()])).unwrap();
+        assert_eq!(clock.sleeps(), [ms(1), ms(1)]);
+    }
+
+    #[test]
+    fn retry_etxtbsy_gives_up_after_attempts_with_the_last_etxtbsy() {
+        // Real sleeps here (1+2 ms): the public function has no clock option.
+        let calls = AtomicU32::new(0);
+        let r: io::Result<()> = retry_etxtbsy(3, || {
+            calls.fetch_add(1, Ordering::Relaxed);
+            Err(io::Error::from_raw_os_error(crate::errno::linux::ETXTBSY))
+        });
+        let e = r.unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(26));
+        if cfg!(unix) {
+            assert_eq!(calls.load(Ordering::Relaxed), 3);
+            assert_eq!(e.kind(), io::ErrorKind::ExecutableFileBusy);
+        }
+    }
+}

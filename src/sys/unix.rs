@@ -1,0 +1,249 @@
+//! The Unix door: every libc call flakeproof makes on Linux, macOS and the BSDs.
+
+use std::ffi::CString;
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::{Drain, Probe};
+use crate::backoff::Backoff;
+
+/// (device, inode): what "the same file" means on Unix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId(u64, u64);
+
+pub(crate) fn create_new(path: &Path) -> io::Result<File> {
+    // create_new is O_CREAT|O_EXCL: it fails on an existing symlink instead of
+    // following it. 0o600 until set_mode: nobody else can open it meanwhile.
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Errnos that mean "this filesystem does not do flock/leases": the barrier
+/// then falls back (and on NFS may check nothing: documented).
+fn unsupported(err: &io::Error) -> bool {
+    matches!(
+        err.raw_os_error(),
+        Some(libc::ENOLCK | libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP | libc::EACCES)
+    ) || err.raw_os_error() == Some(libc::ENOTSUP)
+}
+
+pub(crate) fn lock_description(file: &File) -> io::Result<()> {
+    // The description is minutes old at most and ours alone: LOCK_NB can't
+    // meet a holder. flock locks belong to the open file description, so every
+    // copy a forked child inherits holds this lock too.
+    match cvt(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) }) {
+        Err(e) if unsupported(&e) => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+pub(crate) fn set_mode(file: &File, mode: u32) -> io::Result<()> {
+    cvt(unsafe { libc::fchmod(file.as_raw_fd(), mode as libc::mode_t) }).map(drop)
+}
+
+pub(crate) fn close(file: File) -> io::Result<()> {
+    let fd = file.into_raw_fd();
+    // POSIX leaves the fd state after EINTR unspecified; Linux always closes it.
+    // Retrying could close someone else's new fd, so EINTR counts as closed.
+    match cvt(unsafe { libc::close(fd) }) {
+        Err(e) if e.raw_os_error() == Some(libc::EINTR) => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+pub(crate) fn file_id(file: &File) -> io::Result<FileId> {
+    let m = file.metadata()?;
+    Ok(FileId(m.dev(), m.ino()))
+}
+
+pub(crate) fn reopen_for_sync(path: &Path, expect: Option<&FileId>) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    if let Some(id) = expect {
+        if file_id(&file)? != *id {
+            return Err(io::Error::other(format!(
+                "{} was replaced by another file while flakeproof was installing it",
+                path.display()
+            )));
+        }
+    }
+    Ok(file)
+}
+
+/// Poll until no writable description of the inode is left, or `timeout`.
+///
+/// On Linux the probe is `F_SETLEASE(F_RDLCK)` on our read-only descriptor:
+/// the kernel refuses it with EAGAIN while `i_writecount > 0`, the very
+/// counter execve checks before failing with ETXTBSY. So "lease granted"
+/// means "exec can't fail with ETXTBSY because of a writer", including the
+/// window in which `__fput` has released the flock but not yet dropped the
+/// write count (LKML "ETXTBSY window in __fput", 2025). The lease is dropped
+/// at once. Where leases are not available, the probe is the flock drain
+/// barrier: LOCK_EX on this new description is granted only once every copy
+/// of the locked writable description is closed.
+pub(crate) fn wait_for_no_writers(file: &File, timeout: Duration) -> io::Result<Drain> {
+    let fd = file.as_raw_fd();
+    let deadline = Instant::now() + timeout;
+    // A forked sibling reaches exec in well under a millisecond on an idle
+    // machine: poll fast first, then back off to 1 ms.
+    let mut delays =
+        Backoff::exponential(Duration::from_micros(20)).max_delay(Duration::from_millis(1));
+    let mut probe = if cfg!(any(target_os = "linux", target_os = "android")) {
+        Probe::Lease
+    } else {
+        Probe::Flock
+    };
+    let mut busy_probes = 0;
+    loop {
+        let clear = match probe {
+            Probe::Lease => match lease_probe(fd) {
+                Err(e) if unsupported(&e) => {
+                    probe = Probe::Flock;
+                    continue;
+                }
+                r => r?,
+            },
+            Probe::Flock => match flock_probe(fd) {
+                Err(e) if unsupported(&e) => {
+                    probe = Probe::Unchecked;
+                    true
+                }
+                r => r?,
+            },
+            Probe::Unchecked => true,
+        };
+        if clear {
+            return Ok(Drain { probe, busy_probes });
+        }
+        busy_probes += 1;
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "a writable descriptor of the new file was still open after {timeout:?}: \
+                     a forked child inherited it and has neither exec'd nor exited \
+                     (use Strategy::ChildWriter if your process keeps such children)"
+                ),
+            ));
+        }
+        let delay = delays.next().unwrap_or(Duration::from_millis(1));
+        std::thread::sleep(delay.min(deadline - now));
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn lease_probe(fd: libc::c_int) -> io::Result<bool> {
+    match cvt(unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_RDLCK) }) {
+        Ok(_) => {
+            cvt(unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_UNLCK) })?;
+            Ok(true)
+        }
+        Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn lease_probe(_fd: libc::c_int) -> io::Result<bool> {
+    Err(io::Error::from_raw_os_error(libc::ENOSYS))
+}
+
+fn flock_probe(fd: libc::c_int) -> io::Result<bool> {
+    match cvt(unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) }) {
+        Ok(_) => Ok(true),
+        Err(e) if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    File::open(dir)?.sync_all()
+}
+
+/// fork; the child creates, writes, chmods and closes the file using only
+/// async-signal-safe calls (the parent is multi-threaded: no allocation, no
+/// locks after fork), then `_exit`s with 0 or the failing errno.
+pub(crate) fn write_in_child(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
+    let c_path = CString::new(path.as_os_str().as_bytes())?;
+    // SAFETY: between fork and _exit the child calls only child_write, which
+    // uses async-signal-safe functions on memory prepared before the fork.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if pid == 0 {
+        let code = unsafe { child_write(&c_path, body, mode) };
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    loop {
+        let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if r == pid {
+            break;
+        }
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EINTR) {
+            return Err(e);
+        }
+    }
+    if libc::WIFEXITED(status) {
+        match libc::WEXITSTATUS(status) {
+            0 => Ok(()),
+            errno => Err(io::Error::from_raw_os_error(errno)),
+        }
+    } else {
+        Err(io::Error::other(format!(
+            "the child writing {} died (wait status {status:#x})",
+            path.display()
+        )))
+    }
+}
+
+/// Runs in the forked child. Returns 0 or an errno (all fit in an exit code).
+unsafe fn child_write(path: &CString, body: &[u8], mode: u32) -> i32 {
+    let errno = || io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) & 0xff;
+    let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    let fd = libc::open(path.as_ptr(), flags, 0o600 as libc::c_uint);
+    if fd < 0 {
+        return errno();
+    }
+    let mut rest = body;
+    while !rest.is_empty() {
+        let n = libc::write(fd, rest.as_ptr().cast(), rest.len());
+        if n < 0 {
+            if io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+                continue;
+            }
+            return errno();
+        }
+        rest = &rest[n as usize..];
+    }
+    if libc::fchmod(fd, mode as libc::mode_t) < 0 {
+        return errno();
+    }
+    if libc::close(fd) < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+        return errno();
+    }
+    0
+}
+
+fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
+    if r == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}

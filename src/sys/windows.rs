@@ -1,0 +1,67 @@
+//! The Windows door.
+//!
+//! Windows has no fork: a child inherits only handles marked inheritable, and
+//! std opens every file non-inheritable. So the ETXTBSY race does not exist
+//! here and the drain barrier has nothing to wait for. What Windows has
+//! instead is other processes (antivirus, indexers) opening a new file at
+//! once; the retry classifiers cover that (`Os::Windows` rows).
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use super::{Drain, Probe};
+
+/// Windows files are not compared by identity here: nothing can swap a file
+/// between our close and reopen that a rename could not swap just after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId;
+
+pub(crate) fn create_new(path: &Path) -> io::Result<File> {
+    // CREATE_NEW fails on an existing file or link; it never follows one.
+    OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+pub(crate) fn lock_description(_file: &File) -> io::Result<()> {
+    Ok(())
+}
+
+pub(crate) fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
+    Ok(())
+}
+
+pub(crate) fn close(file: File) -> io::Result<()> {
+    drop(file);
+    Ok(())
+}
+
+pub(crate) fn file_id(_file: &File) -> io::Result<FileId> {
+    Ok(FileId)
+}
+
+pub(crate) fn reopen_for_sync(path: &Path, _expect: Option<&FileId>) -> io::Result<File> {
+    // FlushFileBuffers needs a handle with write access: a read-only handle
+    // gets ERROR_ACCESS_DENIED from sync_all.
+    OpenOptions::new().write(true).open(path)
+}
+
+pub(crate) fn wait_for_no_writers(_file: &File, _timeout: Duration) -> io::Result<Drain> {
+    Ok(Drain {
+        probe: Probe::Unchecked,
+        busy_probes: 0,
+    })
+}
+
+pub(crate) fn sync_dir(_dir: &Path) -> io::Result<()> {
+    // A directory can't be opened for FlushFileBuffers; NTFS journals the
+    // rename itself. Every project that hit this made it a no-op.
+    Ok(())
+}
+
+pub(crate) fn write_in_child(_path: &Path, _body: &[u8], _mode: u32) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "Strategy::ChildWriter needs fork; Windows has no fork race to avoid",
+    ))
+}
