@@ -20,6 +20,7 @@
 //! | spawn a program that someone may still be writing | [`CommandExt`] (`spawn_retrying`, `output_retrying`, `status_retrying`) |
 //! | retry other transient OS errors (Windows sharing violations, macOS EPERM after a build) | [`RetryPolicy`] with [`Classifier::for_op`] |
 //! | test your own retry loop without sleeping | [`RetryPolicy::clock`] with a [`ManualClock`] |
+//! | reproduce the fork race on demand | [`lab::ForkStorm`] |
 //!
 //! ```
 //! use std::process::Command;
@@ -68,6 +69,7 @@ mod backoff;
 mod classify;
 mod command;
 mod install;
+pub mod lab;
 mod retry;
 mod sys;
 
