@@ -1,0 +1,293 @@
+//! The contract of install_executable_stub, scenario by scenario.
+#![cfg(unix)]
+
+use std::fs;
+use std::io::{self, BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use flakeproof::{install_executable_stub, Strategy, StubInstaller, WriterCheck};
+use rstest::rstest;
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn stub_runs_and_prints_its_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "#!/bin/sh\necho 'fake git' \"$@\"\n";
+    let stub = install_executable_stub(dir.path(), "git", body).unwrap();
+    assert_eq!(stub, dir.path().join("git"));
+    assert_eq!(fs::read(&stub).unwrap(), body.as_bytes());
+    assert_eq!(mode(&stub), 0o755);
+    let out = Command::new(&stub).arg("status").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"fake git status\n");
+}
+
+#[rstest]
+fn every_strategy_and_durability_installs_the_same_file(
+    #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
+    #[values(true, false)] durable: bool,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let body: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    let installer = StubInstaller::new().strategy(strategy).durable(durable);
+    let report = installer.install_with_report(dir.path(), "blob", &body).unwrap();
+    assert_eq!(fs::read(&report.path).unwrap(), body);
+    assert_eq!(mode(&report.path), 0o755);
+    assert_eq!(entries(dir.path()), ["blob"]);
+    let expected = match strategy {
+        Strategy::DrainBarrier => WriterCheck::Lease,
+        Strategy::ChildWriter => WriterCheck::ChildWriter,
+    };
+    if cfg!(target_os = "linux") {
+        assert_eq!(report.check, expected);
+    }
+}
+
+#[test]
+fn custom_mode_is_exact_including_setuid_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    for m in [0o700, 0o555, 0o4755, 0o644] {
+        let p = StubInstaller::new().mode(m).install(dir.path(), "s", "x").unwrap();
+        assert_eq!(mode(&p), m, "{m:o}");
+    }
+}
+
+#[test]
+fn empty_body_is_a_valid_stub() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = install_executable_stub(dir.path(), "empty", "").unwrap();
+    assert_eq!(fs::metadata(&p).unwrap().len(), 0);
+}
+
+#[test]
+fn overwrite_while_the_old_stub_runs_keeps_it_running() {
+    let dir = tempfile::tempdir().unwrap();
+    // A real ELF program: rewriting it in place while it runs is refused by
+    // the kernel (ETXTBSY), so an installer that rewrote in place would fail.
+    let sleep_elf = fs::read("/bin/sleep").unwrap();
+    let stub = install_executable_stub(dir.path(), "tool", &sleep_elf).unwrap();
+    let mut old = Command::new(&stub).arg("30").spawn().unwrap();
+
+    let in_place = fs::OpenOptions::new().write(true).open(&stub);
+    if cfg!(target_os = "linux") {
+        let e = in_place.expect_err("kernel refuses writes to a running program");
+        assert_eq!(e.kind(), io::ErrorKind::ExecutableFileBusy);
+    }
+
+    install_executable_stub(dir.path(), "tool", "#!/bin/sh\necho new\n").unwrap();
+    assert_eq!(old.try_wait().unwrap(), None, "old stub must keep running");
+    let out = Command::new(&stub).output().unwrap();
+    assert_eq!(out.stdout, b"new\n");
+    old.kill().unwrap();
+    old.wait().unwrap();
+    assert_eq!(entries(dir.path()), ["tool"]);
+}
+
+#[test]
+fn no_temp_files_are_left_after_many_installs() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..50 {
+        install_executable_stub(dir.path(), &format!("s{}", i % 5), format!("#{i}")).unwrap();
+    }
+    assert_eq!(entries(dir.path()), ["s0", "s1", "s2", "s3", "s4"]);
+}
+
+#[rstest]
+fn destination_directory_is_an_error_and_stays_untouched(
+    #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("bin")).unwrap();
+    fs::write(dir.path().join("bin/keep"), "precious").unwrap();
+    let e = StubInstaller::new()
+        .strategy(strategy)
+        .install(dir.path(), "bin", "#!/bin/sh\n")
+        .unwrap_err();
+    // From rename(2), untouched.
+    assert_eq!(e.raw_os_error(), Some(libc::EISDIR));
+    assert_eq!(e.kind(), io::ErrorKind::IsADirectory);
+    assert_eq!(entries(dir.path()), ["bin"], "temp file left behind");
+    assert_eq!(fs::read_to_string(dir.path().join("bin/keep")).unwrap(), "precious");
+}
+
+#[test]
+fn destination_symlink_is_replaced_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    fs::write(&victim, "do not touch").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("stub")).unwrap();
+    let stub = install_executable_stub(dir.path(), "stub", "#!/bin/sh\n").unwrap();
+    assert!(fs::symlink_metadata(&stub).unwrap().file_type().is_file());
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "do not touch");
+}
+
+#[rstest]
+#[case::empty("")]
+#[case::dot(".")]
+#[case::dotdot("..")]
+#[case::slash("a/b")]
+#[case::absolute("/etc/passwd")]
+#[case::trailing_slash("git/")]
+#[case::nul("gi\0t")]
+fn bad_names_are_invalid_input_and_touch_nothing(#[case] name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let e = install_executable_stub(dir.path(), name, "x").unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{name:?}: {e}");
+    assert_eq!(e.raw_os_error(), None);
+    assert!(e.to_string().contains("stub name"), "{e}");
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn mode_with_bits_above_0o7777_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = StubInstaller::new().mode(0o10755).install(dir.path(), "s", "x").unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[rstest]
+fn missing_directory_is_not_found(
+    #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let e = StubInstaller::new().strategy(strategy).install(&missing, "s", "x").unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::NotFound);
+    assert_eq!(e.raw_os_error(), Some(libc::ENOENT));
+    assert!(!missing.exists());
+}
+
+#[test]
+fn directory_that_is_a_file_is_not_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f");
+    fs::write(&file, "").unwrap();
+    let e = install_executable_stub(&file, "s", "x").unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ENOTDIR));
+}
+
+/// Fork children that hold every descriptor open for `hold`, never exec'ing,
+/// until `stop` is set: the case the drain barrier can only time out on.
+/// Reaps only its own children (other tests in this binary have theirs).
+fn fork_without_exec_loop(stop: &std::sync::atomic::AtomicBool, hold: Duration) {
+    let ts = libc::timespec {
+        tv_sec: hold.as_secs() as libc::time_t,
+        tv_nsec: hold.subsec_nanos() as libc::c_long,
+    };
+    let mut children = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        // SAFETY: the child only calls nanosleep and _exit (async-signal-safe).
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            unsafe {
+                libc::nanosleep(&ts, std::ptr::null_mut());
+                libc::_exit(0);
+            }
+        }
+        assert!(pid > 0, "fork: {}", io::Error::last_os_error());
+        children.push(pid);
+        std::thread::sleep(Duration::from_micros(200));
+        children.retain(|&c| unsafe { libc::waitpid(c, std::ptr::null_mut(), libc::WNOHANG) } == 0);
+    }
+    for c in children {
+        unsafe { libc::waitpid(c, std::ptr::null_mut(), 0) };
+    }
+}
+
+#[rstest]
+fn children_that_fork_without_exec(
+    #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    // 20 MB: the write takes milliseconds, so some fork surely lands in it.
+    let body = vec![b'#'; 20 << 20];
+    let stop = AtomicBool::new(false);
+    let result = std::thread::scope(|s| {
+        s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(500)));
+        std::thread::sleep(Duration::from_millis(20));
+        let r = StubInstaller::new()
+            .strategy(strategy)
+            .durable(false)
+            .barrier_timeout(Duration::from_millis(100))
+            .install(dir.path(), "stub", &body);
+        stop.store(true, Ordering::Relaxed);
+        r
+    });
+    match strategy {
+        // The barrier can't drain a description held by a child that never
+        // execs: it must say so, and leave nothing behind.
+        Strategy::DrainBarrier => {
+            let e = result.unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+            assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+        }
+        // The child writer never had the descriptor in this process.
+        Strategy::ChildWriter => {
+            let p = result.unwrap();
+            assert_eq!(fs::metadata(&p).unwrap().len(), body.len() as u64);
+            assert_eq!(entries(dir.path()), ["stub"]);
+        }
+    }
+}
+
+#[test]
+fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
+    // Children forked during the 20 MB write inherit the writable descriptor
+    // and exit 50 ms later without exec: the barrier must see them (busy
+    // probes) and wait, not time out.
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let body = vec![b'#'; 20 << 20];
+    let stop = AtomicBool::new(false);
+    let report = std::thread::scope(|s| {
+        s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(50)));
+        std::thread::sleep(Duration::from_millis(20));
+        let r = StubInstaller::new()
+            .durable(false)
+            .install_with_report(dir.path(), "stub", &body);
+        stop.store(true, Ordering::Relaxed);
+        r
+    })
+    .unwrap();
+    assert!(report.busy_probes > 0, "{report:?}");
+    assert_eq!(fs::metadata(&report.path).unwrap().len(), body.len() as u64);
+    assert_eq!(entries(dir.path()), ["stub"]);
+}
+
+#[test]
+fn a_process_holding_the_destination_open_for_writing_does_not_matter() {
+    // The old inode is held; the new one is a different file.
+    let dir = tempfile::tempdir().unwrap();
+    let stub = install_executable_stub(dir.path(), "s", "#!/bin/sh\necho old\n").unwrap();
+    let mut holder = Command::new("sh")
+        .arg("-c")
+        .arg("exec 3>>\"$0\"; echo ready; read _")
+        .arg(&stub)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    install_executable_stub(dir.path(), "s", "#!/bin/sh\necho new\n").unwrap();
+    assert_eq!(Command::new(&stub).output().unwrap().stdout, b"new\n");
+    drop(holder.stdin.take());
+    holder.wait().unwrap();
+}

@@ -1,0 +1,130 @@
+//! The spawn helpers against the kernel's own ETXTBSY: another process holds
+//! the stub open for writing for ~100 ms.
+#![cfg(target_os = "linux")]
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use flakeproof::{install_executable_stub, CommandExt, Op, RetryPolicy, Stop};
+
+/// A shell that opens `path` for writing, says "ready", and holds it until
+/// its stdin closes; released from another thread after `hold`.
+struct Holder(Child);
+
+impl Holder {
+    fn hold(path: &Path) -> Holder {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg("exec 3>>\"$0\"; echo ready; read _")
+            .arg(path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line, "ready\n");
+        Holder(child)
+    }
+
+    fn release_after(mut self, hold: Duration) -> std::thread::JoinHandle<()> {
+        std::thread::spawn(move || {
+            std::thread::sleep(hold);
+            drop(self.0.stdin.take());
+            self.0.wait().unwrap();
+        })
+    }
+}
+
+fn stub(dir: &Path, body: &str) -> std::path::PathBuf {
+    install_executable_stub(dir, "stub", format!("#!/bin/sh\n{body}\n")).unwrap()
+}
+
+/// The window is real: a plain spawn fails with the kernel's ETXTBSY.
+fn assert_plain_spawn_is_busy(path: &Path) {
+    let e = Command::new(path).spawn().expect_err("the stub is held open for writing");
+    assert_eq!(e.raw_os_error(), Some(libc::ETXTBSY));
+    assert_eq!(e.kind(), io::ErrorKind::ExecutableFileBusy);
+}
+
+#[test]
+fn output_retrying_rides_out_a_real_etxtbsy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stub(dir.path(), "echo ran");
+    let release = Holder::hold(&path).release_after(Duration::from_millis(100));
+    assert_plain_spawn_is_busy(&path);
+    let out = Command::new(&path).output_retrying().unwrap();
+    assert_eq!(out.stdout, b"ran\n");
+    release.join().unwrap();
+}
+
+#[test]
+fn status_retrying_rides_out_a_real_etxtbsy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stub(dir.path(), "exit 3");
+    let release = Holder::hold(&path).release_after(Duration::from_millis(100));
+    assert_plain_spawn_is_busy(&path);
+    let status = Command::new(&path).status_retrying().unwrap();
+    assert_eq!(status.code(), Some(3));
+    release.join().unwrap();
+}
+
+#[test]
+fn spawn_retrying_rides_out_a_real_etxtbsy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stub(dir.path(), "cat");
+    let release = Holder::hold(&path).release_after(Duration::from_millis(100));
+    assert_plain_spawn_is_busy(&path);
+    let mut child = Command::new(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn_retrying()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"echo").unwrap();
+    assert_eq!(child.wait_with_output().unwrap().stdout, b"echo");
+    release.join().unwrap();
+}
+
+#[test]
+fn spawn_with_reports_the_retries_it_took() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stub(dir.path(), "exit 0");
+    let release = Holder::hold(&path).release_after(Duration::from_millis(100));
+    let policy = RetryPolicy::for_op(Op::Spawn).attempts(30);
+    let (child, report) = Command::new(&path).spawn_with(&policy);
+    assert!(child.unwrap().wait().unwrap().success());
+    assert_eq!(report.stop, Stop::Succeeded);
+    // Held ~100 ms with sleeps of 1, 2, 4 ... ms: at least 6 failed attempts.
+    assert!(report.attempts >= 7, "{report:?}");
+    assert!(report.elapsed >= Duration::from_millis(60), "{report:?}");
+    release.join().unwrap();
+}
+
+#[test]
+fn a_child_that_ran_is_never_run_again() {
+    // The stub counts its runs and fails: a failing exit is a result, not a
+    // reason to retry.
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let path = stub(dir.path(), &format!("echo x >> '{}'; exit 1", runs.display()));
+    let release = Holder::hold(&path).release_after(Duration::from_millis(50));
+    let status = Command::new(&path).status_retrying().unwrap();
+    assert_eq!(status.code(), Some(1));
+    let out = Command::new(&path).output_retrying().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&runs).unwrap(), "x\nx\n");
+    release.join().unwrap();
+}
+
+#[test]
+fn errors_other_than_etxtbsy_are_not_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = Command::new(dir.path().join("missing")).output_retrying().unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ENOENT));
+    let policy = RetryPolicy::for_op(Op::Spawn);
+    let (r, report) = Command::new(dir.path().join("missing")).spawn_with(&policy);
+    assert_eq!(r.unwrap_err().kind(), io::ErrorKind::NotFound);
+    assert_eq!((report.attempts, report.stop), (1, Stop::Permanent));
+}
