@@ -1,1 +1,127 @@
-fn main(){}
+//! Cost per install of each strategy, durable and not, as ratios measured in
+//! one run. Targets (issue 2): flakeproof durable <= 1.15x the
+//! temp+fsync+rename recipe; flakeproof non-durable <= 3x a plain write.
+//!
+//!     cargo bench --bench install [-- --rounds 15 --per-round 200]
+
+mod common;
+
+#[cfg(unix)]
+fn main() {
+    use std::fs;
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    use common::{flag, measure, verdict, Case};
+    use flakeproof::{Strategy, StubInstaller};
+
+    const BODY: &[u8] = b"#!/bin/sh\necho 'a stub of a typical size'\nexit 0\n";
+
+    fn plain(dir: &Path) {
+        let p = dir.join("stub");
+        fs::write(&p, BODY).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    fn temp_rename(dir: &Path, durable: bool) {
+        let tmp = dir.join(".stub.tmp");
+        let mut f = fs::File::create(&tmp).unwrap();
+        f.write_all(BODY).unwrap();
+        f.set_permissions(fs::Permissions::from_mode(0o755))
+            .unwrap();
+        if durable {
+            f.sync_all().unwrap();
+        }
+        drop(f);
+        fs::rename(&tmp, dir.join("stub")).unwrap();
+        if durable {
+            fs::File::open(dir).unwrap().sync_all().unwrap();
+        }
+    }
+
+    let rounds = flag("--rounds", 15) as usize;
+    let per_round = flag("--per-round", 200);
+    let dirs: Vec<_> = (0..7).map(|_| tempfile::tempdir().unwrap()).collect();
+    let installer = |s: Strategy, durable: bool| StubInstaller::new().strategy(s).durable(durable);
+    let case = |name, dir: &'static Path, f: Box<dyn Fn(&Path)>| Case {
+        name,
+        run: Box::new(move |n| (0..n).for_each(|_| f(dir))),
+    };
+    // The temp dirs live until the end of main.
+    let d: Vec<&'static Path> = dirs
+        .iter()
+        .map(|t| &*Box::leak(t.path().to_owned().into_boxed_path()))
+        .collect();
+    let fp = |s, durable| {
+        let i = installer(s, durable);
+        Box::new(move |dir: &Path| {
+            i.install(dir, "stub", BODY).unwrap();
+        }) as Box<dyn Fn(&Path)>
+    };
+    let mut cases = vec![
+        case("plain write + chmod", d[0], Box::new(plain)),
+        case("temp + rename", d[1], Box::new(|p| temp_rename(p, false))),
+        case(
+            "temp + fsync + rename + dir fsync",
+            d[2],
+            Box::new(|p| temp_rename(p, true)),
+        ),
+        case(
+            "flakeproof, durable",
+            d[3],
+            fp(Strategy::DrainBarrier, true),
+        ),
+        case(
+            "flakeproof, durable(false)",
+            d[4],
+            fp(Strategy::DrainBarrier, false),
+        ),
+        case(
+            "flakeproof ChildWriter, durable",
+            d[5],
+            fp(Strategy::ChildWriter, true),
+        ),
+        case(
+            "flakeproof ChildWriter, durable(false)",
+            d[6],
+            fp(Strategy::ChildWriter, false),
+        ),
+    ];
+    let t = measure(&mut cases, rounds, per_round);
+    let us = |i: usize| t[i] / 1e3;
+    println!(
+        "install cost, median of {rounds} rounds x {per_round} installs, one thread, {}\n",
+        fs_of(d[0])
+    );
+    println!("| strategy | µs per install | vs plain write | vs temp+fsync+rename |");
+    println!("|---|---:|---:|---:|");
+    for (i, c) in cases.iter().enumerate() {
+        println!(
+            "| {} | {:.1} | {:.2}x | {:.2}x |",
+            c.name,
+            us(i),
+            us(i) / us(0),
+            us(i) / us(2)
+        );
+    }
+    let durable = us(3) / us(2);
+    let light = us(4) / us(0);
+    println!(
+        "\ntarget: flakeproof durable <= 1.15x temp+fsync+rename: {durable:.2}x, {}",
+        verdict(durable <= 1.15)
+    );
+    println!(
+        "target: flakeproof durable(false) <= 3x plain write:   {light:.2}x, {}",
+        verdict(light <= 3.0)
+    );
+}
+
+#[cfg(unix)]
+fn fs_of(p: &std::path::Path) -> String {
+    format!("temp dir {}", p.parent().unwrap_or(p).display())
+}
+
+#[cfg(not(unix))]
+fn main() {
+    eprintln!("benches/install.rs compares Unix install strategies; nothing to do here");
+}

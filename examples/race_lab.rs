@@ -51,17 +51,21 @@ fn temp_fsync_rename(dir: &Path, name: &str) -> io::Result<u32> {
 }
 
 fn flakeproof_barrier(dir: &Path, name: &str) -> io::Result<u32> {
-    StubInstaller::new().install_with_report(dir, name, BODY).map(|r| r.busy_probes)
+    StubInstaller::new()
+        .install_with_report(dir, name, BODY)
+        .map(|r| r.busy_probes)
 }
 
 fn flakeproof_barrier_nondurable(dir: &Path, name: &str) -> io::Result<u32> {
     let i = StubInstaller::new().durable(false);
-    i.install_with_report(dir, name, BODY).map(|r| r.busy_probes)
+    i.install_with_report(dir, name, BODY)
+        .map(|r| r.busy_probes)
 }
 
 fn flakeproof_child_writer(dir: &Path, name: &str) -> io::Result<u32> {
     let i = StubInstaller::new().strategy(Strategy::ChildWriter);
-    i.install_with_report(dir, name, BODY).map(|r| r.busy_probes)
+    i.install_with_report(dir, name, BODY)
+        .map(|r| r.busy_probes)
 }
 
 struct Tally {
@@ -93,11 +97,15 @@ fn run_row(row: &Row, writers: usize, storm_threads: usize, iterations: usize) -
                 for _ in 0..iterations {
                     let t0 = Instant::now();
                     let installed = (row.install)(dir, &name);
-                    tally.install_nanos.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                    tally
+                        .install_nanos
+                        .fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
                     match installed {
                         Ok(busy) => {
                             tally.installs.fetch_add(1, Ordering::Relaxed);
-                            tally.barrier_waits.fetch_add((busy > 0) as u64, Ordering::Relaxed);
+                            tally
+                                .barrier_waits
+                                .fetch_add((busy > 0) as u64, Ordering::Relaxed);
                         }
                         Err(e) => {
                             eprintln!("{}: install failed: {e}", row.name);
@@ -110,7 +118,11 @@ fn run_row(row: &Row, writers: usize, storm_threads: usize, iterations: usize) -
                         calls += 1;
                         Command::new(&path).stdin(Stdio::null()).status()
                     };
-                    let result = if row.retry_exec { retry_etxtbsy(10, exec) } else { exec() };
+                    let result = if row.retry_exec {
+                        retry_etxtbsy(10, exec)
+                    } else {
+                        exec()
+                    };
                     tally.retries.fetch_add(calls - 1, Ordering::Relaxed);
                     match result {
                         Ok(_) => {}
@@ -162,18 +174,46 @@ fn main() {
     let iterations = arg(&args, "--iterations", 500).max(1);
 
     let rows = [
-        Row { name: "plain write + chmod", install: plain_write, retry_exec: false },
-        Row { name: "temp + fsync + rename + dir fsync", install: temp_fsync_rename, retry_exec: false },
-        Row { name: "same + retry_etxtbsy(10) on exec", install: temp_fsync_rename, retry_exec: true },
-        Row { name: "flakeproof (default: barrier, durable)", install: flakeproof_barrier, retry_exec: false },
-        Row { name: "flakeproof barrier, durable(false)", install: flakeproof_barrier_nondurable, retry_exec: false },
-        Row { name: "flakeproof Strategy::ChildWriter", install: flakeproof_child_writer, retry_exec: false },
+        Row {
+            name: "plain write + chmod",
+            install: plain_write,
+            retry_exec: false,
+        },
+        Row {
+            name: "temp + fsync + rename + dir fsync",
+            install: temp_fsync_rename,
+            retry_exec: false,
+        },
+        Row {
+            name: "same + retry_etxtbsy(10) on exec",
+            install: temp_fsync_rename,
+            retry_exec: true,
+        },
+        Row {
+            name: "flakeproof (default: barrier, durable)",
+            install: flakeproof_barrier,
+            retry_exec: false,
+        },
+        Row {
+            name: "flakeproof barrier, durable(false)",
+            install: flakeproof_barrier_nondurable,
+            retry_exec: false,
+        },
+        Row {
+            name: "flakeproof Strategy::ChildWriter",
+            install: flakeproof_child_writer,
+            retry_exec: false,
+        },
     ];
 
     println!(
         "race_lab: {writers} writer threads x {iterations} installs+execs each, {storm} threads spawning `true` meanwhile"
     );
-    println!("kernel {}, {} cores\n", kernel(), std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "kernel {}, {} cores\n",
+        kernel(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!("| strategy | installs | execs failed ETXTBSY | retries needed | barrier waited | µs per install |");
     println!("|---|---:|---:|---:|---:|---:|");
     let start = Instant::now();
@@ -204,11 +244,14 @@ fn main() {
     println!("\n{:.1} s in all. \"barrier waited\": installs where a forked child still held the new file's", start.elapsed().as_secs_f64());
     println!("writable descriptor when flakeproof closed it; each of those would have been an ETXTBSY risk.");
     if flakeproof_failed > 0 {
-        eprintln!("\nflakeproof rows had {flakeproof_failed} failures: that is a bug, please report it");
+        eprintln!(
+            "\nflakeproof rows had {flakeproof_failed} failures: that is a bug, please report it"
+        );
         std::process::exit(1);
     }
 }
 
 fn kernel() -> String {
-    fs::read_to_string("/proc/sys/kernel/osrelease").map_or_else(|_| std::env::consts::OS.into(), |s| s.trim().into())
+    fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map_or_else(|_| std::env::consts::OS.into(), |s| s.trim().into())
 }

@@ -183,13 +183,19 @@ mod tests {
 
     #[test]
     fn exponential_doubles_and_caps() {
-        let d: Vec<_> = Backoff::exponential(ms(1)).max_delay(ms(100)).take(9).collect();
+        let d: Vec<_> = Backoff::exponential(ms(1))
+            .max_delay(ms(100))
+            .take(9)
+            .collect();
         assert_eq!(d, [1, 2, 4, 8, 16, 32, 64, 100, 100].map(ms));
     }
 
     #[test]
     fn cap_below_first_delay_wins() {
-        let d: Vec<_> = Backoff::exponential(ms(50)).max_delay(ms(20)).take(2).collect();
+        let d: Vec<_> = Backoff::exponential(ms(50))
+            .max_delay(ms(20))
+            .take(2)
+            .collect();
         assert_eq!(d, [ms(20), ms(20)]);
     }
 

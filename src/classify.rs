@@ -229,7 +229,9 @@ pub fn is_transient_error(os: Os, op: Op, err: &io::Error) -> bool {
     match err.raw_os_error() {
         Some(raw) => is_transient(os, op, raw),
         None => {
-            is_etxtbsy(os, err) && matches!(op, Op::Spawn | Op::OpenWrite | Op::Copy) && os.is_unix()
+            is_etxtbsy(os, err)
+                && matches!(op, Op::Spawn | Op::OpenWrite | Op::Copy)
+                && os.is_unix()
         }
     }
 }

@@ -195,7 +195,8 @@ impl StubInstaller {
         body: impl AsRef<[u8]>,
     ) -> io::Result<InstallReport> {
         let (dir, body) = (dir.as_ref(), body.as_ref());
-        validate_name(Os::CURRENT, name).map_err(|why| invalid(format!("stub name {name:?} {why}")))?;
+        validate_name(Os::CURRENT, name)
+            .map_err(|why| invalid(format!("stub name {name:?} {why}")))?;
         if self.mode > 0o7777 {
             return Err(invalid(format!(
                 "mode {:#o} has bits above 0o7777",
@@ -355,7 +356,10 @@ mod tests {
 
     #[test]
     fn temp_names_are_hidden_bounded_and_keep_utf8() {
-        assert_eq!(temp_name("git", 0xab), ".git.00000000000000ab.flakeproof-tmp");
+        assert_eq!(
+            temp_name("git", 0xab),
+            ".git.00000000000000ab.flakeproof-tmp"
+        );
         let long = "é".repeat(100); // 200 bytes
         let t = temp_name(&long, 1);
         assert!(t.len() <= 1 + 64 + 1 + 16 + 16, "{}", t.len());

@@ -45,7 +45,9 @@ fn every_strategy_and_durability_installs_the_same_file(
     let dir = tempfile::tempdir().unwrap();
     let body: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
     let installer = StubInstaller::new().strategy(strategy).durable(durable);
-    let report = installer.install_with_report(dir.path(), "blob", &body).unwrap();
+    let report = installer
+        .install_with_report(dir.path(), "blob", &body)
+        .unwrap();
     assert_eq!(fs::read(&report.path).unwrap(), body);
     assert_eq!(mode(&report.path), 0o755);
     assert_eq!(entries(dir.path()), ["blob"]);
@@ -62,7 +64,10 @@ fn every_strategy_and_durability_installs_the_same_file(
 fn custom_mode_is_exact_including_setuid_bits() {
     let dir = tempfile::tempdir().unwrap();
     for m in [0o700, 0o555, 0o4755, 0o644] {
-        let p = StubInstaller::new().mode(m).install(dir.path(), "s", "x").unwrap();
+        let p = StubInstaller::new()
+            .mode(m)
+            .install(dir.path(), "s", "x")
+            .unwrap();
         assert_eq!(mode(&p), m, "{m:o}");
     }
 }
@@ -122,7 +127,10 @@ fn destination_directory_is_an_error_and_stays_untouched(
     assert_eq!(e.raw_os_error(), Some(libc::EISDIR));
     assert_eq!(e.kind(), io::ErrorKind::IsADirectory);
     assert_eq!(entries(dir.path()), ["bin"], "temp file left behind");
-    assert_eq!(fs::read_to_string(dir.path().join("bin/keep")).unwrap(), "precious");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("bin/keep")).unwrap(),
+        "precious"
+    );
 }
 
 #[test]
@@ -156,7 +164,10 @@ fn bad_names_are_invalid_input_and_touch_nothing(#[case] name: &str) {
 #[test]
 fn mode_with_bits_above_0o7777_is_invalid_input() {
     let dir = tempfile::tempdir().unwrap();
-    let e = StubInstaller::new().mode(0o10755).install(dir.path(), "s", "x").unwrap_err();
+    let e = StubInstaller::new()
+        .mode(0o10755)
+        .install(dir.path(), "s", "x")
+        .unwrap_err();
     assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
     assert!(entries(dir.path()).is_empty());
 }
@@ -167,7 +178,10 @@ fn missing_directory_is_not_found(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let e = StubInstaller::new().strategy(strategy).install(&missing, "s", "x").unwrap_err();
+    let e = StubInstaller::new()
+        .strategy(strategy)
+        .install(&missing, "s", "x")
+        .unwrap_err();
     assert_eq!(e.kind(), io::ErrorKind::NotFound);
     assert_eq!(e.raw_os_error(), Some(libc::ENOENT));
     assert!(!missing.exists());
@@ -285,7 +299,9 @@ fn a_process_holding_the_destination_open_for_writing_does_not_matter() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(holder.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     install_executable_stub(dir.path(), "s", "#!/bin/sh\necho new\n").unwrap();
     assert_eq!(Command::new(&stub).output().unwrap().stdout, b"new\n");
     drop(holder.stdin.take());

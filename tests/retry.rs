@@ -26,7 +26,11 @@ fn busy_twice_then_ok_takes_three_calls() {
     let calls = Cell::new(0);
     let v = retry_etxtbsy(5, || {
         calls.set(calls.get() + 1);
-        if calls.get() <= 2 { Err(busy()) } else { Ok(calls.get()) }
+        if calls.get() <= 2 {
+            Err(busy())
+        } else {
+            Ok(calls.get())
+        }
     });
     assert_eq!(v.unwrap(), 3);
 }
@@ -45,7 +49,7 @@ fn other_errors_pass_through_untouched_after_one_call() {
         assert_eq!(e.kind(), io::Error::from_raw_os_error(raw).kind());
     }
     // A custom error keeps its message and kind.
-    let e = retry_etxtbsy(5, || Err::<(), _>(io::Error::new(io::ErrorKind::Other, "boom"))).unwrap_err();
+    let e = retry_etxtbsy(5, || Err::<(), _>(io::Error::other("boom"))).unwrap_err();
     assert_eq!(e.to_string(), "boom");
 }
 

@@ -24,7 +24,9 @@ impl Holder {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         assert_eq!(line, "ready\n");
         Holder(child)
     }
@@ -44,7 +46,9 @@ fn stub(dir: &Path, body: &str) -> std::path::PathBuf {
 
 /// The window is real: a plain spawn fails with the kernel's ETXTBSY.
 fn assert_plain_spawn_is_busy(path: &Path) {
-    let e = Command::new(path).spawn().expect_err("the stub is held open for writing");
+    let e = Command::new(path)
+        .spawn()
+        .expect_err("the stub is held open for writing");
     assert_eq!(e.raw_os_error(), Some(libc::ETXTBSY));
     assert_eq!(e.kind(), io::ErrorKind::ExecutableFileBusy);
 }
@@ -108,7 +112,10 @@ fn a_child_that_ran_is_never_run_again() {
     // reason to retry.
     let dir = tempfile::tempdir().unwrap();
     let runs = dir.path().join("runs");
-    let path = stub(dir.path(), &format!("echo x >> '{}'; exit 1", runs.display()));
+    let path = stub(
+        dir.path(),
+        &format!("echo x >> '{}'; exit 1", runs.display()),
+    );
     let release = Holder::hold(&path).release_after(Duration::from_millis(50));
     let status = Command::new(&path).status_retrying().unwrap();
     assert_eq!(status.code(), Some(1));
@@ -121,7 +128,9 @@ fn a_child_that_ran_is_never_run_again() {
 #[test]
 fn errors_other_than_etxtbsy_are_not_retried() {
     let dir = tempfile::tempdir().unwrap();
-    let e = Command::new(dir.path().join("missing")).output_retrying().unwrap_err();
+    let e = Command::new(dir.path().join("missing"))
+        .output_retrying()
+        .unwrap_err();
     assert_eq!(e.raw_os_error(), Some(libc::ENOENT));
     let policy = RetryPolicy::for_op(Op::Spawn);
     let (r, report) = Command::new(dir.path().join("missing")).spawn_with(&policy);

@@ -61,7 +61,10 @@ fn install_and_exec_under_fork_storm(
             });
         }
     });
-    assert!(storm.stop() > 0, "the storm never spawned: the test would prove nothing");
+    assert!(
+        storm.stop() > 0,
+        "the storm never spawned: the test would prove nothing"
+    );
     Outcome {
         execs: execs.into_inner(),
         etxtbsy: etxtbsy.into_inner(),

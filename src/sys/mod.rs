@@ -104,6 +104,7 @@ pub(crate) fn reopen_for_sync(path: &Path, expect: Option<&FileId>) -> io::Resul
 
 /// How the drain barrier knew that no writer was left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(windows, allow(dead_code))] // Windows has no writer race to probe
 pub(crate) enum Probe {
     /// Linux `F_SETLEASE(F_RDLCK)`: refused exactly while the inode's write
     /// count is above zero, the same count execve checks for ETXTBSY.
@@ -125,7 +126,11 @@ pub(crate) struct Drain {
 
 /// Wait until no open file description anywhere can write `file`'s inode,
 /// polling for at most `timeout`; `TimedOut` past it.
-pub(crate) fn wait_for_no_writers(file: &File, path: &Path, timeout: Duration) -> io::Result<Drain> {
+pub(crate) fn wait_for_no_writers(
+    file: &File,
+    path: &Path,
+    timeout: Duration,
+) -> io::Result<Drain> {
     gate(Op::Lock, path, || imp::wait_for_no_writers(file, timeout))
 }
 
@@ -151,7 +156,9 @@ pub(crate) fn remove_file(path: &Path) -> io::Result<()> {
 /// child process, so the writable descriptor never exists in this process.
 /// Unsupported on Windows.
 pub(crate) fn write_in_child(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
-    gate(Op::OpenWrite, path, || imp::write_in_child(path, body, mode))
+    gate(Op::OpenWrite, path, || {
+        imp::write_in_child(path, body, mode)
+    })
 }
 
 // ---- processes ----

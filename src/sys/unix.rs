@@ -169,7 +169,11 @@ fn flock_probe(fd: libc::c_int) -> io::Result<bool> {
 }
 
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     File::open(dir)?.sync_all()
 }
 
@@ -214,7 +218,12 @@ pub(crate) fn write_in_child(path: &Path, body: &[u8], mode: u32) -> io::Result<
 
 /// Runs in the forked child. Returns 0 or an errno (all fit in an exit code).
 unsafe fn child_write(path: &CString, body: &[u8], mode: u32) -> i32 {
-    let errno = || io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) & 0xff;
+    let errno = || {
+        io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO)
+            & 0xff
+    };
     let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
     let fd = libc::open(path.as_ptr(), flags, 0o600 as libc::c_uint);
     if fd < 0 {
