@@ -16,6 +16,10 @@ use std::io;
 /// ```
 pub mod errno {
     /// Linux errno values (asm-generic).
+    ///
+    /// ```
+    /// assert_eq!(flakeproof::errno::linux::EBUSY, 16);
+    /// ```
     pub mod linux {
         /// Operation not permitted.
         pub const EPERM: i32 = 1;
@@ -29,6 +33,10 @@ pub mod errno {
         pub const ETXTBSY: i32 = 26;
     }
     /// macOS (Darwin) errno values.
+    ///
+    /// ```
+    /// assert_eq!(flakeproof::errno::macos::EPERM, 1);
+    /// ```
     pub mod macos {
         /// Operation not permitted.
         pub const EPERM: i32 = 1;
@@ -42,6 +50,10 @@ pub mod errno {
         pub const ETXTBSY: i32 = 26;
     }
     /// Win32 error codes (`GetLastError`), which is what std reports on Windows.
+    ///
+    /// ```
+    /// assert_eq!(flakeproof::errno::windows::ERROR_DELETE_PENDING, 303);
+    /// ```
     pub mod windows {
         /// Also what antivirus scanners and pending deletes surface as.
         pub const ERROR_ACCESS_DENIED: i32 = 5;

@@ -54,6 +54,15 @@ pub enum Strategy {
 }
 
 /// How the installer established that no writer was left.
+///
+/// ```
+/// use flakeproof::{Strategy, StubInstaller, WriterCheck};
+/// # let dir = tempfile::tempdir()?;
+/// let r = StubInstaller::new().strategy(Strategy::ChildWriter).install_with_report(dir.path(), "s", "")?;
+/// # #[cfg(unix)]
+/// assert_eq!(r.check, WriterCheck::ChildWriter);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriterCheck {
     /// Linux read lease: exact, the same condition execve checks.
@@ -69,6 +78,15 @@ pub enum WriterCheck {
 }
 
 /// What one install did, from [`StubInstaller::install_with_report`].
+///
+/// ```
+/// use flakeproof::StubInstaller;
+/// # let dir = tempfile::tempdir()?;
+/// let r = StubInstaller::new().install_with_report(dir.path(), "s", "#!/bin/sh\n")?;
+/// assert_eq!(r.path, dir.path().join("s"));
+/// assert_eq!(r.busy_probes, 0); // nobody forked meanwhile
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstallReport {
     /// The installed file, `dir/name`.

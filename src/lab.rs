@@ -36,6 +36,11 @@ pub struct ForkStorm {
 
 impl ForkStorm {
     /// Start `threads` spawning threads.
+    ///
+    /// ```
+    /// let storm = flakeproof::lab::ForkStorm::start(2); // stops when dropped
+    /// # drop(storm);
+    /// ```
     pub fn start(threads: usize) -> ForkStorm {
         let stop = Arc::new(AtomicBool::new(false));
         let spawns = Arc::new(AtomicU64::new(0));

@@ -81,3 +81,8 @@ pub use retry::{
     retry_etxtbsy, Classifier, Clock, ManualClock, RetryEvent, RetryPolicy, RetryReport, Stop,
     SystemClock,
 };
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -178,6 +178,19 @@ impl Clock for ManualClock {
 }
 
 /// What a retry hook is told before each sleep.
+///
+/// ```
+/// use std::{io, sync::{Arc, Mutex}, time::Duration};
+/// use flakeproof::{ManualClock, RetryPolicy};
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let log = seen.clone();
+/// let policy = RetryPolicy::etxtbsy()
+///     .clock(Arc::new(ManualClock::new()))
+///     .on_retry(move |ev| log.lock().unwrap().push((ev.attempt, ev.next_delay)));
+/// let mut n = 0;
+/// let _ = policy.run(|| { n += 1; if n == 1 { Err(io::Error::from(io::ErrorKind::ExecutableFileBusy)) } else { Ok(()) } });
+/// assert_eq!(*seen.lock().unwrap(), [(1, Duration::from_millis(1))]);
+/// ```
 #[derive(Debug)]
 pub struct RetryEvent<'a> {
     /// The attempt that just failed, from 1.
@@ -189,6 +202,13 @@ pub struct RetryEvent<'a> {
 }
 
 /// Why a retried call stopped.
+///
+/// ```
+/// use std::io;
+/// use flakeproof::{RetryPolicy, Stop};
+/// let (_, report) = RetryPolicy::etxtbsy().run_with_report(|| Err::<(), _>(io::Error::from_raw_os_error(2)));
+/// assert_eq!(report.stop, Stop::Permanent); // ENOENT is never retried
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
     /// An attempt succeeded.
@@ -204,6 +224,14 @@ pub enum Stop {
 }
 
 /// How a retried call went.
+///
+/// ```
+/// use flakeproof::{RetryPolicy, Stop};
+/// let (r, report) = RetryPolicy::etxtbsy().run_with_report(|| Ok(7));
+/// assert_eq!(r.unwrap(), 7);
+/// assert_eq!((report.attempts, report.stop), (1, Stop::Succeeded));
+/// assert_eq!(report.slept, std::time::Duration::ZERO);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryReport {
     /// Calls made, from 1.
