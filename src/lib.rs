@@ -68,6 +68,8 @@
 mod backoff;
 mod classify;
 mod command;
+pub mod fault;
+pub mod fs;
 mod install;
 pub mod lab;
 mod retry;

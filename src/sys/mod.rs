@@ -19,6 +19,7 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use crate::classify::Op;
+use crate::fault;
 
 #[cfg(unix)]
 #[path = "unix.rs"]
@@ -29,12 +30,42 @@ mod imp;
 
 pub(crate) use imp::FileId;
 
-/// The seam for fault injection: every fallible OS call passes here first.
-/// Today it only calls through.
+/// Every fallible OS call passes here first. With no fault plan active
+/// anywhere this is one atomic load; otherwise the plan in force decides
+/// whether the call is delayed, failed with an injected errno (without
+/// making the call), or made.
 #[inline(always)]
 fn gate<T>(op: Op, path: &Path, call: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
-    let _ = (op, path);
+    if fault::any_active() {
+        inject(op, path)?;
+    }
     call()
+}
+
+#[cold]
+#[inline(never)]
+fn inject(op: Op, path: &Path) -> io::Result<()> {
+    let verdict = fault::consult(op, path, monotonic_now());
+    if !verdict.delay.is_zero() {
+        sleep(verdict.delay);
+    }
+    match verdict.fail {
+        // from_raw_os_error: the same raw code and kind() the kernel's would have.
+        Some(raw) => Err(io::Error::from_raw_os_error(raw)),
+        None => Ok(()),
+    }
+}
+
+/// A fault point for users' own code ([`crate::fault::point`]).
+pub(crate) fn fault_point(op: Op, path: &Path) -> io::Result<()> {
+    gate(op, path, || Ok(()))
+}
+
+/// The chaos-mode plan, `FLAKEPROOF_FAULTS`, if set and not empty.
+pub(crate) fn fault_plan_from_env() -> Option<String> {
+    std::env::var("FLAKEPROOF_FAULTS")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
 }
 
 // ---- time and randomness (infallible, not gated) ----
@@ -159,6 +190,48 @@ pub(crate) fn write_in_child(path: &Path, body: &[u8], mode: u32) -> io::Result<
     gate(Op::OpenWrite, path, || {
         imp::write_in_child(path, body, mode)
     })
+}
+
+// ---- std::fs mirrors, for crate::fs ----
+
+pub(crate) fn copy(from: &Path, to: &Path) -> io::Result<u64> {
+    gate(Op::Copy, to, || std::fs::copy(from, to))
+}
+
+pub(crate) fn create_dir(path: &Path) -> io::Result<()> {
+    gate(Op::CreateDir, path, || std::fs::create_dir(path))
+}
+
+pub(crate) fn create_dir_all(path: &Path) -> io::Result<()> {
+    gate(Op::CreateDir, path, || std::fs::create_dir_all(path))
+}
+
+pub(crate) fn read(path: &Path) -> io::Result<Vec<u8>> {
+    gate(Op::Open, path, || std::fs::read(path))
+}
+
+pub(crate) fn read_to_string(path: &Path) -> io::Result<String> {
+    gate(Op::Open, path, || std::fs::read_to_string(path))
+}
+
+pub(crate) fn remove_dir(path: &Path) -> io::Result<()> {
+    gate(Op::RemoveDir, path, || std::fs::remove_dir(path))
+}
+
+pub(crate) fn remove_dir_all(path: &Path) -> io::Result<()> {
+    gate(Op::RemoveDir, path, || std::fs::remove_dir_all(path))
+}
+
+pub(crate) fn set_permissions(path: &Path, perm: std::fs::Permissions) -> io::Result<()> {
+    gate(Op::SetPermissions, path, || {
+        std::fs::set_permissions(path, perm)
+    })
+}
+
+/// `std::fs::write` opens then writes: a plan can fail either step.
+pub(crate) fn write(path: &Path, contents: &[u8]) -> io::Result<()> {
+    gate(Op::OpenWrite, path, || Ok(()))?;
+    gate(Op::Write, path, || std::fs::write(path, contents))
 }
 
 // ---- processes ----

@@ -1,0 +1,669 @@
+//! The text form of fault plans: parsing and `Display`. Pure.
+//!
+//! ```text
+//! plan     := rule? (';' rule?)*                 whitespace allowed between tokens
+//! rule     := op ('(' glob ')')? '=' action ('@' trigger)?
+//! op       := open | open_write | write | sync | rename | copy | remove_file
+//!           | remove_dir | create_dir | set_permissions | lock | spawn | exec | any
+//! action   := errno | 'delay(' duration ')' | 'busy(' errno ',' duration ')'
+//! errno    := NAME (EBUSY, ETXTBSY, ERROR_SHARING_VIOLATION ...) | raw number
+//! trigger  := 'always' | N | N '..' | N '..' M | '..' M | 'every' N | 'p' FLOAT '/seed=' N
+//! duration := N ('ns' | 'us' | 'ms' | 's')
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+use super::names::code_of;
+use super::plan::{Action, Errno, Rule, Trigger};
+use crate::classify::{Op, Os};
+
+/// Why a plan's text did not parse: where, what was expected, what was found.
+///
+/// ```
+/// use flakeproof::fault::FaultPlan;
+/// let err = FaultPlan::parse("rename=EBSY").unwrap_err();
+/// assert_eq!(err.column(), 8);
+/// assert_eq!(err.to_string(), "column 8: `EBSY` is not a known error name: use a name like EBUSY or ERROR_SHARING_VIOLATION, or a number");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    column: usize,
+    message: String,
+}
+
+impl ParseError {
+    /// 1-based column (in characters) where the problem starts.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {}", self.column, self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+const OPS: &[(&str, Op)] = &[
+    ("open", Op::Open),
+    ("open_write", Op::OpenWrite),
+    ("write", Op::Write),
+    ("sync", Op::Sync),
+    ("rename", Op::Rename),
+    ("copy", Op::Copy),
+    ("remove_file", Op::RemoveFile),
+    ("remove_dir", Op::RemoveDir),
+    ("create_dir", Op::CreateDir),
+    ("set_permissions", Op::SetPermissions),
+    ("lock", Op::Lock),
+    ("spawn", Op::Spawn),
+    ("exec", Op::Spawn),
+];
+
+pub(crate) fn op_name(op: Op) -> &'static str {
+    OPS.iter()
+        .find(|(_, o)| *o == op)
+        .map(|(n, _)| *n)
+        .unwrap_or("any")
+}
+
+/// Parse `text` into rules, resolving error names for `os`.
+pub(crate) fn parse(text: &str, os: Os) -> Result<Vec<Rule>, ParseError> {
+    let mut p = Parser {
+        chars: text.chars().collect(),
+        at: 0,
+        os,
+    };
+    let mut rules = Vec::new();
+    loop {
+        p.ws();
+        if p.eof() {
+            break;
+        }
+        if !p.eat(";") {
+            rules.push(p.rule()?);
+            p.ws();
+            if !p.eof() && !p.eat(";") {
+                return Err(p.error("`;` between rules, or the end of the plan"));
+            }
+        }
+    }
+    Ok(rules)
+}
+
+struct Parser {
+    chars: Vec<char>,
+    at: usize,
+    os: Os,
+}
+
+impl Parser {
+    fn eof(&self) -> bool {
+        self.at >= self.chars.len()
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.at).copied()
+    }
+
+    fn ws(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, s: &str) -> bool {
+        let n = s.chars().count();
+        let matches = self.chars.len() >= self.at + n
+            && self.chars[self.at..self.at + n]
+                .iter()
+                .copied()
+                .eq(s.chars());
+        if matches {
+            self.at += n;
+        }
+        matches
+    }
+
+    fn expect(&mut self, s: &str) -> Result<(), ParseError> {
+        self.ws();
+        if self.eat(s) {
+            Ok(())
+        } else {
+            Err(self.error(&format!("`{s}`")))
+        }
+    }
+
+    /// What stands at the cursor, for "found ..." (a token, or "the end").
+    fn found(&self) -> String {
+        if self.eof() {
+            return "the end of the plan".into();
+        }
+        let word: String = self.chars[self.at..]
+            .iter()
+            .take_while(|c| c.is_alphanumeric() || **c == '_')
+            .take(40)
+            .collect();
+        if word.is_empty() {
+            format!("`{}`", self.chars[self.at])
+        } else {
+            format!("`{word}`")
+        }
+    }
+
+    fn error(&self, expected: &str) -> ParseError {
+        self.error_at(
+            self.at,
+            format!("expected {expected}, found {}", self.found()),
+        )
+    }
+
+    fn error_at(&self, at: usize, message: String) -> ParseError {
+        ParseError {
+            column: at + 1,
+            message,
+        }
+    }
+
+    /// A run of characters satisfying `f`.
+    fn take(&mut self, f: impl Fn(char) -> bool) -> String {
+        let start = self.at;
+        while self.peek().is_some_and(&f) {
+            self.at += 1;
+        }
+        self.chars[start..self.at].iter().collect()
+    }
+
+    fn number(&mut self, what: &str) -> Result<u64, ParseError> {
+        self.ws();
+        let start = self.at;
+        let digits = self.take(|c| c.is_ascii_digit());
+        if digits.is_empty() {
+            return Err(self.error(what));
+        }
+        digits
+            .parse()
+            .map_err(|_| self.error_at(start, format!("{digits} is too large for {what}")))
+    }
+
+    fn rule(&mut self) -> Result<Rule, ParseError> {
+        self.ws();
+        let start = self.at;
+        let word = self.take(|c| c.is_ascii_alphanumeric() || c == '_');
+        let op = match word.as_str() {
+            "any" => None,
+            w => match OPS.iter().find(|(n, _)| *n == w) {
+                Some((_, op)) => Some(*op),
+                None => {
+                    self.at = start;
+                    let names: Vec<&str> = OPS.iter().map(|(n, _)| *n).collect();
+                    return Err(self.error(&format!("an operation ({}, any)", names.join(", "))));
+                }
+            },
+        };
+        self.ws();
+        let pattern = if self.eat("(") {
+            let start = self.at;
+            let glob = self.take(|c| c != ')' && c != ';');
+            if glob.trim().is_empty() {
+                return Err(self.error_at(
+                    start,
+                    "expected a path pattern such as */stub-*, found nothing".into(),
+                ));
+            }
+            if !self.eat(")") {
+                return Err(self.error("`)` to close the path pattern"));
+            }
+            Some(glob.trim().to_owned())
+        } else {
+            None
+        };
+        self.expect("=")?;
+        let action = self.action()?;
+        self.ws();
+        let trigger = if self.eat("@") {
+            self.trigger()?
+        } else {
+            Trigger::Always
+        };
+        Ok(Rule {
+            op,
+            pattern,
+            action,
+            trigger,
+        })
+    }
+
+    fn action(&mut self) -> Result<Action, ParseError> {
+        self.ws();
+        if self.eat("delay(") {
+            let d = self.duration()?;
+            self.expect(")")?;
+            return Ok(Action::Delay(d));
+        }
+        if self.eat("busy(") {
+            let e = self.errno()?;
+            self.expect(",")?;
+            let d = self.duration()?;
+            self.expect(")")?;
+            return Ok(Action::Busy(e, d));
+        }
+        Ok(Action::Fail(self.errno()?))
+    }
+
+    fn errno(&mut self) -> Result<Errno, ParseError> {
+        self.ws();
+        let start = self.at;
+        if self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            let n = self.number("an error number")?;
+            let code = i32::try_from(n).ok().filter(|c| *c > 0).ok_or_else(|| {
+                self.error_at(
+                    start,
+                    format!("{n} is not an error number (1 to {})", i32::MAX),
+                )
+            })?;
+            return Ok(Errno { code, name: None });
+        }
+        let name = self.take(|c| c.is_ascii_alphanumeric() || c == '_');
+        if name.is_empty() {
+            return Err(self.error("an error name such as EBUSY, delay(..) or busy(..)"));
+        }
+        match code_of(self.os, &name) {
+            Ok(code) => Ok(Errno {
+                code,
+                name: Some(static_name(&name)),
+            }),
+            Err(why) => Err(self.error_at(start, format!("`{name}` {why}"))),
+        }
+    }
+
+    fn duration(&mut self) -> Result<Duration, ParseError> {
+        let n = self.number("a duration such as 20ms")?;
+        let start = self.at;
+        let unit = self.take(|c| c.is_ascii_alphabetic());
+        let nanos_per = match unit.as_str() {
+            "ns" => 1,
+            "us" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            _ => {
+                self.at = start;
+                return Err(self.error("a unit: ns, us, ms or s"));
+            }
+        };
+        n.checked_mul(nanos_per)
+            .map(Duration::from_nanos)
+            .ok_or_else(|| self.error_at(start, format!("{n}{unit} is too long")))
+    }
+
+    fn trigger(&mut self) -> Result<Trigger, ParseError> {
+        self.ws();
+        let start = self.at;
+        if self.eat("always") {
+            return Ok(Trigger::Always);
+        }
+        if self.eat("every") {
+            let n = self.number("how often, as in every3")?;
+            if n == 0 {
+                return Err(self.error_at(start, "every0 never fires: count from 1".into()));
+            }
+            return Ok(Trigger::Every(n));
+        }
+        if self.eat("p") {
+            let pstart = self.at;
+            let text = self.take(|c| c.is_ascii_digit() || c == '.');
+            let p: f64 = text
+                .parse()
+                .ok()
+                .filter(|p: &f64| (0.0..=1.0).contains(p))
+                .ok_or_else(|| {
+                    self.error_at(
+                        pstart,
+                        format!("expected a probability from 0 to 1, found `{text}`"),
+                    )
+                })?;
+            self.expect("/seed=")?;
+            let seed = self.number("a seed (a whole number)")?;
+            return Ok(Trigger::Chance { p, seed });
+        }
+        let from = if self.peek() == Some('.') {
+            1
+        } else {
+            self.number("a call number, a range like 1..3, every3, always or p0.1/seed=7")?
+        };
+        if from == 0 {
+            return Err(self.error_at(start, "calls are counted from 1".into()));
+        }
+        self.ws();
+        if !self.eat("..") {
+            return Ok(Trigger::Calls {
+                from,
+                to: Some(from),
+            });
+        }
+        self.ws();
+        if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            return Ok(Trigger::Calls { from, to: None });
+        }
+        let to = self.number("the last call of the range")?;
+        if to < from {
+            return Err(self.error_at(start, format!("the range {from}..{to} is empty")));
+        }
+        Ok(Trigger::Calls { from, to: Some(to) })
+    }
+}
+
+/// The table's own `&'static str` for a known name.
+fn static_name(name: &str) -> &'static str {
+    super::names::static_name(name).expect("code_of accepted it")
+}
+
+pub(crate) struct DisplayRules<'a>(pub(crate) &'a [Rule]);
+
+impl fmt::Display for DisplayRules<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, r) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            f.write_str(r.op.map_or("any", op_name))?;
+            if let Some(g) = &r.pattern {
+                write!(f, "({g})")?;
+            }
+            f.write_str("=")?;
+            match r.action {
+                Action::Fail(e) => write!(f, "{}", DisplayErrno(e))?,
+                Action::Delay(d) => write!(f, "delay({})", DisplayDuration(d))?,
+                Action::Busy(e, d) => {
+                    write!(f, "busy({},{})", DisplayErrno(e), DisplayDuration(d))?
+                }
+            }
+            match r.trigger {
+                Trigger::Always => {}
+                Trigger::Calls { from, to: Some(to) } if from == to => write!(f, "@{from}")?,
+                Trigger::Calls { from, to: Some(to) } => write!(f, "@{from}..{to}")?,
+                Trigger::Calls { from, to: None } => write!(f, "@{from}..")?,
+                Trigger::Every(n) => write!(f, "@every{n}")?,
+                // f64's Display is the shortest text that parses back exactly.
+                Trigger::Chance { p, seed } => write!(f, "@p{p}/seed={seed}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+struct DisplayErrno(Errno);
+
+impl fmt::Display for DisplayErrno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.name {
+            Some(n) => f.write_str(n),
+            None => write!(f, "{}", self.0.code),
+        }
+    }
+}
+
+struct DisplayDuration(Duration);
+
+impl fmt::Display for DisplayDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.as_nanos();
+        for (unit, per) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
+            if n % per == 0 && n > 0 {
+                return write!(f, "{}{unit}", n / per);
+            }
+        }
+        write!(f, "{n}ns")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backoff::SplitMix64;
+
+    fn parse_linux(s: &str) -> Result<Vec<Rule>, ParseError> {
+        parse(s, Os::Linux)
+    }
+
+    fn show(rules: &[Rule]) -> String {
+        DisplayRules(rules).to_string()
+    }
+
+    #[test]
+    fn the_issue_example_parses() {
+        let r = parse_linux(
+            "spawn(*/stub-*)=ETXTBSY@1..2; rename=EBUSY@p0.1/seed=7; write=delay(20ms)",
+        )
+        .unwrap();
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].op, Some(Op::Spawn));
+        assert_eq!(r[0].pattern.as_deref(), Some("*/stub-*"));
+        assert_eq!(
+            r[0].action,
+            Action::Fail(Errno {
+                code: 26,
+                name: Some("ETXTBSY")
+            })
+        );
+        assert_eq!(
+            r[0].trigger,
+            Trigger::Calls {
+                from: 1,
+                to: Some(2)
+            }
+        );
+        assert_eq!(r[1].trigger, Trigger::Chance { p: 0.1, seed: 7 });
+        assert_eq!(r[2].action, Action::Delay(Duration::from_millis(20)));
+        assert_eq!(r[2].trigger, Trigger::Always);
+        assert_eq!(
+            show(&r),
+            "spawn(*/stub-*)=ETXTBSY@1..2; rename=EBUSY@p0.1/seed=7; write=delay(20ms)"
+        );
+    }
+
+    #[test]
+    fn every_form_round_trips() {
+        for s in [
+            "any=EIO",
+            "open=ENOENT@3",
+            "open_write(/a b/c)=13@2..",
+            "remove_dir=busy(ENOTEMPTY,1500us)",
+            "lock=EAGAIN@every4",
+            "copy=EPERM@1..1",
+            "sync=delay(1s)@p1/seed=0",
+            "set_permissions=EROFS@..3",
+            "create_dir=EEXIST; remove_file=EBUSY",
+            "exec=ETXTBSY",
+        ] {
+            let r = parse_linux(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+            assert_eq!(parse_linux(&show(&r)).unwrap(), r, "{s} -> {}", show(&r));
+        }
+        assert_eq!(
+            show(&parse_linux("copy=EPERM@1..1").unwrap()),
+            "copy=EPERM@1"
+        );
+        assert_eq!(show(&parse_linux("exec=ETXTBSY").unwrap()), "spawn=ETXTBSY");
+        assert_eq!(
+            show(&parse_linux("sync=delay(1500000ns)").unwrap()),
+            "sync=delay(1500us)"
+        );
+    }
+
+    #[test]
+    fn whitespace_and_empty_rules_are_fine() {
+        let r = parse_linux("  spawn ( */x ) = EBUSY @ 1 .. 2 ;; ;").unwrap();
+        assert_eq!(show(&r), "spawn(*/x)=EBUSY@1..2");
+        assert!(parse_linux("").unwrap().is_empty());
+        assert!(parse_linux(" ; ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn windows_names_resolve_for_windows_only() {
+        let r = parse("rename=ERROR_SHARING_VIOLATION@1..3", Os::Windows).unwrap();
+        assert_eq!(
+            r[0].action,
+            Action::Fail(Errno {
+                code: 32,
+                name: Some("ERROR_SHARING_VIOLATION")
+            })
+        );
+        let e = parse_linux("rename=ERROR_SHARING_VIOLATION").unwrap_err();
+        assert_eq!(e.column(), 8);
+        assert!(e.to_string().contains("is a Windows error"), "{e}");
+        assert!(parse("rename=EBUSY", Os::Windows)
+            .unwrap_err()
+            .to_string()
+            .contains("POSIX errno"));
+        let mac = parse("lock=EAGAIN", Os::MacOs).unwrap();
+        assert_eq!(
+            mac[0].action,
+            Action::Fail(Errno {
+                code: 35,
+                name: Some("EAGAIN")
+            })
+        );
+    }
+
+    #[test]
+    fn malformed_plans_say_where_and_what() {
+        let cases: &[(&str, usize, &str)] = &[
+            ("spwan=EBUSY", 1, "expected an operation"),
+            ("rename", 7, "expected `=`, found the end"),
+            ("rename EBUSY", 8, "expected `=`, found `EBUSY`"),
+            ("rename=", 8, "expected an error name"),
+            ("rename=EBSY", 8, "`EBSY` is not a known error name"),
+            ("rename=0", 8, "0 is not an error number"),
+            ("rename=99999999999", 8, "is not an error number"),
+            ("rename=EBUSY@", 14, "expected a call number"),
+            ("rename=EBUSY@0", 14, "counted from 1"),
+            ("rename=EBUSY@3..2", 14, "range 3..2 is empty"),
+            ("rename=EBUSY@every0", 14, "every0 never fires"),
+            ("rename=EBUSY@p1.5/seed=1", 15, "probability from 0 to 1"),
+            ("rename=EBUSY@p0.5", 18, "expected `/seed=`"),
+            ("rename=EBUSY@p0.5/seed=", 24, "expected a seed"),
+            ("rename=EBUSY@p./seed=1", 15, "probability"),
+            ("write=delay(20)", 15, "expected a unit"),
+            ("write=delay(20min)", 15, "expected a unit"),
+            ("write=delay(ms)", 13, "expected a duration"),
+            ("write=delay(20ms", 17, "expected `)`"),
+            ("write=busy(EBUSY 20ms)", 18, "expected `,`"),
+            ("write=delay(99999999999999999999s)", 13, "too large"),
+            ("write=delay(99999999999s)", 24, "too long"),
+            ("spawn()=EBUSY", 7, "path pattern"),
+            ("spawn(*/x=EBUSY", 16, "`)` to close"),
+            ("spawn(*/x;)=EBUSY", 10, "`)` to close"),
+            ("rename=EBUSY rename=EIO", 14, "`;` between rules"),
+            ("rename=EBUSY@1 2", 16, "`;` between rules"),
+            ("=EBUSY", 1, "expected an operation"),
+            ("rename=EBUSY@1..x", 17, "`;` between rules"),
+            ("ré=EBUSY", 1, "expected an operation"),
+        ];
+        for (text, column, needle) in cases {
+            let e = parse_linux(text).expect_err(text);
+            assert!(e.to_string().contains(needle), "{text:?}: {e}");
+            assert_eq!(e.column(), *column, "{text:?}: {e}");
+        }
+    }
+
+    /// A random plan, built from the grammar's own parts.
+    fn random_rules(rng: &mut SplitMix64) -> Vec<Rule> {
+        let names = super::super::names::names(Os::Linux);
+        let mut pick = |n: u64| rng.next_u64() % n;
+        (0..pick(5))
+            .map(|_| {
+                let op = if pick(4) == 0 {
+                    None
+                } else {
+                    Some(OPS[pick(OPS.len() as u64) as usize].1)
+                };
+                let pattern = match pick(3) {
+                    0 => None,
+                    1 => Some("*/stub-*".to_owned()),
+                    _ => Some(format!("/tmp/{}?x*", pick(1000))),
+                };
+                let errno = if pick(4) == 0 {
+                    Errno {
+                        code: pick(200) as i32 + 1,
+                        name: None,
+                    }
+                } else {
+                    let name = names[pick(names.len() as u64) as usize];
+                    Errno {
+                        code: code_of(Os::Linux, name).unwrap(),
+                        name: Some(name),
+                    }
+                };
+                let dur = Duration::from_nanos(
+                    pick(3_000_000_000) * [1, 1_000, 1_000_000][pick(3) as usize],
+                );
+                let action = match pick(3) {
+                    0 => Action::Fail(errno),
+                    1 => Action::Delay(dur),
+                    _ => Action::Busy(errno, dur),
+                };
+                let from = pick(50) + 1;
+                let trigger = match pick(5) {
+                    0 => Trigger::Always,
+                    1 => Trigger::Calls {
+                        from,
+                        to: Some(from + pick(10)),
+                    },
+                    2 => Trigger::Calls { from, to: None },
+                    3 => Trigger::Every(pick(9) + 1),
+                    _ => Trigger::Chance {
+                        p: (pick(1 << 53) as f64) / (1u64 << 53) as f64,
+                        seed: pick(u64::MAX),
+                    },
+                };
+                Rule {
+                    op,
+                    pattern,
+                    action,
+                    trigger,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn property_display_then_parse_gives_the_same_plan() {
+        let mut rng = SplitMix64(0x5eed);
+        for _ in 0..20_000 {
+            let rules = random_rules(&mut rng);
+            let text = show(&rules);
+            let back = parse_linux(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(back, rules, "{text}");
+        }
+    }
+
+    #[test]
+    fn property_garbage_never_panics() {
+        // Mutations of valid plans: deletions, insertions of grammar bytes.
+        let alphabet: Vec<char> = "spawnrename()*=@.;,/ETXBUSY0123456789pseedlayms \u{e9}\0"
+            .chars()
+            .collect();
+        let mut rng = SplitMix64(42);
+        for _ in 0..20_000 {
+            let mut text: Vec<char> = show(&random_rules(&mut rng)).chars().collect();
+            for _ in 0..(rng.next_u64() % 4) {
+                let at = (rng.next_u64() as usize) % (text.len() + 1);
+                if rng.next_u64() % 2 == 0 && at < text.len() {
+                    text.remove(at);
+                } else {
+                    text.insert(at, alphabet[(rng.next_u64() as usize) % alphabet.len()]);
+                }
+            }
+            let text: String = text.into_iter().collect();
+            if let Err(e) = parse_linux(&text) {
+                assert!(
+                    e.column() >= 1 && e.column() <= text.chars().count() + 1,
+                    "{text:?}: {e}"
+                );
+            }
+        }
+    }
+}

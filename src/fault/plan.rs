@@ -1,0 +1,353 @@
+//! Fault plans as data, and the decision for one call. Pure: the time comes
+//! in as an argument, randomness from each rule's own seed.
+
+use std::time::Duration;
+
+use crate::backoff::SplitMix64;
+use crate::classify::Op;
+
+/// An error to inject: its raw OS code, and the name it was given by (if any),
+/// so that `Display` gives back what was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Errno {
+    pub(crate) code: i32,
+    pub(crate) name: Option<&'static str>,
+}
+
+/// Which calls a rule counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Trigger {
+    /// Every matching call.
+    Always,
+    /// The `from`-th to the `to`-th matching call, counting from 1
+    /// (strace's `when=from..to`); open-ended without `to`.
+    Calls { from: u64, to: Option<u64> },
+    /// Every `n`-th matching call: n, 2n, 3n ...
+    Every(u64),
+    /// Each matching call with probability `p`, drawn from the rule's own
+    /// generator seeded with `seed`: same calls, same faults.
+    Chance { p: f64, seed: u64 },
+}
+
+/// What a firing rule does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Action {
+    /// Fail with the error, without making the call.
+    Fail(Errno),
+    /// Sleep, then make the call (a slow disk).
+    Delay(Duration),
+    /// Fail with the error until `Duration` has passed since the rule first
+    /// matched, then pass: the shape of a real transient window.
+    Busy(Errno, Duration),
+}
+
+/// One rule: (operation, path pattern, action, trigger).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rule {
+    /// `None` matches any operation.
+    pub(crate) op: Option<Op>,
+    /// `None` matches any path.
+    pub(crate) pattern: Option<String>,
+    pub(crate) action: Action,
+    pub(crate) trigger: Trigger,
+}
+
+impl Rule {
+    pub(crate) fn matches(&self, op: Op, path: &str) -> bool {
+        self.op.is_none_or(|o| o == op)
+            && self.pattern.as_deref().is_none_or(|g| glob_match(g, path))
+    }
+}
+
+/// What to do with one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Verdict {
+    /// Sleep this long first (the sum of every firing delay rule).
+    pub(crate) delay: Duration,
+    /// Then fail with this raw code instead of making the call.
+    pub(crate) fail: Option<i32>,
+}
+
+/// The counters of a plan in use.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanState {
+    rules: Vec<RuleState>,
+}
+
+#[derive(Debug, Clone)]
+struct RuleState {
+    hits: u64,
+    rng: SplitMix64,
+    busy_since: Option<Duration>,
+}
+
+impl PlanState {
+    pub(crate) fn new(rules: &[Rule]) -> Self {
+        let rules = rules
+            .iter()
+            .map(|r| RuleState {
+                hits: 0,
+                rng: SplitMix64(match r.trigger {
+                    Trigger::Chance { seed, .. } => seed,
+                    _ => 0,
+                }),
+                busy_since: None,
+            })
+            .collect();
+        PlanState { rules }
+    }
+
+    /// Decide one call at time `now`. Every matching rule counts the call;
+    /// delays of all firing rules add up; the first firing failure wins.
+    pub(crate) fn decide(&mut self, rules: &[Rule], op: Op, path: &str, now: Duration) -> Verdict {
+        let mut verdict = Verdict::default();
+        for (rule, st) in rules.iter().zip(&mut self.rules) {
+            if !rule.matches(op, path) {
+                continue;
+            }
+            st.hits += 1;
+            let fires = match rule.trigger {
+                Trigger::Always => true,
+                Trigger::Calls { from, to } => st.hits >= from && to.is_none_or(|t| st.hits <= t),
+                Trigger::Every(n) => st.hits % n == 0,
+                // Draw on every matching call, fired or not: the sequence of
+                // draws depends only on the sequence of calls.
+                Trigger::Chance { p, .. } => unit_interval(st.rng.next_u64()) < p,
+            };
+            if !fires {
+                continue;
+            }
+            match rule.action {
+                Action::Delay(d) => verdict.delay += d,
+                Action::Fail(e) => {
+                    verdict.fail.get_or_insert(e.code);
+                }
+                Action::Busy(e, window) => {
+                    let since = *st.busy_since.get_or_insert(now);
+                    if now.saturating_sub(since) < window {
+                        verdict.fail.get_or_insert(e.code);
+                    }
+                }
+            }
+        }
+        verdict
+    }
+}
+
+/// A uniform draw in [0, 1) from 53 random bits.
+fn unit_interval(r: u64) -> f64 {
+    (r >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// `*` matches any run of characters (path separators included), `?` one
+/// character; everything else matches itself. Iterative with one backtrack
+/// point: linear in practice, no recursion to blow up on hostile patterns.
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUSY: Errno = Errno {
+        code: 16,
+        name: Some("EBUSY"),
+    };
+
+    fn rule(op: Option<Op>, pattern: Option<&str>, action: Action, trigger: Trigger) -> Rule {
+        Rule {
+            op,
+            pattern: pattern.map(str::to_owned),
+            action,
+            trigger,
+        }
+    }
+
+    fn run(rules: &[Rule], calls: &[(Op, &str)]) -> Vec<Option<i32>> {
+        let mut st = PlanState::new(rules);
+        calls
+            .iter()
+            .map(|&(op, p)| st.decide(rules, op, p, Duration::ZERO).fail)
+            .collect()
+    }
+
+    #[test]
+    fn glob_matches_like_a_shell_but_star_crosses_slashes() {
+        assert!(glob_match("*/stub-*", "/tmp/x/stub-git"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(glob_match("*.tmp", "/a/.b.tmp"));
+        assert!(!glob_match("*.tmp", "/a/b.tmpx"));
+        assert!(glob_match("**a**b**", "xxaxxbxx"));
+        assert!(!glob_match("/exact", "/exact/no"));
+        assert!(glob_match("ü*", "über"));
+        // A hostile pattern stays fast.
+        let long = "a".repeat(5000);
+        assert!(!glob_match(&format!("{}b", "*a".repeat(50)), &long));
+    }
+
+    #[test]
+    fn calls_trigger_counts_matching_calls_only() {
+        let r = [rule(
+            Some(Op::Spawn),
+            Some("*/stub-*"),
+            Action::Fail(BUSY),
+            Trigger::Calls {
+                from: 2,
+                to: Some(3),
+            },
+        )];
+        let calls = [
+            (Op::Spawn, "/t/stub-a"),
+            (Op::Spawn, "/t/other"), // does not match: not counted
+            (Op::Rename, "/t/stub-a"),
+            (Op::Spawn, "/t/stub-b"),
+            (Op::Spawn, "/t/stub-c"),
+            (Op::Spawn, "/t/stub-d"),
+        ];
+        assert_eq!(
+            run(&r, &calls),
+            [None, None, None, Some(16), Some(16), None]
+        );
+    }
+
+    #[test]
+    fn every_and_open_ended_and_always() {
+        let every = [rule(None, None, Action::Fail(BUSY), Trigger::Every(3))];
+        let c = [(Op::Write, "x"); 7];
+        assert_eq!(
+            run(&every, &c),
+            [None, None, Some(16), None, None, Some(16), None]
+        );
+        let open = [rule(
+            None,
+            None,
+            Action::Fail(BUSY),
+            Trigger::Calls { from: 6, to: None },
+        )];
+        assert_eq!(run(&open, &c)[4..], [None, Some(16), Some(16)]);
+        let always = [rule(None, None, Action::Fail(BUSY), Trigger::Always)];
+        assert!(run(&always, &c).iter().all(|v| *v == Some(16)));
+    }
+
+    #[test]
+    fn chance_is_reproducible_per_seed_and_near_p() {
+        let r = |seed| {
+            [rule(
+                None,
+                None,
+                Action::Fail(BUSY),
+                Trigger::Chance { p: 0.25, seed },
+            )]
+        };
+        let c = vec![(Op::Write, "x"); 4000];
+        let a = run(&r(7), &c);
+        assert_eq!(a, run(&r(7), &c));
+        assert_ne!(a, run(&r(8), &c));
+        let fired = a.iter().filter(|v| v.is_some()).count();
+        assert!((900..1100).contains(&fired), "{fired}");
+        let never = [rule(
+            None,
+            None,
+            Action::Fail(BUSY),
+            Trigger::Chance { p: 0.0, seed: 1 },
+        )];
+        assert!(run(&never, &c).iter().all(Option::is_none));
+        let sure = [rule(
+            None,
+            None,
+            Action::Fail(BUSY),
+            Trigger::Chance { p: 1.0, seed: 1 },
+        )];
+        assert!(run(&sure, &c).iter().all(Option::is_some));
+    }
+
+    #[test]
+    fn busy_fails_until_the_window_has_passed_since_first_match() {
+        let rules = [rule(
+            Some(Op::Rename),
+            None,
+            Action::Busy(BUSY, Duration::from_millis(50)),
+            Trigger::Always,
+        )];
+        let mut st = PlanState::new(&rules);
+        let at = |st: &mut PlanState, ms| {
+            st.decide(&rules, Op::Rename, "p", Duration::from_millis(ms))
+                .fail
+        };
+        assert_eq!(at(&mut st, 100), Some(16)); // window opens at 100
+        assert_eq!(at(&mut st, 149), Some(16));
+        assert_eq!(at(&mut st, 150), None);
+        assert_eq!(at(&mut st, 10_000), None);
+    }
+
+    #[test]
+    fn delays_add_up_and_first_failure_wins() {
+        let ms = Duration::from_millis;
+        let eio = Errno {
+            code: 5,
+            name: Some("EIO"),
+        };
+        let rules = [
+            rule(
+                Some(Op::Write),
+                None,
+                Action::Delay(ms(20)),
+                Trigger::Always,
+            ),
+            rule(None, None, Action::Delay(ms(5)), Trigger::Always),
+            rule(
+                Some(Op::Write),
+                None,
+                Action::Fail(eio),
+                Trigger::Calls { from: 2, to: None },
+            ),
+            rule(None, None, Action::Fail(BUSY), Trigger::Always),
+        ];
+        let mut st = PlanState::new(&rules);
+        let v1 = st.decide(&rules, Op::Write, "f", Duration::ZERO);
+        assert_eq!(
+            v1,
+            Verdict {
+                delay: ms(25),
+                fail: Some(16)
+            }
+        );
+        let v2 = st.decide(&rules, Op::Write, "f", Duration::ZERO);
+        assert_eq!(
+            v2,
+            Verdict {
+                delay: ms(25),
+                fail: Some(5)
+            }
+        );
+        let v3 = st.decide(&rules, Op::Sync, "f", Duration::ZERO);
+        assert_eq!(
+            v3,
+            Verdict {
+                delay: ms(5),
+                fail: Some(16)
+            }
+        );
+    }
+}
