@@ -227,22 +227,27 @@ impl StubInstaller {
         let mut tries = 0;
         loop {
             let tmp = dir.join(temp_name(name, sys::random_u64()));
-            let (check, busy_probes) = match self.write_temp(&tmp, body) {
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 => {
+            // `Err((e, true))`: the temp file is ours and must be removed.
+            let result =
+                self.write_temp(&tmp, body)
+                    .and_then(|ok| match sys::rename(&tmp, &dest) {
+                        Ok(()) => Ok(ok),
+                        Err(e) => Err((e, true)),
+                    });
+            let (check, busy_probes) = match result {
+                Ok(ok) => ok,
+                Err((e, false)) if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 => {
                     tries += 1;
-                    continue; // not ours: leave it alone
+                    continue; // someone else's file: leave it alone
                 }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
-                other => other,
-            }
-            .and_then(|ok| {
-                sys::rename(&tmp, &dest)?;
-                Ok(ok)
-            })
-            .inspect_err(|_| {
-                // Best effort: the caller wants the first error, not this one.
-                let _ = sys::remove_file(&tmp);
-            })?;
+                Err((e, ours)) => {
+                    if ours {
+                        // Best effort: the caller wants the first error, not this one.
+                        let _ = sys::remove_file(&tmp);
+                    }
+                    return Err(e);
+                }
+            };
             if self.durable {
                 sys::sync_dir(dir)?;
             }
@@ -254,45 +259,58 @@ impl StubInstaller {
         }
     }
 
-    /// Steps 1-3 and the file fsync; on error the caller removes `tmp`
-    /// (unless it failed with AlreadyExists: then `tmp` was never ours).
-    fn write_temp(&self, tmp: &Path, body: &[u8]) -> io::Result<(WriterCheck, u32)> {
+    /// Create `tmp` with `body`, drained of writers (and fsynced if durable).
+    /// Errors say whether `tmp` exists and is ours to remove.
+    fn write_temp(&self, tmp: &Path, body: &[u8]) -> Result<(WriterCheck, u32), (io::Error, bool)> {
         match self.strategy {
             Strategy::DrainBarrier => {
-                let mut file = sys::create_new(tmp)?;
-                let written = (|| {
-                    sys::lock_description(&file, tmp)?;
-                    sys::write_all(&mut file, body, tmp)?;
-                    sys::set_mode(&file, self.mode, tmp)?;
-                    sys::file_id(&file, tmp)
-                })();
-                // Close before any wait or fsync: the description stays alive in
-                // forked children, but no longer in this process.
-                let closed = sys::close(file, tmp);
-                let id = written?;
-                closed?;
-                let reopened = sys::reopen_for_sync(tmp, Some(&id))?;
-                let drain = sys::wait_for_no_writers(&reopened, tmp, self.barrier_timeout)?;
-                if self.durable {
-                    sys::sync_file(&reopened, tmp)?;
-                }
-                let check = match drain.probe {
-                    sys::Probe::Lease => WriterCheck::Lease,
-                    sys::Probe::Flock => WriterCheck::Flock,
-                    sys::Probe::Unchecked => WriterCheck::Unchecked,
-                };
-                Ok((check, drain.busy_probes))
+                let file = sys::create_new(tmp).map_err(|e| (e, false))?;
+                self.fill_and_drain(file, tmp, body).map_err(|e| (e, true))
             }
             Strategy::ChildWriter => {
-                sys::write_in_child(tmp, body, self.mode)?;
+                // The child removes the file itself if it fails after creating it.
+                sys::write_in_child(tmp, body, self.mode).map_err(|e| (e, false))?;
                 if self.durable {
                     // The child's descriptor is gone: its __fput ran before its
                     // exit was reported to our waitpid.
-                    sys::sync_file(&sys::reopen_for_sync(tmp, None)?, tmp)?;
+                    let synced =
+                        sys::reopen_for_sync(tmp, None).and_then(|f| sys::sync_file(&f, tmp));
+                    synced.map_err(|e| (e, true))?;
                 }
                 Ok((WriterCheck::ChildWriter, 0))
             }
         }
+    }
+
+    /// Steps 2-3 and the file fsync, on a file we just created.
+    fn fill_and_drain(
+        &self,
+        mut file: std::fs::File,
+        tmp: &Path,
+        body: &[u8],
+    ) -> io::Result<(WriterCheck, u32)> {
+        let written = (|| {
+            sys::lock_description(&file, tmp)?;
+            sys::write_all(&mut file, body, tmp)?;
+            sys::set_mode(&file, self.mode, tmp)?;
+            sys::file_id(&file, tmp)
+        })();
+        // Close before any wait or fsync: the description stays alive in
+        // forked children, but no longer in this process.
+        let closed = sys::close(file, tmp);
+        let id = written?;
+        closed?;
+        let reopened = sys::reopen_for_sync(tmp, Some(&id))?;
+        let drain = sys::wait_for_no_writers(&reopened, tmp, self.barrier_timeout)?;
+        if self.durable {
+            sys::sync_file(&reopened, tmp)?;
+        }
+        let check = match drain.probe {
+            sys::Probe::Lease => WriterCheck::Lease,
+            sys::Probe::Flock => WriterCheck::Flock,
+            sys::Probe::Unchecked => WriterCheck::Unchecked,
+        };
+        Ok((check, drain.busy_probes))
     }
 }
 

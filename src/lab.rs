@@ -1,9 +1,15 @@
 //! Real-kernel race reproducers: produce the conditions of a flake on demand.
 
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::sys;
 
@@ -113,5 +119,177 @@ impl ForkStorm {
 impl Drop for ForkStorm {
     fn drop(&mut self) {
         self.halt();
+    }
+}
+
+/// Holds a file open for writing, so that exec of it fails with the kernel's
+/// own ETXTBSY (Linux), until dropped or [released](Self::release_after) from
+/// another thread after a while: a real, bounded "Text file busy" window.
+///
+/// ```
+/// use std::process::Command;
+/// use flakeproof::{install_executable_stub, lab::WriteHold, CommandExt};
+/// let dir = tempfile::tempdir()?;
+/// let stub = install_executable_stub(dir.path(), "tool", "#!/bin/sh\necho ok\n")?;
+/// let hold = WriteHold::open(&stub)?;
+/// # #[cfg(target_os = "linux")]
+/// assert_eq!(Command::new(&stub).output().unwrap_err().raw_os_error(), Some(26));
+/// let released = hold.release_after(std::time::Duration::from_millis(50));
+/// assert_eq!(Command::new(&stub).output_retrying()?.stdout, b"ok\n");
+/// released.join().unwrap();
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct WriteHold {
+    file: File,
+    path: PathBuf,
+}
+
+impl WriteHold {
+    /// Open `path` (which must exist) for writing, without changing it.
+    pub fn open(path: impl AsRef<Path>) -> io::Result<WriteHold> {
+        let path = path.as_ref().to_owned();
+        let file = sys::open_for_writing(&path)?;
+        Ok(WriteHold { file, path })
+    }
+
+    /// The held file.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let p = dir.path().join("f");
+    /// # std::fs::write(&p, "")?;
+    /// let hold = flakeproof::lab::WriteHold::open(&p)?;
+    /// assert_eq!(hold.path(), p);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Close the file after `hold` from another thread; join the handle to
+    /// know it is closed.
+    pub fn release_after(self, hold: Duration) -> JoinHandle<()> {
+        std::thread::spawn(move || {
+            sys::sleep(hold);
+            drop(self.file);
+        })
+    }
+}
+
+/// Run `f(thread, iteration)` from `threads` threads, `iterations` times
+/// each, and report failures by errno, the failure rate and latencies.
+///
+/// ```
+/// use flakeproof::lab::stress;
+/// let dir = tempfile::tempdir()?;
+/// let report = stress(2, 50, |t, i| std::fs::write(dir.path().join(format!("{t}-{i}")), "x"));
+/// assert_eq!(report.calls(), 100);
+/// assert_eq!(report.failure_rate(), 0.0);
+/// println!("{report}");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn stress<F>(threads: usize, iterations: usize, f: F) -> StressReport
+where
+    F: Fn(usize, usize) -> io::Result<()> + Sync,
+{
+    let merged = Mutex::new(StressReport::default());
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let (f, merged) = (&f, &merged);
+            s.spawn(move || {
+                let mut local = StressReport::default();
+                for i in 0..iterations {
+                    let t0 = sys::monotonic_now();
+                    let r = f(t, i);
+                    local
+                        .latencies
+                        .push(sys::monotonic_now().saturating_sub(t0));
+                    if let Err(e) = r {
+                        *local.failures.entry(e.raw_os_error()).or_default() += 1;
+                    }
+                }
+                let mut m = merged.lock().unwrap_or_else(|p| p.into_inner());
+                m.latencies.extend(local.latencies);
+                for (k, v) in local.failures {
+                    *m.failures.entry(k).or_default() += v;
+                }
+            });
+        }
+    });
+    let mut report = merged.into_inner().unwrap_or_else(|p| p.into_inner());
+    report.latencies.sort();
+    report
+}
+
+/// What [`stress`] saw.
+///
+/// ```
+/// let r = flakeproof::lab::stress(1, 10, |_, i| if i < 3 { Err(std::io::Error::from_raw_os_error(26)) } else { Ok(()) });
+/// assert_eq!(r.failures_by_errno().get(&Some(26)), Some(&3));
+/// assert!((r.failure_rate() - 0.3).abs() < 1e-9);
+/// assert!(r.percentile(50.0) <= r.percentile(99.0));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StressReport {
+    latencies: Vec<Duration>,
+    failures: BTreeMap<Option<i32>, u64>,
+}
+
+impl StressReport {
+    /// Calls made.
+    pub fn calls(&self) -> u64 {
+        self.latencies.len() as u64
+    }
+
+    /// Failures per raw OS error (`None`: errors without one).
+    pub fn failures_by_errno(&self) -> &BTreeMap<Option<i32>, u64> {
+        &self.failures
+    }
+
+    /// Failed calls.
+    pub fn failed(&self) -> u64 {
+        self.failures.values().sum()
+    }
+
+    /// Failed calls over calls, from 0 to 1.
+    pub fn failure_rate(&self) -> f64 {
+        self.failed() as f64 / self.calls().max(1) as f64
+    }
+
+    /// The latency below which `pct` percent of calls finished (nearest rank).
+    pub fn percentile(&self, pct: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((pct / 100.0) * self.latencies.len() as f64).ceil() as usize;
+        self.latencies[rank.clamp(1, self.latencies.len()) - 1]
+    }
+}
+
+impl fmt::Display for StressReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} calls, {} failed ({:.2} %)",
+            self.calls(),
+            self.failed(),
+            100.0 * self.failure_rate()
+        )?;
+        for (raw, n) in &self.failures {
+            match raw {
+                Some(raw) => write!(f, "; {} x{n}", io::Error::from_raw_os_error(*raw))?,
+                None => write!(f, "; no OS error x{n}")?,
+            }
+        }
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        write!(
+            f,
+            "; latency p50 {:.0} µs, p90 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+            us(self.percentile(50.0)),
+            us(self.percentile(90.0)),
+            us(self.percentile(99.0)),
+            us(self.percentile(100.0))
+        )
     }
 }

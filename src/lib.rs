@@ -20,7 +20,8 @@
 //! | spawn a program that someone may still be writing | [`CommandExt`] (`spawn_retrying`, `output_retrying`, `status_retrying`) |
 //! | retry other transient OS errors (Windows sharing violations, macOS EPERM after a build) | [`RetryPolicy`] with [`Classifier::for_op`] |
 //! | test your own retry loop without sleeping | [`RetryPolicy::clock`] with a [`ManualClock`] |
-//! | reproduce the fork race on demand | [`lab::ForkStorm`] |
+//! | reproduce the fork race on demand | [`lab::ForkStorm`], [`lab::WriteHold`], [`lab::stress`] |
+//! | fail an operation on demand, kernel-identical, scoped to one test | [`fault::FaultPlan`], [`fs`], [`process::Command`], [`fault::point`] |
 //!
 //! ```
 //! use std::process::Command;
@@ -72,6 +73,7 @@ pub mod fault;
 pub mod fs;
 mod install;
 pub mod lab;
+pub mod process;
 mod retry;
 mod sys;
 

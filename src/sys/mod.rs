@@ -179,13 +179,20 @@ pub(crate) fn rename(from: &Path, to: &Path) -> io::Result<()> {
     gate(Op::Rename, to, || std::fs::rename(from, to))
 }
 
+/// Open an existing file for writing, without truncating it.
+pub(crate) fn open_for_writing(path: &Path) -> io::Result<File> {
+    gate(Op::OpenWrite, path, || {
+        std::fs::OpenOptions::new().write(true).open(path)
+    })
+}
+
 pub(crate) fn remove_file(path: &Path) -> io::Result<()> {
     gate(Op::RemoveFile, path, || std::fs::remove_file(path))
 }
 
 /// Create `path` (exclusively) with `body` and `mode` from a short-lived
 /// child process, so the writable descriptor never exists in this process.
-/// Unsupported on Windows.
+/// On error nothing is left at `path` by this call. Unsupported on Windows.
 pub(crate) fn write_in_child(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
     gate(Op::OpenWrite, path, || {
         imp::write_in_child(path, body, mode)

@@ -229,6 +229,13 @@ unsafe fn child_write(path: &CString, body: &[u8], mode: u32) -> i32 {
     if fd < 0 {
         return errno();
     }
+    // From here the file is ours: on failure remove it, so that the parent
+    // never has to guess whether a file by that name is its to remove.
+    let fail = |code: i32| {
+        libc::close(fd);
+        libc::unlink(path.as_ptr());
+        code
+    };
     let mut rest = body;
     while !rest.is_empty() {
         let n = libc::write(fd, rest.as_ptr().cast(), rest.len());
@@ -236,15 +243,17 @@ unsafe fn child_write(path: &CString, body: &[u8], mode: u32) -> i32 {
             if io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
                 continue;
             }
-            return errno();
+            return fail(errno());
         }
         rest = &rest[n as usize..];
     }
     if libc::fchmod(fd, mode as libc::mode_t) < 0 {
-        return errno();
+        return fail(errno());
     }
     if libc::close(fd) < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-        return errno();
+        let code = errno();
+        libc::unlink(path.as_ptr());
+        return code;
     }
     0
 }

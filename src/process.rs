@@ -1,0 +1,239 @@
+//! [`std::process::Command`] with the same builder methods, whose `spawn`,
+//! `output` and `status` consult the active fault plan first: adopting it in
+//! code under test is a change of `use`.
+//!
+//! ```
+//! use flakeproof::process::Command; // was: use std::process::Command;
+//! # #[cfg(unix)] {
+//! let out = Command::new("echo").arg("hi").output()?;
+//! assert_eq!(out.stdout, b"hi\n");
+//! # }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+use std::ffi::OsStr;
+use std::io;
+use std::path::Path;
+use std::process::{Child, ExitStatus, Output, Stdio};
+
+use crate::sys;
+
+/// A process builder: [`std::process::Command`], consulting the fault plan as
+/// [`Op::Spawn`](crate::Op::Spawn) on the program before each spawn. It does
+/// not retry: for that, see [`CommandExt`](crate::CommandExt) (which
+/// [`as_std_mut`](Self::as_std_mut) reaches).
+///
+/// ```
+/// use flakeproof::{fault::FaultPlan, process::Command};
+/// let _g = FaultPlan::parse("spawn(*true)=ETXTBSY@1").unwrap().activate();
+/// # #[cfg(unix)] {
+/// let mut cmd = Command::new("/bin/true");
+/// assert_eq!(cmd.status().unwrap_err().kind(), std::io::ErrorKind::ExecutableFileBusy);
+/// assert!(cmd.status()?.success());
+/// # }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Command {
+    inner: std::process::Command,
+}
+
+impl Command {
+    /// [`std::process::Command::new`].
+    ///
+    /// ```
+    /// let cmd = flakeproof::process::Command::new("git");
+    /// assert_eq!(cmd.as_std().get_program(), "git");
+    /// ```
+    pub fn new<S: AsRef<OsStr>>(program: S) -> Command {
+        Command {
+            inner: std::process::Command::new(program),
+        }
+    }
+
+    /// [`std::process::Command::arg`].
+    ///
+    /// ```
+    /// let mut cmd = flakeproof::process::Command::new("git");
+    /// cmd.arg("status");
+    /// ```
+    pub fn arg<S: AsRef<OsStr>>(&mut self, arg: S) -> &mut Command {
+        self.inner.arg(arg);
+        self
+    }
+
+    /// [`std::process::Command::args`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("git").args(["log", "-1"]);
+    /// ```
+    pub fn args<I, S>(&mut self, args: I) -> &mut Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.inner.args(args);
+        self
+    }
+
+    /// [`std::process::Command::env`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("git").env("GIT_DIR", "/tmp/x");
+    /// ```
+    pub fn env<K: AsRef<OsStr>, V: AsRef<OsStr>>(&mut self, key: K, val: V) -> &mut Command {
+        self.inner.env(key, val);
+        self
+    }
+
+    /// [`std::process::Command::envs`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("git").envs([("A", "1"), ("B", "2")]);
+    /// ```
+    pub fn envs<I, K, V>(&mut self, vars: I) -> &mut Command
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<OsStr>,
+        V: AsRef<OsStr>,
+    {
+        self.inner.envs(vars);
+        self
+    }
+
+    /// [`std::process::Command::env_remove`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("git").env_remove("GIT_DIR");
+    /// ```
+    pub fn env_remove<K: AsRef<OsStr>>(&mut self, key: K) -> &mut Command {
+        self.inner.env_remove(key);
+        self
+    }
+
+    /// [`std::process::Command::env_clear`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("git").env_clear();
+    /// ```
+    pub fn env_clear(&mut self) -> &mut Command {
+        self.inner.env_clear();
+        self
+    }
+
+    /// [`std::process::Command::current_dir`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("git").current_dir("/");
+    /// ```
+    pub fn current_dir<P: AsRef<Path>>(&mut self, dir: P) -> &mut Command {
+        self.inner.current_dir(dir);
+        self
+    }
+
+    /// [`std::process::Command::stdin`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("cat").stdin(std::process::Stdio::null());
+    /// ```
+    pub fn stdin<T: Into<Stdio>>(&mut self, cfg: T) -> &mut Command {
+        self.inner.stdin(cfg);
+        self
+    }
+
+    /// [`std::process::Command::stdout`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("cat").stdout(std::process::Stdio::piped());
+    /// ```
+    pub fn stdout<T: Into<Stdio>>(&mut self, cfg: T) -> &mut Command {
+        self.inner.stdout(cfg);
+        self
+    }
+
+    /// [`std::process::Command::stderr`].
+    ///
+    /// ```
+    /// flakeproof::process::Command::new("cat").stderr(std::process::Stdio::null());
+    /// ```
+    pub fn stderr<T: Into<Stdio>>(&mut self, cfg: T) -> &mut Command {
+        self.inner.stderr(cfg);
+        self
+    }
+
+    /// [`std::process::Command::spawn`], after consulting the plan.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// let mut child = flakeproof::process::Command::new("true").spawn()?;
+    /// assert!(child.wait()?.success());
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn spawn(&mut self) -> io::Result<Child> {
+        sys::spawn(&mut self.inner)
+    }
+
+    /// [`std::process::Command::output`], after consulting the plan.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// let out = flakeproof::process::Command::new("echo").arg("x").output()?;
+    /// assert_eq!(out.stdout, b"x\n");
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn output(&mut self) -> io::Result<Output> {
+        sys::output(&mut self.inner)
+    }
+
+    /// [`std::process::Command::status`], after consulting the plan.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// assert!(flakeproof::process::Command::new("true").status()?.success());
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn status(&mut self) -> io::Result<ExitStatus> {
+        sys::status(&mut self.inner)
+    }
+
+    /// The std builder, to read it.
+    ///
+    /// ```
+    /// let cmd = flakeproof::process::Command::new("x");
+    /// assert_eq!(cmd.as_std().get_args().count(), 0);
+    /// ```
+    pub fn as_std(&self) -> &std::process::Command {
+        &self.inner
+    }
+
+    /// The std builder, for what this type does not mirror (Unix `uid`,
+    /// `pre_exec`, or [`CommandExt`](crate::CommandExt)'s retrying spawns,
+    /// which consult the plan too).
+    ///
+    /// ```
+    /// use flakeproof::CommandExt;
+    /// # #[cfg(unix)] {
+    /// let mut cmd = flakeproof::process::Command::new("true");
+    /// assert!(cmd.as_std_mut().status_retrying()?.success());
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn as_std_mut(&mut self) -> &mut std::process::Command {
+        &mut self.inner
+    }
+}
+
+impl From<std::process::Command> for Command {
+    fn from(inner: std::process::Command) -> Command {
+        Command { inner }
+    }
+}
+
+impl From<Command> for std::process::Command {
+    fn from(cmd: Command) -> std::process::Command {
+        cmd.inner
+    }
+}

@@ -1,0 +1,273 @@
+//! Fault plans scoped to the test that asked, with kernel-identical errors.
+#![cfg(unix)]
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use flakeproof::fault::{FaultPlan, Outcome};
+use flakeproof::process::Command;
+use flakeproof::{fs, install_executable_stub, CommandExt, Op, RetryPolicy, Stop};
+
+fn plan(text: &str) -> FaultPlan {
+    FaultPlan::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn stub(dir: &Path, name: &str) -> PathBuf {
+    install_executable_stub(dir, name, "#!/bin/sh\necho ran\n").unwrap()
+}
+
+/// A user's own retry loop, as code under test would have it.
+fn run_with_my_retry(path: &Path) -> (io::Result<Vec<u8>>, u32) {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match Command::new(path).output() {
+            Err(e) if e.kind() == io::ErrorKind::ExecutableFileBusy && attempts < 5 => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            r => return (r.map(|o| o.stdout), attempts),
+        }
+    }
+}
+
+#[test]
+fn etxtbsy_on_the_first_two_spawns_makes_retry_code_try_three_times_while_a_concurrent_thread_sees_none(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (stub(dir.path(), "stub-a"), stub(dir.path(), "stub-b"));
+    let both_running = Arc::new(Barrier::new(2));
+    let both_spawned = Arc::new(Barrier::new(2));
+
+    let with_plan = {
+        let (both_running, both_spawned, a) =
+            (both_running.clone(), both_spawned.clone(), a.clone());
+        std::thread::spawn(move || {
+            let guard = plan("spawn(*/stub-*)=ETXTBSY@1..2").activate();
+            both_running.wait();
+            let (out, attempts) = run_with_my_retry(&a);
+            both_spawned.wait();
+            assert_eq!(out.unwrap(), b"ran\n");
+            assert_eq!(attempts, 3);
+            assert_eq!(guard.attempts(Op::Spawn, "*/stub-a"), 3);
+            assert_eq!(guard.injected(Op::Spawn, "*"), 2);
+            guard.calls()
+        })
+    };
+    let without_plan = std::thread::spawn(move || {
+        both_running.wait(); // the other thread's plan is active now
+        let (out, attempts) = run_with_my_retry(&b);
+        both_spawned.wait();
+        assert_eq!(out.unwrap(), b"ran\n");
+        attempts
+    });
+    let calls = with_plan.join().unwrap();
+    assert_eq!(
+        without_plan.join().unwrap(),
+        1,
+        "a plan leaked into another thread"
+    );
+    // Only the planned thread's calls were recorded.
+    assert!(calls.iter().all(|c| c.path == a), "{calls:?}");
+}
+
+/// Two #[test]s that meet while both are running, when the harness runs them
+/// in parallel (the default); each must see only its own plan.
+fn rendezvous() {
+    static MET: (Mutex<u32>, Condvar) = (Mutex::new(0), Condvar::new());
+    let (lock, cv) = &MET;
+    let mut n = lock.lock().unwrap();
+    *n += 1;
+    cv.notify_all();
+    // With --test-threads=1 the other never comes: go on alone after 5 s.
+    let _ = cv
+        .wait_timeout_while(n, Duration::from_secs(5), |n| *n < 2)
+        .unwrap();
+}
+
+#[test]
+fn parallel_test_with_a_plan_sees_its_faults() {
+    let dir = tempfile::tempdir().unwrap();
+    let _g = plan("create_dir=EROFS").activate();
+    rendezvous();
+    for i in 0..50 {
+        let e = fs::create_dir(dir.path().join(format!("d{i}"))).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::EROFS));
+    }
+}
+
+#[test]
+fn parallel_test_without_a_plan_sees_none() {
+    let dir = tempfile::tempdir().unwrap();
+    rendezvous();
+    for i in 0..50 {
+        fs::create_dir(dir.path().join(format!("d{i}"))).unwrap();
+    }
+}
+
+#[test]
+fn injected_errors_are_identical_to_the_kernels() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let file = dir.path().join("file");
+    std::fs::write(&file, "").unwrap();
+    // Real errors from the kernel...
+    let real = [
+        std::fs::remove_file(&missing).unwrap_err(), // ENOENT
+        std::fs::remove_dir(&file).unwrap_err(),     // ENOTDIR
+        std::fs::read(dir.path()).unwrap_err(),      // EISDIR
+    ];
+    // ...and the same ones injected, for operations that would have succeeded.
+    let g = plan("remove_file=ENOENT; create_dir=ENOTDIR; open=EISDIR").activate();
+    let injected = [
+        fs::remove_file(&file).unwrap_err(),
+        fs::create_dir(dir.path().join("new")).unwrap_err(),
+        fs::read(&file).unwrap_err(),
+    ];
+    for (r, i) in real.iter().zip(&injected) {
+        assert_eq!(r.raw_os_error(), i.raw_os_error());
+        assert_eq!(r.kind(), i.kind());
+        assert_eq!(r.to_string(), i.to_string());
+    }
+    drop(g);
+    assert!(file.exists(), "an injected failure must not make the call");
+}
+
+#[test]
+fn every_step_of_an_install_can_fail_and_leaves_nothing_behind() {
+    // The one-layer design means each OS step of install consults the plan.
+    for (op, errno) in [
+        ("open_write", libc::ENOSPC),
+        ("lock", libc::ENOLCK + 1000), // a raw code no filesystem gives: surfaces as is
+        ("write", libc::EIO),
+        ("set_permissions", libc::EPERM),
+        ("open", libc::EMFILE),
+        ("sync", libc::EIO),
+        ("rename", libc::EBUSY),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let g = plan(&format!("{op}={errno}")).activate();
+        let e = install_executable_stub(dir.path(), "tool", "#!/bin/sh\n").unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(errno), "{op}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{op}: {left:?}");
+        // The temp file was removed by the installer (nothing to remove if
+        // its creation was the step that failed).
+        let cleanups = if op == "open_write" { 0 } else { 1 };
+        assert_eq!(g.attempts(Op::RemoveFile, "*"), cleanups, "{op}");
+    }
+}
+
+#[test]
+fn a_scope_carries_the_plan_and_its_counters_into_spawned_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = plan("create_dir(*/w*)=EEXIST@2..3").activate();
+    let scope = g.scope();
+    let d = dir.path().to_owned();
+    let results: Vec<bool> = std::thread::spawn(move || {
+        let _in = scope.enter();
+        (0..4)
+            .map(|i| fs::create_dir(d.join(format!("w{i}"))).is_ok())
+            .collect()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(results, [true, false, false, true]);
+    // A thread that did not enter sees nothing.
+    let d = dir.path().to_owned();
+    std::thread::spawn(move || fs::create_dir(d.join("w9")).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(g.attempts(Op::CreateDir, "*"), 4);
+}
+
+#[test]
+fn the_inner_plan_wins_and_the_outer_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let outer = plan("create_dir=EROFS").activate();
+    {
+        let _inner = plan("create_dir=ENOSPC").activate();
+        let e = fs::create_dir(dir.path().join("a")).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ENOSPC));
+    }
+    let e = fs::create_dir(dir.path().join("a")).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EROFS));
+    drop(outer);
+    fs::create_dir(dir.path().join("a")).unwrap();
+}
+
+#[test]
+fn delay_slows_the_call_and_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = plan("write=delay(30ms)").activate();
+    let t0 = Instant::now();
+    fs::write(dir.path().join("f"), "x").unwrap();
+    assert!(t0.elapsed() >= Duration::from_millis(30));
+    let delayed: Vec<_> = g
+        .calls()
+        .into_iter()
+        .filter(|c| c.op == Op::Write)
+        .collect();
+    assert_eq!(
+        delayed[0].outcome,
+        Outcome::Delayed(Duration::from_millis(30))
+    );
+}
+
+#[test]
+fn busy_window_is_ridden_out_by_a_retry_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::write(&from, "x").unwrap();
+    let g = plan("rename=busy(EBUSY,40ms)").activate();
+    let policy = RetryPolicy::new(flakeproof::Classifier::new(|e| {
+        e.raw_os_error() == Some(libc::EBUSY)
+    }))
+    .attempts(100)
+    .budget(Duration::from_secs(5));
+    let (r, report) = policy.run_with_report(|| fs::rename(&from, &to));
+    r.unwrap();
+    assert_eq!(report.stop, Stop::Succeeded);
+    assert!(report.attempts > 1);
+    assert!(report.elapsed >= Duration::from_millis(40));
+    assert_eq!(g.injected(Op::Rename, "*") as u32, report.attempts - 1);
+    assert!(to.exists());
+}
+
+#[test]
+fn same_seed_same_faults() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let _g = plan("create_dir=EAGAIN@p0.3/seed=1234").activate();
+        (0..200)
+            .map(|i| {
+                let p = dir.path().join(format!("x{i}"));
+                let ok = fs::create_dir(&p).is_ok();
+                let _ = std::fs::remove_dir(&p);
+                ok
+            })
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    let failed = a.iter().filter(|ok| !**ok).count();
+    assert!((30..90).contains(&failed), "{failed} of 200 at p=0.3");
+}
+
+#[test]
+fn flakeproofs_own_spawn_retry_rides_out_an_injected_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = stub(dir.path(), "tool");
+    let g = plan("spawn(*/tool)=ETXTBSY@1..4").activate();
+    let out = std::process::Command::new(&s).output_retrying().unwrap();
+    assert_eq!(out.stdout, b"ran\n");
+    assert_eq!(g.attempts(Op::Spawn, "*/tool"), 5);
+    // ENOENT is not transient: one attempt, the injected error returned as is.
+    let g2 = plan("spawn=ENOENT").activate();
+    let e = std::process::Command::new(&s)
+        .status_retrying()
+        .unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::NotFound);
+    assert_eq!(g2.attempts(Op::Spawn, "*"), 1);
+}
