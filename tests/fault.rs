@@ -271,3 +271,28 @@ fn flakeproofs_own_spawn_retry_rides_out_an_injected_sequence() {
     assert_eq!(e.kind(), io::ErrorKind::NotFound);
     assert_eq!(g2.attempts(Op::Spawn, "*"), 1);
 }
+
+#[test]
+fn the_record_lists_every_call_in_order_even_identical_repeats() {
+    let g = plan("remove_file(*/b)=EBUSY@3").activate();
+    for p in ["/nx/a", "/nx/a", "/nx/a", "/nx/b", "/nx/b", "/nx/b", "/nx/a"] {
+        let _ = fs::remove_file(p);
+    }
+    let seen: Vec<(String, bool)> = g
+        .calls()
+        .iter()
+        .map(|c| (c.path.display().to_string(), c.injected()))
+        .collect();
+    let want = [
+        ("/nx/a", false),
+        ("/nx/a", false),
+        ("/nx/a", false),
+        ("/nx/b", false),
+        ("/nx/b", false),
+        ("/nx/b", true),
+        ("/nx/a", false),
+    ];
+    assert_eq!(seen, want.map(|(p, i)| (p.to_string(), i)));
+    assert_eq!(g.attempts(Op::RemoveFile, "*/a"), 4);
+    assert_eq!(g.injected(Op::RemoveFile, "*"), 1);
+}

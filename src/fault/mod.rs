@@ -240,7 +240,17 @@ impl Call {
 
 struct Shared {
     rules: Vec<Rule>,
-    state: Mutex<(PlanState, Vec<Call>)>,
+    state: Mutex<(PlanState, Vec<Record>)>,
+}
+
+/// A run of identical consecutive calls: a hot loop over one path costs one
+/// entry, and an unchanged path shares the previous entry's allocation. The
+/// record stays lossless: [`FaultScope::calls`] expands the runs.
+struct Record {
+    op: Op,
+    path: Arc<Path>,
+    outcome: Outcome,
+    times: usize,
 }
 
 impl Shared {
@@ -252,12 +262,12 @@ impl Shared {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (PlanState, Vec<Call>)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (PlanState, Vec<Record>)> {
         // A test that panicked mid-call must not hide the record from others.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn consult(&self, op: Op, path: &Path, now: Duration) -> Verdict {
+    fn consult(&self, op: Op, path: &Path, now: impl Fn() -> Duration) -> Verdict {
         let text = path.to_string_lossy();
         let mut st = self.lock();
         let verdict = st.0.decide(&self.rules, op, &text, now);
@@ -269,11 +279,22 @@ impl Shared {
             (None, false) => Outcome::Delayed(verdict.delay),
             (None, true) => Outcome::Passed,
         };
-        st.1.push(Call {
-            op,
-            path: path.to_owned(),
-            outcome,
-        });
+        let same_path = |r: &Record| r.path.as_os_str() == path.as_os_str();
+        match st.1.last_mut() {
+            Some(r) if r.op == op && r.outcome == outcome && same_path(r) => r.times += 1,
+            last => {
+                let path = match last {
+                    Some(r) if same_path(r) => r.path.clone(),
+                    _ => Arc::from(path),
+                };
+                st.1.push(Record {
+                    op,
+                    path,
+                    outcome,
+                    times: 1,
+                });
+            }
+        }
         verdict
     }
 }
@@ -329,7 +350,17 @@ impl FaultScope {
     /// assert_eq!(calls[1].path, std::path::Path::new("/nonexistent/b"));
     /// ```
     pub fn calls(&self) -> Vec<Call> {
-        self.0.lock().1.clone()
+        let st = self.0.lock();
+        let mut calls = Vec::new();
+        for r in &st.1 {
+            let call = Call {
+                op: r.op,
+                path: r.path.to_path_buf(),
+                outcome: r.outcome,
+            };
+            calls.extend(std::iter::repeat_n(call, r.times));
+        }
+        calls
     }
 
     /// How many calls of `op` on paths matching `pattern` (a glob, `*` for
@@ -355,16 +386,17 @@ impl FaultScope {
     /// assert_eq!(g.injected(Op::RemoveFile, "*"), 1);
     /// ```
     pub fn injected(&self, op: Op, pattern: &str) -> usize {
-        self.count(op, pattern, Call::injected)
+        self.count(op, pattern, |o| matches!(o, Outcome::Injected { .. }))
     }
 
-    fn count(&self, op: Op, pattern: &str, pred: impl Fn(&Call) -> bool) -> usize {
-        self.0
-            .lock()
-            .1
-            .iter()
-            .filter(|c| c.op == op && glob_match(pattern, &c.path.to_string_lossy()) && pred(c))
-            .count()
+    fn count(&self, op: Op, pattern: &str, pred: impl Fn(&Outcome) -> bool) -> usize {
+        let st = self.0.lock();
+        st.1.iter()
+            .filter(|r| {
+                r.op == op && pred(&r.outcome) && glob_match(pattern, &r.path.to_string_lossy())
+            })
+            .map(|r| r.times)
+            .sum()
     }
 
     /// The plan, as text.
@@ -561,15 +593,16 @@ fn init_env_once() {
     });
 }
 
-/// The decision for one call, from the plan in force on this thread.
-pub(crate) fn consult(op: Op, path: &Path, now: Duration) -> Verdict {
+/// The decision for one call, from the plan in force on this thread; `now`
+/// is asked only if a time-based rule needs it.
+pub(crate) fn consult(op: Op, path: &Path, now: impl Fn() -> Duration) -> Verdict {
     init_env_once();
-    let local = LOCAL
-        .try_with(|l| l.borrow().last().cloned())
-        .ok()
-        .flatten();
-    let shared = local.or_else(|| GLOBAL.read().unwrap_or_else(|p| p.into_inner()).clone());
-    match shared {
+    // No Arc clone: decide while the thread's stack is borrowed.
+    let local = LOCAL.try_with(|l| l.borrow().last().map(|s| s.consult(op, path, &now)));
+    if let Ok(Some(verdict)) = local {
+        return verdict;
+    }
+    match &*GLOBAL.read().unwrap_or_else(|p| p.into_inner()) {
         Some(s) => s.consult(op, path, now),
         None => Verdict::default(),
     }

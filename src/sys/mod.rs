@@ -45,7 +45,7 @@ fn gate<T>(op: Op, path: &Path, call: impl FnOnce() -> io::Result<T>) -> io::Res
 #[cold]
 #[inline(never)]
 fn inject(op: Op, path: &Path) -> io::Result<()> {
-    let verdict = fault::consult(op, path, monotonic_now());
+    let verdict = fault::consult(op, path, monotonic_now);
     if !verdict.delay.is_zero() {
         sleep(verdict.delay);
     }
