@@ -13,8 +13,9 @@
 //! 2. lock its description (flock), write the body, set the mode, close;
 //! 3. **drain barrier**: reopen read-only and wait until no copy of the
 //!    writable description is left anywhere (see [`Strategy`]);
-//! 4. fsync through that read-only descriptor, rename over the destination,
-//!    fsync the directory (steps skipped with `durable(false)`).
+//! 4. fsync through that read-only descriptor, rename over the destination
+//!    (retried on Windows' transient sharing errors), fsync the directory
+//!    (the fsyncs skipped with `durable(false)`).
 //!
 //! Any failure removes the temp file. A running old stub keeps running: its
 //! inode is replaced by rename, never rewritten in place.
@@ -23,7 +24,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::classify::Os;
+use crate::classify::{Op, Os};
+use crate::retry::RetryPolicy;
 use crate::sys;
 
 /// How the installer makes sure no writable descriptor survives.
@@ -230,7 +232,7 @@ impl StubInstaller {
             // `Err((e, true))`: the temp file is ours and must be removed.
             let result =
                 self.write_temp(&tmp, body)
-                    .and_then(|ok| match sys::rename(&tmp, &dest) {
+                    .and_then(|ok| match rename_retrying(&tmp, &dest) {
                         Ok(()) => Ok(ok),
                         Err(e) => Err((e, true)),
                     });
@@ -338,6 +340,14 @@ pub fn install_executable_stub(
     body: impl AsRef<[u8]>,
 ) -> io::Result<PathBuf> {
     StubInstaller::new().install(dir, name, body)
+}
+
+/// Rename, retried on this OS's transient rename errors: on Windows an
+/// antivirus scanner or indexer opening the fresh temp file makes the rename
+/// fail with a sharing violation or access denied for a moment. Nothing is
+/// transient for rename on Linux, so there this is a plain rename.
+fn rename_retrying(from: &Path, to: &Path) -> io::Result<()> {
+    RetryPolicy::for_op(Op::Rename).run(|| sys::rename(from, to))
 }
 
 fn invalid(msg: String) -> io::Error {

@@ -275,7 +275,9 @@ fn flakeproofs_own_spawn_retry_rides_out_an_injected_sequence() {
 #[test]
 fn the_record_lists_every_call_in_order_even_identical_repeats() {
     let g = plan("remove_file(*/b)=EBUSY@3").activate();
-    for p in ["/nx/a", "/nx/a", "/nx/a", "/nx/b", "/nx/b", "/nx/b", "/nx/a"] {
+    for p in [
+        "/nx/a", "/nx/a", "/nx/a", "/nx/b", "/nx/b", "/nx/b", "/nx/a",
+    ] {
         let _ = fs::remove_file(p);
     }
     let seen: Vec<(String, bool)> = g
