@@ -2,10 +2,10 @@
 #![cfg(unix)]
 
 use std::fs;
-use std::io::{self, BufRead, BufReader};
+use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use flakeproof::{install_executable_stub, Strategy, StubInstaller, WriterCheck};
@@ -286,24 +286,12 @@ fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
 }
 
 #[test]
-fn a_process_holding_the_destination_open_for_writing_does_not_matter() {
-    // The old inode is held; the new one is a different file.
+fn a_writer_holding_the_old_stub_open_does_not_matter() {
+    // The old inode is held for writing; the new stub is a different inode.
     let dir = tempfile::tempdir().unwrap();
     let stub = install_executable_stub(dir.path(), "s", "#!/bin/sh\necho old\n").unwrap();
-    let mut holder = Command::new("sh")
-        .arg("-c")
-        .arg("exec 3>>\"$0\"; echo ready; read _")
-        .arg(&stub)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(holder.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let hold = flakeproof::lab::WriteHold::open(&stub).unwrap();
     install_executable_stub(dir.path(), "s", "#!/bin/sh\necho new\n").unwrap();
     assert_eq!(Command::new(&stub).output().unwrap().stdout, b"new\n");
-    drop(holder.stdin.take());
-    holder.wait().unwrap();
+    drop(hold);
 }

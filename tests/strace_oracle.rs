@@ -45,15 +45,25 @@ fn ptrace_works() -> Result<(), String> {
     }
 }
 
+/// Can strace trace here? If not, say so and skip; in CI (which installs
+/// strace) not running the oracle is a failure, never a silent pass.
+fn strace_usable() -> bool {
+    match ptrace_works() {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "strace oracle can't run in CI: {why}"
+            );
+            eprintln!("SKIPPED strace oracle: {why}");
+            false
+        }
+    }
+}
+
 #[test]
 fn retrying_rename_survives_kernel_injected_ebusy() {
-    if let Err(why) = ptrace_works() {
-        // CI installs strace and must run this oracle: there, not running is failing.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "strace oracle can't run in CI: {why}"
-        );
-        eprintln!("SKIPPED strace oracle: {why}");
+    if !strace_usable() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -93,12 +103,7 @@ fn retrying_rename_survives_kernel_injected_ebusy() {
 
 #[test]
 fn the_oracle_really_injects_without_a_retry_the_rename_fails() {
-    if let Err(why) = ptrace_works() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "strace oracle can't run in CI: {why}"
-        );
-        eprintln!("SKIPPED strace oracle: {why}");
+    if !strace_usable() {
         return;
     }
     // The same injection against `mv` (no retry): the kernel's EBUSY surfaces.
