@@ -26,8 +26,12 @@ use crate::sys;
 /// ```
 /// use flakeproof::lab::ForkStorm;
 /// let storm = ForkStorm::start(2);
+/// let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+/// while storm.spawns() < 5 && storm.failures() == 0 && std::time::Instant::now() < deadline {
+///     std::thread::yield_now();
+/// }
 /// # #[cfg(unix)]
-/// while storm.spawns() < 5 { std::thread::yield_now(); }
+/// assert_eq!(storm.failures(), 0);
 /// let spawned = storm.stop();
 /// # #[cfg(unix)]
 /// assert!(spawned >= 5);

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use flakeproof::fault::FaultPlan;
 use flakeproof::{install_executable_stub, Strategy, StubInstaller, WriterCheck};
 use rstest::rstest;
 
@@ -216,12 +217,19 @@ fn fork_without_exec_loop(stop: &std::sync::atomic::AtomicBool, hold: Duration) 
         }
         assert!(pid > 0, "fork: {}", io::Error::last_os_error());
         children.push(pid);
-        std::thread::sleep(Duration::from_micros(200));
+        std::thread::sleep(Duration::from_millis(2));
         children.retain(|&c| unsafe { libc::waitpid(c, std::ptr::null_mut(), libc::WNOHANG) } == 0);
     }
     for c in children {
         unsafe { libc::waitpid(c, std::ptr::null_mut(), 0) };
     }
+}
+
+/// Keeps the installer's writable descriptor open for 300 ms before it
+/// writes (an injected delay on its write), so that forks surely land while
+/// it is open: no reliance on a race window being hit by chance.
+fn hold_the_writer_open_for_forks() -> flakeproof::fault::FaultGuard {
+    FaultPlan::parse("write=delay(300ms)").unwrap().activate()
 }
 
 #[rstest]
@@ -230,17 +238,15 @@ fn children_that_fork_without_exec(
 ) {
     use std::sync::atomic::{AtomicBool, Ordering};
     let dir = tempfile::tempdir().unwrap();
-    // 20 MB: the write takes milliseconds, so some fork surely lands in it.
-    let body = vec![b'#'; 20 << 20];
     let stop = AtomicBool::new(false);
     let result = std::thread::scope(|s| {
-        s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(500)));
-        std::thread::sleep(Duration::from_millis(20));
+        s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(1000)));
+        let _slow = hold_the_writer_open_for_forks();
         let r = StubInstaller::new()
             .strategy(strategy)
             .durable(false)
             .barrier_timeout(Duration::from_millis(100))
-            .install(dir.path(), "stub", &body);
+            .install(dir.path(), "stub", "#!/bin/sh\n");
         stop.store(true, Ordering::Relaxed);
         r
     });
@@ -255,7 +261,7 @@ fn children_that_fork_without_exec(
         // The child writer never had the descriptor in this process.
         Strategy::ChildWriter => {
             let p = result.unwrap();
-            assert_eq!(fs::metadata(&p).unwrap().len(), body.len() as u64);
+            assert_eq!(fs::read(&p).unwrap(), b"#!/bin/sh\n");
             assert_eq!(entries(dir.path()), ["stub"]);
         }
     }
@@ -263,25 +269,26 @@ fn children_that_fork_without_exec(
 
 #[test]
 fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
-    // Children forked during the 20 MB write inherit the writable descriptor
-    // and exit 50 ms later without exec: the barrier must see them (busy
-    // probes) and wait, not time out.
+    // Children forked while the descriptor is open inherit it and exit 50 ms
+    // later without exec: the barrier must see them (busy probes) and wait,
+    // not time out.
     use std::sync::atomic::{AtomicBool, Ordering};
     let dir = tempfile::tempdir().unwrap();
-    let body = vec![b'#'; 20 << 20];
     let stop = AtomicBool::new(false);
     let report = std::thread::scope(|s| {
         s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(50)));
-        std::thread::sleep(Duration::from_millis(20));
-        let r = StubInstaller::new()
-            .durable(false)
-            .install_with_report(dir.path(), "stub", &body);
+        let _slow = hold_the_writer_open_for_forks();
+        let r = StubInstaller::new().durable(false).install_with_report(
+            dir.path(),
+            "stub",
+            "#!/bin/sh\n",
+        );
         stop.store(true, Ordering::Relaxed);
         r
     })
     .unwrap();
     assert!(report.busy_probes > 0, "{report:?}");
-    assert_eq!(fs::metadata(&report.path).unwrap().len(), body.len() as u64);
+    assert_eq!(fs::read(&report.path).unwrap(), b"#!/bin/sh\n");
     assert_eq!(entries(dir.path()), ["stub"]);
 }
 
