@@ -1,8 +1,8 @@
 //! The one layer that makes OS calls.
 //!
 //! Every call that can fail goes through [`gate`], tagged with its [`Op`] and
-//! the path it touches: that is the single place where fault injection will
-//! consult the active plan. The portable functions here hold no platform
+//! the path it touches: the single place where the active fault plan
+//! ([`crate::fault`]) is consulted. The portable functions here hold no platform
 //! logic; each OS has one door (`unix.rs`, `windows.rs`) behind `imp`.
 //!
 //! Errors from the OS are returned exactly as the OS gave them: no wrapping,
