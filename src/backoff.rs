@@ -47,6 +47,12 @@ enum Shape {
 
 impl Backoff {
     /// `first`, then doubling each time, with no cap until [`max_delay`](Self::max_delay).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let first: Vec<_> = flakeproof::Backoff::exponential(Duration::from_millis(1)).take(3).collect();
+    /// assert_eq!(first, [1, 2, 4].map(Duration::from_millis));
+    /// ```
     pub fn exponential(first: Duration) -> Self {
         Backoff {
             shape: Shape::Exponential {
@@ -59,6 +65,12 @@ impl Backoff {
     }
 
     /// The same delay every time.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut b = flakeproof::Backoff::constant(Duration::from_millis(10));
+    /// assert_eq!(b.nth(100), Some(Duration::from_millis(10)));
+    /// ```
     pub fn constant(delay: Duration) -> Self {
         Backoff {
             shape: Shape::Constant(delay),
@@ -68,6 +80,12 @@ impl Backoff {
 
     /// Exactly these delays, then stop: for schedules such as
     /// "5 tries, 10 ms apart" or Fibonacci.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let fib = flakeproof::Backoff::list([1, 1, 2, 3, 5].map(Duration::from_millis));
+    /// assert_eq!(fib.count(), 5);
+    /// ```
     pub fn list(delays: impl IntoIterator<Item = Duration>) -> Self {
         Backoff {
             shape: Shape::List {
@@ -95,6 +113,13 @@ impl Backoff {
     }
 
     /// Never wait longer than `cap` between two attempts (exponential only).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ms = Duration::from_millis;
+    /// let b = flakeproof::Backoff::exponential(ms(40)).max_delay(ms(100));
+    /// assert_eq!(b.take(3).collect::<Vec<_>>(), [ms(40), ms(80), ms(100)]);
+    /// ```
     pub fn max_delay(mut self, cap: Duration) -> Self {
         if let Shape::Exponential { next, cap: c, .. } = &mut self.shape {
             *c = cap;

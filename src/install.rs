@@ -135,6 +135,12 @@ impl Default for StubInstaller {
 
 impl StubInstaller {
     /// Mode 0o755, durable, a 5 s barrier timeout, [`Strategy::DrainBarrier`].
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = flakeproof::StubInstaller::new().install(dir.path(), "tool", "#!/bin/sh\n")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn new() -> Self {
         StubInstaller {
             mode: 0o755,
@@ -146,6 +152,12 @@ impl StubInstaller {
 
     /// The exact permission bits (at most 0o7777), whatever the umask.
     /// Ignored on Windows.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// flakeproof::StubInstaller::new().mode(0o700).install(dir.path(), "private", "#!/bin/sh\n")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn mode(mut self, mode: u32) -> Self {
         self.mode = mode;
         self
@@ -153,6 +165,12 @@ impl StubInstaller {
 
     /// fsync the file and its directory (default `true`). Off saves about
     /// 0.5 ms per install on ext4; the exec safety does not depend on it.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// flakeproof::StubInstaller::new().durable(false).install(dir.path(), "fast", "#!/bin/sh\n")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn durable(mut self, durable: bool) -> Self {
         self.durable = durable;
         self
@@ -161,12 +179,24 @@ impl StubInstaller {
     /// How long the drain barrier may wait for forked children to drop their
     /// inherited copy of the writable descriptor (default 5 s; children that
     /// exec do so within about a millisecond).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let installer = flakeproof::StubInstaller::new().barrier_timeout(Duration::from_secs(1));
+    /// # let _ = installer;
+    /// ```
     pub fn barrier_timeout(mut self, timeout: Duration) -> Self {
         self.barrier_timeout = timeout;
         self
     }
 
     /// See [`Strategy`].
+    ///
+    /// ```
+    /// use flakeproof::{Strategy, StubInstaller};
+    /// let installer = StubInstaller::new().strategy(Strategy::ChildWriter);
+    /// # let _ = installer;
+    /// ```
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
         self

@@ -151,6 +151,15 @@ pub struct WriteHold {
 
 impl WriteHold {
     /// Open `path` (which must exist) for writing, without changing it.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let p = dir.path().join("tool");
+    /// # std::fs::write(&p, "#!/bin/sh\n")?;
+    /// let hold = flakeproof::lab::WriteHold::open(&p)?; // exec of `p` fails with ETXTBSY meanwhile
+    /// drop(hold);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> io::Result<WriteHold> {
         let path = path.as_ref().to_owned();
         let file = sys::open_for_writing(&path)?;
@@ -173,6 +182,15 @@ impl WriteHold {
 
     /// Close the file after `hold` from another thread; join the handle to
     /// know it is closed.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let p = dir.path().join("tool");
+    /// # std::fs::write(&p, "")?;
+    /// let closer = flakeproof::lab::WriteHold::open(&p)?.release_after(std::time::Duration::from_millis(5));
+    /// closer.join().unwrap(); // closed now
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn release_after(self, hold: Duration) -> JoinHandle<()> {
         std::thread::spawn(move || {
             sys::sleep(hold);
@@ -242,26 +260,50 @@ pub struct StressReport {
 
 impl StressReport {
     /// Calls made.
+    ///
+    /// ```
+    /// assert_eq!(flakeproof::lab::stress(3, 4, |_, _| Ok(())).calls(), 12);
+    /// ```
     pub fn calls(&self) -> u64 {
         self.latencies.len() as u64
     }
 
     /// Failures per raw OS error (`None`: errors without one).
+    ///
+    /// ```
+    /// let r = flakeproof::lab::stress(1, 2, |_, _| Err(std::io::Error::other("no raw code")));
+    /// assert_eq!(r.failures_by_errno().get(&None), Some(&2));
+    /// ```
     pub fn failures_by_errno(&self) -> &BTreeMap<Option<i32>, u64> {
         &self.failures
     }
 
     /// Failed calls.
+    ///
+    /// ```
+    /// let r = flakeproof::lab::stress(1, 5, |_, i| if i == 0 { Err(std::io::Error::from_raw_os_error(16)) } else { Ok(()) });
+    /// assert_eq!(r.failed(), 1);
+    /// ```
     pub fn failed(&self) -> u64 {
         self.failures.values().sum()
     }
 
     /// Failed calls over calls, from 0 to 1.
+    ///
+    /// ```
+    /// let r = flakeproof::lab::stress(2, 2, |t, _| if t == 0 { Err(std::io::Error::from_raw_os_error(26)) } else { Ok(()) });
+    /// assert_eq!(r.failure_rate(), 0.5);
+    /// ```
     pub fn failure_rate(&self) -> f64 {
         self.failed() as f64 / self.calls().max(1) as f64
     }
 
     /// The latency below which `pct` percent of calls finished (nearest rank).
+    ///
+    /// ```
+    /// let r = flakeproof::lab::stress(1, 100, |_, _| Ok(()));
+    /// assert!(r.percentile(50.0) <= r.percentile(100.0));
+    /// ```
     pub fn percentile(&self, pct: f64) -> Duration {
         if self.latencies.is_empty() {
             return Duration::ZERO;

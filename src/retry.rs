@@ -38,31 +38,64 @@ enum ClassifierRepr {
 
 impl Classifier {
     /// Only "Text file busy" (ETXTBSY) on this OS: see [`crate::is_etxtbsy`].
+    ///
+    /// ```
+    /// let c = flakeproof::Classifier::etxtbsy();
+    /// assert!(c.is_transient(&std::io::Error::from(std::io::ErrorKind::ExecutableFileBusy)));
+    /// ```
     pub fn etxtbsy() -> Self {
         Self::etxtbsy_on(Os::CURRENT)
     }
 
     /// Only ETXTBSY, as `os` spells it.
+    ///
+    /// ```
+    /// use flakeproof::{Classifier, Os};
+    /// // Raw 26 is ERROR_NOT_DOS_DISK on Windows, not "Text file busy".
+    /// assert!(!Classifier::etxtbsy_on(Os::Windows).is_transient(&std::io::Error::from_raw_os_error(26)));
+    /// ```
     pub fn etxtbsy_on(os: Os) -> Self {
         Classifier(ClassifierRepr::Etxtbsy(os))
     }
 
     /// The table of [`crate::is_transient`] for `op` on this OS.
+    ///
+    /// ```
+    /// use flakeproof::{Classifier, Op};
+    /// let c = Classifier::for_op(Op::Open);
+    /// assert!(!c.is_transient(&std::io::Error::from_raw_os_error(2))); // ENOENT: never
+    /// ```
     pub fn for_op(op: Op) -> Self {
         Self::for_os(Os::CURRENT, op)
     }
 
     /// The table of [`crate::is_transient`] for `op` on `os`.
+    ///
+    /// ```
+    /// use flakeproof::{Classifier, Op, Os};
+    /// let c = Classifier::for_os(Os::MacOs, Op::Copy);
+    /// assert!(c.is_transient(&std::io::Error::from_raw_os_error(1))); // EPERM after a build
+    /// ```
     pub fn for_os(os: Os, op: Op) -> Self {
         Classifier(ClassifierRepr::Table(os, op))
     }
 
     /// Your own rule.
+    ///
+    /// ```
+    /// let c = flakeproof::Classifier::new(|e| e.raw_os_error() == Some(16));
+    /// assert!(c.is_transient(&std::io::Error::from_raw_os_error(16)));
+    /// ```
     pub fn new(f: impl Fn(&io::Error) -> bool + Send + Sync + 'static) -> Self {
         Classifier(ClassifierRepr::Custom(Arc::new(f)))
     }
 
     /// Is `err` worth another attempt?
+    ///
+    /// ```
+    /// let c = flakeproof::Classifier::for_op(flakeproof::Op::Spawn);
+    /// assert!(!c.is_transient(&std::io::Error::other("not from the OS")));
+    /// ```
     pub fn is_transient(&self, err: &io::Error) -> bool {
         match &self.0 {
             ClassifierRepr::Etxtbsy(os) => is_etxtbsy(*os, err),
@@ -137,6 +170,11 @@ pub struct ManualClock {
 
 impl ManualClock {
     /// A clock at zero that has never slept.
+    ///
+    /// ```
+    /// use flakeproof::{Clock, ManualClock};
+    /// assert_eq!(ManualClock::new().now(), std::time::Duration::ZERO);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -156,6 +194,13 @@ impl ManualClock {
     }
 
     /// Every sleep so far, in order.
+    ///
+    /// ```
+    /// use flakeproof::{Clock, ManualClock};
+    /// let c = ManualClock::new();
+    /// c.sleep(std::time::Duration::from_millis(2));
+    /// assert_eq!(c.sleeps().len(), 1);
+    /// ```
     pub fn sleeps(&self) -> Vec<Duration> {
         self.lock().1.clone()
     }
@@ -306,6 +351,12 @@ impl fmt::Debug for RetryPolicy {
 
 impl RetryPolicy {
     /// Retry what `classifier` calls transient, with the default schedule.
+    ///
+    /// ```
+    /// use flakeproof::{Classifier, RetryPolicy};
+    /// let p = RetryPolicy::new(Classifier::etxtbsy());
+    /// assert_eq!(p.run(|| Ok::<_, std::io::Error>(5)).unwrap(), 5);
+    /// ```
     pub fn new(classifier: Classifier) -> Self {
         RetryPolicy {
             attempts: 10,
@@ -343,12 +394,29 @@ impl RetryPolicy {
     }
 
     /// Total calls allowed, the first included; 0 is taken as 1.
+    ///
+    /// ```
+    /// use std::{io, sync::Arc};
+    /// use flakeproof::{ManualClock, RetryPolicy};
+    /// let mut calls = 0;
+    /// let _ = RetryPolicy::etxtbsy().attempts(4).clock(Arc::new(ManualClock::new()))
+    ///     .run(|| { calls += 1; Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)) });
+    /// assert_eq!(calls, 4);
+    /// ```
     pub fn attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self
     }
 
     /// The delays between attempts; when it runs out, the policy gives up.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use flakeproof::{Backoff, RetryPolicy};
+    /// // uv's schedule: 10 ms doubling.
+    /// let p = RetryPolicy::etxtbsy().backoff(Backoff::exponential(Duration::from_millis(10)));
+    /// # let _ = p;
+    /// ```
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
         self
@@ -377,6 +445,12 @@ impl RetryPolicy {
     }
 
     /// Which errors to retry.
+    ///
+    /// ```
+    /// use flakeproof::{Classifier, Op, RetryPolicy};
+    /// let p = RetryPolicy::etxtbsy().classifier(Classifier::for_op(Op::Rename));
+    /// # let _ = p;
+    /// ```
     pub fn classifier(mut self, classifier: Classifier) -> Self {
         self.classifier = classifier;
         self
@@ -406,6 +480,15 @@ impl RetryPolicy {
     }
 
     /// Where time comes from and how to sleep; [`SystemClock`] by default.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use flakeproof::{ManualClock, RetryPolicy};
+    /// let clock = Arc::new(ManualClock::new());
+    /// let p = RetryPolicy::etxtbsy().clock(clock.clone());
+    /// let _ = p.run(|| Err::<(), _>(std::io::Error::from(std::io::ErrorKind::ExecutableFileBusy)));
+    /// assert_eq!(clock.sleeps().len(), 9); // slept without sleeping
+    /// ```
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self
@@ -413,6 +496,14 @@ impl RetryPolicy {
 
     /// Call `f` until it succeeds, fails permanently, or the policy gives up;
     /// return its last result untouched.
+    ///
+    /// ```
+    /// use flakeproof::{Op, RetryPolicy};
+    /// let policy = RetryPolicy::for_op(Op::Spawn);
+    /// # #[cfg(unix)]
+    /// let status = policy.run(|| std::process::Command::new("true").status())?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn run<T>(&self, mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
         if self.budget.is_some() {
             return self.drive(f, None, false).0;
@@ -426,6 +517,12 @@ impl RetryPolicy {
     }
 
     /// [`run`](Self::run), and say how many attempts it took and how long.
+    ///
+    /// ```
+    /// use flakeproof::{RetryPolicy, Stop};
+    /// let (r, report) = RetryPolicy::etxtbsy().run_with_report(|| Ok::<_, std::io::Error>(()));
+    /// assert!(r.is_ok() && report.stop == Stop::Succeeded);
+    /// ```
     pub fn run_with_report<T>(
         &self,
         f: impl FnMut() -> io::Result<T>,

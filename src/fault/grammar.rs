@@ -34,6 +34,11 @@ pub struct ParseError {
 
 impl ParseError {
     /// 1-based column (in characters) where the problem starts.
+    ///
+    /// ```
+    /// let e = flakeproof::fault::FaultPlan::parse("spawn=").unwrap_err();
+    /// assert_eq!(e.column(), 7);
+    /// ```
     pub fn column(&self) -> usize {
         self.column
     }

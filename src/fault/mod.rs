@@ -119,6 +119,11 @@ pub struct FaultPlan {
 
 impl FaultPlan {
     /// Parse the text form, with error names as this OS numbers them.
+    ///
+    /// ```
+    /// let plan = flakeproof::fault::FaultPlan::parse("rename=EBUSY@1..3").unwrap();
+    /// assert_eq!(plan.to_string(), "rename=EBUSY@1..3");
+    /// ```
     pub fn parse(text: &str) -> Result<FaultPlan, ParseError> {
         Self::parse_for(Os::CURRENT, text)
     }
@@ -198,6 +203,13 @@ impl fmt::Display for FaultPlan {
 }
 
 /// What happened to one call that consulted a plan.
+///
+/// ```
+/// use flakeproof::{fault::{FaultPlan, Outcome}, fs};
+/// let g = FaultPlan::parse("remove_file=delay(1ms)").unwrap().activate();
+/// let _ = fs::remove_file("/nonexistent");
+/// assert_eq!(g.calls()[0].outcome, Outcome::Delayed(std::time::Duration::from_millis(1)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// No rule fired: the call went to the OS.
@@ -214,6 +226,14 @@ pub enum Outcome {
 }
 
 /// One call that consulted a plan, in the order they happened.
+///
+/// ```
+/// use flakeproof::{fault::FaultPlan, fs, Op};
+/// let g = FaultPlan::parse("create_dir=EEXIST").unwrap().activate();
+/// let _ = fs::create_dir("/nonexistent/d");
+/// let call = &g.calls()[0];
+/// assert_eq!((call.op, call.injected()), (Op::CreateDir, true));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
     /// The operation.
@@ -327,6 +347,15 @@ impl fmt::Debug for FaultScope {
 
 impl FaultScope {
     /// Make the plan active on this thread too, until the returned guard drops.
+    ///
+    /// ```
+    /// let g = flakeproof::fault::FaultPlan::parse("").unwrap().activate();
+    /// let scope = g.scope();
+    /// std::thread::spawn(move || {
+    ///     let _entered = scope.enter();
+    ///     // flakeproof operations here consult the plan
+    /// }).join().unwrap();
+    /// ```
     pub fn enter(&self) -> EnteredScope {
         LOCAL.with(|l| l.borrow_mut().push(self.0.clone()));
         ACTIVE.fetch_add(1, Ordering::SeqCst);
