@@ -93,17 +93,24 @@ pub(crate) fn reopen_for_sync(path: &Path, expect: Option<&FileId>) -> io::Resul
 /// barrier: LOCK_EX on this new description is granted only once every copy
 /// of the locked writable description is closed.
 pub(crate) fn wait_for_no_writers(file: &File, timeout: Duration) -> io::Result<Drain> {
+    let first = if cfg!(any(target_os = "linux", target_os = "android")) {
+        Probe::Lease
+    } else {
+        Probe::Flock
+    };
+    wait_with(file, timeout, first)
+}
+
+/// The barrier, starting from probe `first` (tests force the flock fallback,
+/// which Linux filesystems with leases never reach).
+fn wait_with(file: &File, timeout: Duration, first: Probe) -> io::Result<Drain> {
     let fd = file.as_raw_fd();
     let deadline = Instant::now() + timeout;
     // A forked sibling reaches exec in well under a millisecond on an idle
     // machine: poll fast first, then back off to 1 ms.
     let mut delays =
         Backoff::exponential(Duration::from_micros(20)).max_delay(Duration::from_millis(1));
-    let mut probe = if cfg!(any(target_os = "linux", target_os = "android")) {
-        Probe::Lease
-    } else {
-        Probe::Flock
-    };
+    let mut probe = first;
     let mut busy_probes = 0;
     loop {
         let clear = match probe {
@@ -263,5 +270,88 @@ fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
         Err(io::Error::last_os_error())
     } else {
         Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A file with a flock'ed writable description, a forked child holding a
+    /// copy of it for `hold` (never exec'ing), the writer closed here, and a
+    /// fresh read-only descriptor: the state the barrier must wait out.
+    fn writer_inherited_by_a_child(hold: Duration) -> (tempfile::TempDir, File, libc::pid_t) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stub");
+        let mut w = create_new(&path).unwrap();
+        lock_description(&w).unwrap();
+        w.write_all(b"#!/bin/sh\n").unwrap();
+        let ts = libc::timespec {
+            tv_sec: hold.as_secs() as libc::time_t,
+            tv_nsec: hold.subsec_nanos() as libc::c_long,
+        };
+        // SAFETY: the child only sleeps and exits (async-signal-safe).
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            unsafe {
+                libc::nanosleep(&ts, std::ptr::null_mut());
+                libc::_exit(0);
+            }
+        }
+        assert!(pid > 0);
+        close(w).unwrap();
+        let ro = reopen_for_sync(&path, None).unwrap();
+        (dir, ro, pid)
+    }
+
+    fn reap(pid: libc::pid_t) {
+        unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn lease_barrier_waits_until_the_child_drops_its_copy() {
+        let (_dir, ro, pid) = writer_inherited_by_a_child(Duration::from_millis(80));
+        let drain = wait_with(&ro, Duration::from_secs(10), Probe::Lease).unwrap();
+        assert_eq!(drain.probe, Probe::Lease);
+        assert!(
+            drain.busy_probes > 0,
+            "the barrier did not wait for the child"
+        );
+        reap(pid);
+    }
+
+    #[test]
+    fn flock_fallback_waits_until_the_child_drops_its_copy() {
+        let (_dir, ro, pid) = writer_inherited_by_a_child(Duration::from_millis(80));
+        let drain = wait_with(&ro, Duration::from_secs(10), Probe::Flock).unwrap();
+        assert_eq!(drain.probe, Probe::Flock);
+        assert!(
+            drain.busy_probes > 0,
+            "the barrier did not wait for the child"
+        );
+        reap(pid);
+    }
+
+    #[test]
+    fn both_probes_time_out_on_a_child_that_never_lets_go() {
+        for probe in [Probe::Lease, Probe::Flock] {
+            let (_dir, ro, pid) = writer_inherited_by_a_child(Duration::from_millis(1500));
+            let e = wait_with(&ro, Duration::from_millis(30), probe).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{probe:?}");
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            reap(pid);
+        }
+    }
+
+    #[test]
+    fn with_no_writer_left_both_probes_pass_at_once() {
+        for probe in [Probe::Lease, Probe::Flock] {
+            let (_dir, ro, pid) = writer_inherited_by_a_child(Duration::ZERO);
+            reap(pid);
+            let drain = wait_with(&ro, Duration::from_secs(1), probe).unwrap();
+            assert_eq!(drain.busy_probes, 0, "{probe:?}");
+        }
     }
 }
