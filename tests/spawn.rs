@@ -57,8 +57,9 @@ fn assert_plain_spawn_is_busy(path: &Path) {
 fn output_retrying_rides_out_a_real_etxtbsy() {
     let dir = tempfile::tempdir().unwrap();
     let path = stub(dir.path(), "echo ran");
-    let release = Holder::hold(&path).release_after(Duration::from_millis(100));
-    assert_plain_spawn_is_busy(&path);
+    let holder = Holder::hold(&path);
+    assert_plain_spawn_is_busy(&path); // while the hold is certain
+    let release = holder.release_after(Duration::from_millis(50));
     let out = Command::new(&path).output_retrying().unwrap();
     assert_eq!(out.stdout, b"ran\n");
     release.join().unwrap();
@@ -68,8 +69,9 @@ fn output_retrying_rides_out_a_real_etxtbsy() {
 fn status_retrying_rides_out_a_real_etxtbsy() {
     let dir = tempfile::tempdir().unwrap();
     let path = stub(dir.path(), "exit 3");
-    let release = Holder::hold(&path).release_after(Duration::from_millis(100));
-    assert_plain_spawn_is_busy(&path);
+    let holder = Holder::hold(&path);
+    assert_plain_spawn_is_busy(&path); // while the hold is certain
+    let release = holder.release_after(Duration::from_millis(50));
     let status = Command::new(&path).status_retrying().unwrap();
     assert_eq!(status.code(), Some(3));
     release.join().unwrap();
@@ -79,8 +81,9 @@ fn status_retrying_rides_out_a_real_etxtbsy() {
 fn spawn_retrying_rides_out_a_real_etxtbsy() {
     let dir = tempfile::tempdir().unwrap();
     let path = stub(dir.path(), "cat");
-    let release = Holder::hold(&path).release_after(Duration::from_millis(100));
-    assert_plain_spawn_is_busy(&path);
+    let holder = Holder::hold(&path);
+    assert_plain_spawn_is_busy(&path); // while the hold is certain
+    let release = holder.release_after(Duration::from_millis(50));
     let mut child = Command::new(&path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -93,17 +96,28 @@ fn spawn_retrying_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn spawn_with_reports_the_retries_it_took() {
+    use std::sync::{Arc, Mutex};
     let dir = tempfile::tempdir().unwrap();
     let path = stub(dir.path(), "exit 0");
-    let release = Holder::hold(&path).release_after(Duration::from_millis(100));
-    let policy = RetryPolicy::for_op(Op::Spawn).attempts(30);
+    let mut holder = Holder::hold(&path);
+    // Released from the policy's own hook after the third failed attempt: the
+    // first three must fail, a later one must succeed, whatever the timing.
+    let stdin = Arc::new(Mutex::new(holder.0.stdin.take()));
+    let release = stdin.clone();
+    let policy = RetryPolicy::for_op(Op::Spawn)
+        .attempts(30)
+        .on_retry(move |ev| {
+            assert_eq!(ev.error.raw_os_error(), Some(libc::ETXTBSY));
+            if ev.attempt == 3 {
+                drop(release.lock().unwrap().take());
+            }
+        });
     let (child, report) = Command::new(&path).spawn_with(&policy);
     assert!(child.unwrap().wait().unwrap().success());
     assert_eq!(report.stop, Stop::Succeeded);
-    // Held ~100 ms with sleeps of 1, 2, 4 ... ms: at least 6 failed attempts.
-    assert!(report.attempts >= 7, "{report:?}");
-    assert!(report.elapsed >= Duration::from_millis(60), "{report:?}");
-    release.join().unwrap();
+    assert!(report.attempts >= 4, "{report:?}");
+    assert!(stdin.lock().unwrap().is_none(), "released by the hook");
+    holder.0.wait().unwrap();
 }
 
 #[test]
