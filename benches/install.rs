@@ -41,6 +41,9 @@ fn main() {
 
     let rounds = flag("--rounds", 15) as usize;
     let per_round = flag("--per-round", 200);
+    // Resident memory of a big test binary: what fork (ChildWriter) copies.
+    let rss_mb = flag("--rss-mb", 0) as usize;
+    let ballast: Vec<u8> = (0..rss_mb << 20).map(|i| i as u8).collect();
     let dirs: Vec<_> = (0..7).map(|_| tempfile::tempdir().unwrap()).collect();
     let installer = |s: Strategy, durable: bool| StubInstaller::new().strategy(s).durable(durable);
     let case = |name, dir: &'static Path, f: Box<dyn Fn(&Path)>| Case {
@@ -90,8 +93,10 @@ fn main() {
     let t = measure(&mut cases, rounds, per_round);
     let us = |i: usize| t[i] / 1e3;
     println!(
-        "install cost, median of {rounds} rounds x {per_round} installs, one thread, {}\n",
-        fs_of(d[0])
+        "install cost, median of {rounds} rounds x {per_round} installs, one thread, {}, {} MB resident ballast
+",
+        fs_of(d[0]),
+        std::hint::black_box(&ballast).len() >> 20
     );
     println!("| strategy | µs per install | vs plain write | vs temp+fsync+rename |");
     println!("|---|---:|---:|---:|");
