@@ -8,14 +8,13 @@
 //!     cargo run --release --example race_lab [-- --writers 4 --storm 2 --iterations 500]
 
 use std::fs;
-use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use flakeproof::lab::ForkStorm;
+use flakeproof::lab::{ForkStorm, Recipe};
 use flakeproof::{is_etxtbsy, retry_etxtbsy, Os, Strategy, StubInstaller};
 
 const BODY: &[u8] = b"#!/bin/sh\nexit 0\n";
@@ -31,41 +30,32 @@ struct Row {
 }
 
 fn plain_write(dir: &Path, name: &str) -> io::Result<u32> {
-    let path = dir.join(name);
-    fs::write(&path, BODY)?;
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o755))?;
-    Ok(0)
+    Recipe::PlainWrite.install(dir, name, BODY).map(|_| 0)
 }
 
 /// The usual "atomic install": temp file, fsync the open fd, rename, fsync the directory.
 fn temp_fsync_rename(dir: &Path, name: &str) -> io::Result<u32> {
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(BODY)?;
-    f.set_permissions(fs::Permissions::from_mode(0o755))?;
-    f.sync_all()?;
-    drop(f);
-    fs::rename(&tmp, dir.join(name))?;
-    fs::File::open(dir)?.sync_all()?;
-    Ok(0)
+    Recipe::TempFsyncRename.install(dir, name, BODY).map(|_| 0)
+}
+
+fn flakeproof_with(installer: StubInstaller, dir: &Path, name: &str) -> io::Result<u32> {
+    Ok(installer.install_with_report(dir, name, BODY)?.busy_probes)
 }
 
 fn flakeproof_barrier(dir: &Path, name: &str) -> io::Result<u32> {
-    StubInstaller::new()
-        .install_with_report(dir, name, BODY)
-        .map(|r| r.busy_probes)
+    flakeproof_with(StubInstaller::new(), dir, name)
 }
 
 fn flakeproof_barrier_nondurable(dir: &Path, name: &str) -> io::Result<u32> {
-    let i = StubInstaller::new().durable(false);
-    i.install_with_report(dir, name, BODY)
-        .map(|r| r.busy_probes)
+    flakeproof_with(StubInstaller::new().durable(false), dir, name)
 }
 
 fn flakeproof_child_writer(dir: &Path, name: &str) -> io::Result<u32> {
-    let i = StubInstaller::new().strategy(Strategy::ChildWriter);
-    i.install_with_report(dir, name, BODY)
-        .map(|r| r.busy_probes)
+    flakeproof_with(
+        StubInstaller::new().strategy(Strategy::ChildWriter),
+        dir,
+        name,
+    )
 }
 
 struct Tally {

@@ -1,72 +1,14 @@
-//! Which OS errors are transient, as pure functions of (OS, operation, raw code).
+//! Which OS errors are transient, as pure functions of (OS, operation, raw
+//! code), and [`Classifier`], the retry engine's view of them.
 //!
 //! Nothing here calls the OS: the tables take the OS as an argument, so the
 //! Windows and macOS rows are unit-tested on Linux like the Linux ones.
-//! Raw codes are spelled per OS family in [`errno`] because `libc`'s constants
-//! only exist for the target being compiled.
 
+use std::fmt;
 use std::io;
+use std::sync::Arc;
 
-/// Raw error numbers per OS family, as `io::Error::raw_os_error()` reports them.
-///
-/// ```
-/// use flakeproof::errno;
-/// assert_eq!(errno::linux::ETXTBSY, 26);
-/// assert_eq!(errno::windows::ERROR_SHARING_VIOLATION, 32);
-/// ```
-pub mod errno {
-    /// Linux errno values (asm-generic).
-    ///
-    /// ```
-    /// assert_eq!(flakeproof::errno::linux::EBUSY, 16);
-    /// ```
-    pub mod linux {
-        /// Operation not permitted.
-        pub const EPERM: i32 = 1;
-        /// No such file or directory.
-        pub const ENOENT: i32 = 2;
-        /// Permission denied.
-        pub const EACCES: i32 = 13;
-        /// Device or resource busy.
-        pub const EBUSY: i32 = 16;
-        /// Text file busy: exec of a file open for writing, or the reverse.
-        pub const ETXTBSY: i32 = 26;
-    }
-    /// macOS (Darwin) errno values.
-    ///
-    /// ```
-    /// assert_eq!(flakeproof::errno::macos::EPERM, 1);
-    /// ```
-    pub mod macos {
-        /// Operation not permitted.
-        pub const EPERM: i32 = 1;
-        /// No such file or directory.
-        pub const ENOENT: i32 = 2;
-        /// Permission denied.
-        pub const EACCES: i32 = 13;
-        /// Device or resource busy.
-        pub const EBUSY: i32 = 16;
-        /// Text file busy.
-        pub const ETXTBSY: i32 = 26;
-    }
-    /// Win32 error codes (`GetLastError`), which is what std reports on Windows.
-    ///
-    /// ```
-    /// assert_eq!(flakeproof::errno::windows::ERROR_DELETE_PENDING, 303);
-    /// ```
-    pub mod windows {
-        /// Also what antivirus scanners and pending deletes surface as.
-        pub const ERROR_ACCESS_DENIED: i32 = 5;
-        /// Another handle was opened without the needed share mode.
-        pub const ERROR_SHARING_VIOLATION: i32 = 32;
-        /// A byte-range lock is held by someone else.
-        pub const ERROR_LOCK_VIOLATION: i32 = 33;
-        /// A directory still holds an entry whose delete is pending.
-        pub const ERROR_DIR_NOT_EMPTY: i32 = 145;
-        /// The file is being deleted; it vanishes when its last handle closes.
-        pub const ERROR_DELETE_PENDING: i32 = 303;
-    }
-}
+use crate::errno;
 
 /// An operating-system family, as an argument to the classification tables.
 ///
@@ -76,6 +18,7 @@ pub mod errno {
 /// assert_eq!(Os::CURRENT, Os::Linux);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Os {
     /// Linux and Android.
     Linux,
@@ -91,6 +34,11 @@ pub enum Os {
 
 impl Os {
     /// The family this crate was compiled for.
+    ///
+    /// ```
+    /// # use flakeproof::Os;
+    /// assert_ne!(Os::CURRENT, Os::Other);
+    /// ```
     pub const CURRENT: Os = if cfg!(any(target_os = "linux", target_os = "android")) {
         Os::Linux
     } else if cfg!(target_vendor = "apple") {
@@ -108,14 +56,17 @@ impl Os {
     }
 }
 
-/// A kind of OS operation: what a classifier (and, later, a fault plan) keys on.
+/// A kind of OS operation: what classifiers and fault plans key on.
 ///
 /// ```
 /// use flakeproof::{is_transient, Op, Os};
 /// assert!(is_transient(Os::Linux, Op::Spawn, 26));
 /// assert!(!is_transient(Os::Linux, Op::Rename, 26));
+/// assert_eq!(Op::from_name("remove_file"), Some(Op::RemoveFile));
+/// assert_eq!(Op::RemoveFile.name(), "remove_file");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Op {
     /// Opening an existing file for reading.
     Open,
@@ -123,11 +74,16 @@ pub enum Op {
     OpenWrite,
     /// Writing to an open file.
     Write,
+    /// Closing a file that was open for writing (NFS reports deferred write
+    /// errors here).
+    Close,
     /// fsync / FlushFileBuffers, of a file or a directory.
     Sync,
+    /// Reading metadata: stat, fstat, statfs.
+    Metadata,
     /// Renaming over a destination.
     Rename,
-    /// Copying a file (which rewrites the destination in place).
+    /// Copying a file.
     Copy,
     /// Removing a file.
     RemoveFile,
@@ -137,10 +93,80 @@ pub enum Op {
     CreateDir,
     /// Changing permissions.
     SetPermissions,
-    /// Taking or waiting for a lock.
+    /// Taking, probing or waiting for a lock (flock, leases, the drain barrier).
     Lock,
-    /// Starting a process (fork/exec, posix_spawn, CreateProcess).
+    /// This process starting a program (fork/exec, posix_spawn, CreateProcess).
     Spawn,
+    /// Some process (a child, a grandchild) exec'ing a program: what a plan
+    /// attached to a child process sees. This process's own spawns are
+    /// [`Op::Spawn`].
+    Exec,
+}
+
+impl Op {
+    /// Every operation, in declaration order.
+    ///
+    /// ```
+    /// assert!(flakeproof::Op::ALL.contains(&flakeproof::Op::Exec));
+    /// ```
+    pub const ALL: [Op; 15] = [
+        Op::Open,
+        Op::OpenWrite,
+        Op::Write,
+        Op::Close,
+        Op::Sync,
+        Op::Metadata,
+        Op::Rename,
+        Op::Copy,
+        Op::RemoveFile,
+        Op::RemoveDir,
+        Op::CreateDir,
+        Op::SetPermissions,
+        Op::Lock,
+        Op::Spawn,
+        Op::Exec,
+    ];
+
+    /// The name fault plans use for it (`open_write`, `remove_dir` ...).
+    ///
+    /// ```
+    /// assert_eq!(flakeproof::Op::OpenWrite.name(), "open_write");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Open => "open",
+            Op::OpenWrite => "open_write",
+            Op::Write => "write",
+            Op::Close => "close",
+            Op::Sync => "sync",
+            Op::Metadata => "metadata",
+            Op::Rename => "rename",
+            Op::Copy => "copy",
+            Op::RemoveFile => "remove_file",
+            Op::RemoveDir => "remove_dir",
+            Op::CreateDir => "create_dir",
+            Op::SetPermissions => "set_permissions",
+            Op::Lock => "lock",
+            Op::Spawn => "spawn",
+            Op::Exec => "exec",
+        }
+    }
+
+    /// The operation a plan's name stands for.
+    ///
+    /// ```
+    /// assert_eq!(flakeproof::Op::from_name("exec"), Some(flakeproof::Op::Exec));
+    /// assert_eq!(flakeproof::Op::from_name("spwan"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.name() == name)
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Is the raw OS error `raw`, from `op` on `os`, worth retrying?
@@ -149,12 +175,12 @@ pub enum Op {
 ///
 /// | OS | operation | transient codes | why |
 /// |---|---|---|---|
-/// | Unix | `Spawn`, `OpenWrite`, `Copy` | ETXTBSY (26) | a forked sibling still holds a writable copy of the file (golang/go#22315, rust-lang/rust#114554), or the program is still running |
+/// | Unix | `Spawn`, `Exec`, `OpenWrite`, `Copy` | ETXTBSY (26) | a forked sibling still holds a writable copy of the file (golang/go#22315, rust-lang/rust#114554), or the program is still running |
 /// | macOS | `Copy` | EPERM (1) | copying over a just-built executable (DioxusLabs/dioxus#5275) |
 /// | Windows | `Open`, `OpenWrite`, `Rename`, `Copy`, `RemoveFile`, `SetPermissions`, `CreateDir` | 5, 32, 33, 303 | antivirus, indexers and pending deletes hold the file for a moment |
 /// | Windows | `RemoveDir` | 5, 32, 33, 145, 303 | an entry's delete is still pending |
 /// | Windows | `Write`, `Lock` | 33 | a byte-range lock held by someone else |
-/// | Windows | `Spawn` | 32 | the executable is still open by its writer or a scanner |
+/// | Windows | `Spawn`, `Exec` | 32 | the executable is still open by its writer or a scanner |
 ///
 /// Everything else is permanent. In particular POSIX EACCES and ENOENT are
 /// never transient: retrying them only delays a real error.
@@ -171,9 +197,9 @@ pub fn is_transient(os: Os, op: Op, raw: i32) -> bool {
     use Op::*;
     const TXTBSY: i32 = errno::linux::ETXTBSY; // 26 on every Unix family
     match os {
-        Os::Linux | Os::OtherUnix => raw == TXTBSY && matches!(op, Spawn | OpenWrite | Copy),
+        Os::Linux | Os::OtherUnix => raw == TXTBSY && matches!(op, Spawn | Exec | OpenWrite | Copy),
         Os::MacOs => match op {
-            Spawn | OpenWrite => raw == TXTBSY,
+            Spawn | Exec | OpenWrite => raw == TXTBSY,
             Copy => raw == TXTBSY || raw == errno::macos::EPERM,
             _ => false,
         },
@@ -194,8 +220,8 @@ pub fn is_transient(os: Os, op: Op, raw: i32) -> bool {
                     | ERROR_DELETE_PENDING
             ),
             Write | Lock => raw == ERROR_LOCK_VIOLATION,
-            Spawn => raw == ERROR_SHARING_VIOLATION,
-            Sync => false,
+            Spawn | Exec => raw == ERROR_SHARING_VIOLATION,
+            Close | Sync | Metadata => false,
         },
         Os::Other => false,
     }
@@ -228,7 +254,7 @@ pub fn is_etxtbsy(os: Os, err: &io::Error) -> bool {
 
 /// Is `err`, returned by `op` on `os`, worth retrying? [`is_transient`] on the
 /// raw code; an error with no raw code is transient only if it is a
-/// synthesized ETXTBSY on a spawn-like operation.
+/// synthesized ETXTBSY on an operation where ETXTBSY is transient.
 ///
 /// ```
 /// use std::io;
@@ -240,10 +266,108 @@ pub fn is_etxtbsy(os: Os, err: &io::Error) -> bool {
 pub fn is_transient_error(os: Os, op: Op, err: &io::Error) -> bool {
     match err.raw_os_error() {
         Some(raw) => is_transient(os, op, raw),
-        None => {
-            is_etxtbsy(os, err)
-                && matches!(op, Op::Spawn | Op::OpenWrite | Op::Copy)
-                && os.is_unix()
+        None => is_etxtbsy(os, err) && is_transient(os, op, errno::linux::ETXTBSY),
+    }
+}
+
+/// Decides which errors are transient (worth retrying).
+///
+/// ```
+/// use std::io;
+/// use flakeproof::{Classifier, Op, Os};
+///
+/// let busy = io::Error::from_raw_os_error(26);
+/// assert!(Classifier::etxtbsy_on(Os::Linux).is_transient(&busy));
+/// assert!(Classifier::for_os(Os::Windows, Op::Rename)
+///     .is_transient(&io::Error::from_raw_os_error(32)));
+/// let mine = Classifier::new(|e: &io::Error| e.kind() == io::ErrorKind::Interrupted);
+/// assert!(mine.is_transient(&io::Error::from(io::ErrorKind::Interrupted)));
+/// ```
+#[derive(Clone)]
+pub struct Classifier(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Etxtbsy(Os),
+    Table(Os, Op),
+    Custom(Arc<dyn Fn(&io::Error) -> bool + Send + Sync>),
+}
+
+impl Classifier {
+    /// Only "Text file busy" (ETXTBSY) on this OS: see [`is_etxtbsy`].
+    ///
+    /// ```
+    /// let c = flakeproof::Classifier::etxtbsy();
+    /// assert!(c.is_transient(&std::io::Error::from(std::io::ErrorKind::ExecutableFileBusy)));
+    /// ```
+    pub fn etxtbsy() -> Self {
+        Self::etxtbsy_on(Os::CURRENT)
+    }
+
+    /// Only ETXTBSY, as `os` spells it.
+    ///
+    /// ```
+    /// use flakeproof::{Classifier, Os};
+    /// // Raw 26 is ERROR_NOT_DOS_DISK on Windows, not "Text file busy".
+    /// assert!(!Classifier::etxtbsy_on(Os::Windows).is_transient(&std::io::Error::from_raw_os_error(26)));
+    /// ```
+    pub fn etxtbsy_on(os: Os) -> Self {
+        Classifier(Repr::Etxtbsy(os))
+    }
+
+    /// The table of [`is_transient`] for `op` on this OS.
+    ///
+    /// ```
+    /// use flakeproof::{Classifier, Op};
+    /// let c = Classifier::for_op(Op::Open);
+    /// assert!(!c.is_transient(&std::io::Error::from_raw_os_error(2))); // ENOENT: never
+    /// ```
+    pub fn for_op(op: Op) -> Self {
+        Self::for_os(Os::CURRENT, op)
+    }
+
+    /// The table of [`is_transient`] for `op` on `os`.
+    ///
+    /// ```
+    /// use flakeproof::{Classifier, Op, Os};
+    /// let c = Classifier::for_os(Os::MacOs, Op::Copy);
+    /// assert!(c.is_transient(&std::io::Error::from_raw_os_error(1))); // EPERM after a build
+    /// ```
+    pub fn for_os(os: Os, op: Op) -> Self {
+        Classifier(Repr::Table(os, op))
+    }
+
+    /// Your own rule.
+    ///
+    /// ```
+    /// let c = flakeproof::Classifier::new(|e| e.raw_os_error() == Some(16));
+    /// assert!(c.is_transient(&std::io::Error::from_raw_os_error(16)));
+    /// ```
+    pub fn new(f: impl Fn(&io::Error) -> bool + Send + Sync + 'static) -> Self {
+        Classifier(Repr::Custom(Arc::new(f)))
+    }
+
+    /// Is `err` worth another attempt?
+    ///
+    /// ```
+    /// let c = flakeproof::Classifier::for_op(flakeproof::Op::Spawn);
+    /// assert!(!c.is_transient(&std::io::Error::other("not from the OS")));
+    /// ```
+    pub fn is_transient(&self, err: &io::Error) -> bool {
+        match &self.0 {
+            Repr::Etxtbsy(os) => is_etxtbsy(*os, err),
+            Repr::Table(os, op) => is_transient_error(*os, *op, err),
+            Repr::Custom(f) => f(err),
+        }
+    }
+}
+
+impl fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Etxtbsy(os) => write!(f, "Classifier::etxtbsy_on({os:?})"),
+            Repr::Table(os, op) => write!(f, "Classifier::for_os({os:?}, {op:?})"),
+            Repr::Custom(_) => f.write_str("Classifier::new(..)"),
         }
     }
 }
@@ -252,20 +376,6 @@ pub fn is_transient_error(os: Os, op: Op, err: &io::Error) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_OPS: [Op; 12] = [
-        Op::Open,
-        Op::OpenWrite,
-        Op::Write,
-        Op::Sync,
-        Op::Rename,
-        Op::Copy,
-        Op::RemoveFile,
-        Op::RemoveDir,
-        Op::CreateDir,
-        Op::SetPermissions,
-        Op::Lock,
-        Op::Spawn,
-    ];
     const UNIXES: [Os; 3] = [Os::Linux, Os::MacOs, Os::OtherUnix];
 
     /// The transient set for (os, op), computed by probing codes 0..400.
@@ -274,10 +384,21 @@ mod tests {
     }
 
     #[test]
+    fn op_names_round_trip_and_are_unique() {
+        for op in Op::ALL {
+            assert_eq!(Op::from_name(op.name()), Some(op));
+        }
+        let mut names: Vec<_> = Op::ALL.iter().map(|o| o.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Op::ALL.len());
+    }
+
+    #[test]
     fn linux_retries_only_etxtbsy_and_only_where_a_writer_can_collide() {
-        for op in ALL_OPS {
+        for op in Op::ALL {
             let want: &[i32] = match op {
-                Op::Spawn | Op::OpenWrite | Op::Copy => &[26],
+                Op::Spawn | Op::Exec | Op::OpenWrite | Op::Copy => &[26],
                 _ => &[],
             };
             assert_eq!(transient_set(Os::Linux, op), want, "{op:?}");
@@ -287,9 +408,9 @@ mod tests {
 
     #[test]
     fn macos_adds_eperm_on_copy_only() {
-        for op in ALL_OPS {
+        for op in Op::ALL {
             let want: &[i32] = match op {
-                Op::Spawn | Op::OpenWrite => &[26],
+                Op::Spawn | Op::Exec | Op::OpenWrite => &[26],
                 Op::Copy => &[1, 26],
                 _ => &[],
             };
@@ -299,12 +420,12 @@ mod tests {
 
     #[test]
     fn windows_transient_sets_per_operation() {
-        for op in ALL_OPS {
+        for op in Op::ALL {
             let want: &[i32] = match op {
                 Op::RemoveDir => &[5, 32, 33, 145, 303],
                 Op::Write | Op::Lock => &[33],
-                Op::Spawn => &[32],
-                Op::Sync => &[],
+                Op::Spawn | Op::Exec => &[32],
+                Op::Sync | Op::Close | Op::Metadata => &[],
                 _ => &[5, 32, 33, 303],
             };
             assert_eq!(transient_set(Os::Windows, op), want, "{op:?}");
@@ -314,13 +435,13 @@ mod tests {
     #[test]
     fn posix_eacces_enoent_eperm_ebusy_are_never_transient_on_linux() {
         for os in UNIXES {
-            for op in ALL_OPS {
+            for op in Op::ALL {
                 assert!(!is_transient(os, op, errno::linux::EACCES), "{os:?} {op:?}");
                 assert!(!is_transient(os, op, errno::linux::ENOENT), "{os:?} {op:?}");
                 assert!(!is_transient(os, op, errno::linux::EBUSY), "{os:?} {op:?}");
             }
         }
-        for op in ALL_OPS {
+        for op in Op::ALL {
             assert!(!is_transient(Os::Linux, op, errno::linux::EPERM), "{op:?}");
             assert!(!is_transient(Os::Other, op, 26), "{op:?}");
         }
@@ -355,6 +476,7 @@ mod tests {
     fn synthesized_errors_without_raw_code() {
         let busy = io::Error::from(io::ErrorKind::ExecutableFileBusy);
         assert!(is_transient_error(Os::Linux, Op::Spawn, &busy));
+        assert!(is_transient_error(Os::Linux, Op::Exec, &busy));
         assert!(!is_transient_error(Os::Linux, Op::Rename, &busy));
         assert!(!is_transient_error(Os::Windows, Op::Spawn, &busy));
         let denied = io::Error::from(io::ErrorKind::PermissionDenied);

@@ -10,22 +10,35 @@ use std::io;
 use std::process::{Child, Command, ExitStatus, Output};
 
 use crate::classify::Op;
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, RetryReport};
 use crate::sys;
 
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for std::process::Command {}
+}
+
 /// Retrying versions of [`Command::spawn`], [`Command::output`] and
-/// [`Command::status`].
+/// [`Command::status`], for `std::process::Command`. Sealed: implemented
+/// for std's `Command` only. (Named so as not to collide with
+/// `std::os::unix::process::CommandExt`, which test code imports for
+/// `pre_exec` and `process_group`.)
 ///
 /// They retry when the spawn failed with a transient error for
 /// [`Op::Spawn`] on this OS: ETXTBSY on Unix (another process, often a forked
 /// sibling thread's child, still holds the program open for writing), a
 /// sharing violation on Windows. Schedule: [`RetryPolicy::for_op`]`(Op::Spawn)`,
-/// 10 attempts from 1 ms doubling to 100 ms; use [`spawn_with`](Self::spawn_with)
-/// for your own policy.
+/// 10 attempts from 1 ms doubling to 100 ms (327 ms of sleep at most); the
+/// `_with` methods take your own policy and report the attempts.
+///
+/// Each attempt is a new child: a `pre_exec` closure
+/// (`std::os::unix::process::CommandExt::pre_exec`) runs again in every
+/// retried attempt's child, so it must be safe to run more than once. The
+/// spawn consults the active fault plan as [`Op::Spawn`] each attempt.
 ///
 /// ```
 /// use std::process::Command;
-/// use flakeproof::CommandExt;
+/// use flakeproof::SpawnRetryExt;
 /// # let dir = tempfile::tempdir()?;
 /// # let stub = flakeproof::install_executable_stub(dir.path(), "hello", "#!/bin/sh\necho hi\n")?;
 /// let out = Command::new(&stub).output_retrying()?;
@@ -33,12 +46,12 @@ use crate::sys;
 /// assert_eq!(out.stdout, b"hi\n");
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub trait CommandExt {
+pub trait SpawnRetryExt: sealed::Sealed {
     /// [`Command::spawn`], retried while the spawn fails transiently.
     ///
     /// ```
     /// use std::process::Command;
-    /// use flakeproof::CommandExt;
+    /// use flakeproof::SpawnRetryExt;
     /// # #[cfg(unix)] {
     /// let status = Command::new("true").spawn_retrying()?.wait()?;
     /// assert!(status.success());
@@ -52,7 +65,7 @@ pub trait CommandExt {
     ///
     /// ```
     /// use std::process::Command;
-    /// use flakeproof::CommandExt;
+    /// use flakeproof::SpawnRetryExt;
     /// # #[cfg(unix)] {
     /// let out = Command::new("echo").arg("x").output_retrying()?;
     /// assert_eq!(out.stdout, b"x\n");
@@ -65,7 +78,7 @@ pub trait CommandExt {
     ///
     /// ```
     /// use std::process::Command;
-    /// use flakeproof::CommandExt;
+    /// use flakeproof::SpawnRetryExt;
     /// # #[cfg(unix)] {
     /// assert!(!Command::new("false").status_retrying()?.success());
     /// # }
@@ -73,12 +86,12 @@ pub trait CommandExt {
     /// ```
     fn status_retrying(&mut self) -> io::Result<ExitStatus>;
 
-    /// [`Command::spawn`] under your own policy; its report says how many
+    /// [`Command::spawn`] under your own policy; the report says how many
     /// attempts the spawn took.
     ///
     /// ```
     /// use std::process::Command;
-    /// use flakeproof::{CommandExt, Op, RetryPolicy, Stop};
+    /// use flakeproof::{Op, RetryPolicy, SpawnRetryExt, Stop};
     /// # #[cfg(unix)] {
     /// let policy = RetryPolicy::for_op(Op::Spawn).attempts(20);
     /// let (child, report) = Command::new("true").spawn_with(&policy);
@@ -87,10 +100,37 @@ pub trait CommandExt {
     /// # }
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    fn spawn_with(&mut self, policy: &RetryPolicy) -> (io::Result<Child>, crate::RetryReport);
+    fn spawn_with(&mut self, policy: &RetryPolicy) -> (io::Result<Child>, RetryReport);
+
+    /// [`Command::output`] under your own policy, with its report.
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::{Op, RetryPolicy, SpawnRetryExt};
+    /// # #[cfg(unix)] {
+    /// let (out, report) = Command::new("echo").arg("y").output_with(&RetryPolicy::for_op(Op::Spawn));
+    /// assert_eq!(out?.stdout, b"y\n");
+    /// assert_eq!(report.attempts, 1);
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn output_with(&mut self, policy: &RetryPolicy) -> (io::Result<Output>, RetryReport);
+
+    /// [`Command::status`] under your own policy, with its report.
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::{Op, RetryPolicy, SpawnRetryExt};
+    /// # #[cfg(unix)] {
+    /// let (status, report) = Command::new("true").status_with(&RetryPolicy::for_op(Op::Spawn));
+    /// assert!(status?.success());
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn status_with(&mut self, policy: &RetryPolicy) -> (io::Result<ExitStatus>, RetryReport);
 }
 
-impl CommandExt for Command {
+impl SpawnRetryExt for Command {
     fn spawn_retrying(&mut self) -> io::Result<Child> {
         RetryPolicy::for_op(Op::Spawn).run(|| sys::spawn(self))
     }
@@ -106,7 +146,15 @@ impl CommandExt for Command {
         RetryPolicy::for_op(Op::Spawn).run(|| sys::status(self))
     }
 
-    fn spawn_with(&mut self, policy: &RetryPolicy) -> (io::Result<Child>, crate::RetryReport) {
+    fn spawn_with(&mut self, policy: &RetryPolicy) -> (io::Result<Child>, RetryReport) {
         policy.run_with_report(|| sys::spawn(self))
+    }
+
+    fn output_with(&mut self, policy: &RetryPolicy) -> (io::Result<Output>, RetryReport) {
+        policy.run_with_report(|| sys::output(self))
+    }
+
+    fn status_with(&mut self, policy: &RetryPolicy) -> (io::Result<ExitStatus>, RetryReport) {
+        policy.run_with_report(|| sys::status(self))
     }
 }

@@ -9,24 +9,28 @@
 //! help; fsync with the descriptor open widens the window.
 //!
 //! What [`StubInstaller::install`] does, in order:
-//! 1. create an unpredictable temp sibling with O_EXCL (never follows a link);
-//! 2. lock its description (flock), write the body, set the mode, close;
+//! 1. create an unpredictable temp sibling with O_EXCL (never follows a
+//!    link), mode 0o600;
+//! 2. lock its description (flock), write the body, close;
 //! 3. **drain barrier**: reopen read-only and wait until no copy of the
 //!    writable description is left anywhere (see [`Strategy`]);
-//! 4. fsync through that read-only descriptor, rename over the destination
-//!    (retried on Windows' transient sharing errors), fsync the directory
-//!    (the fsyncs skipped with `durable(false)`).
+//! 4. set the mode through the read-only descriptor (so the file is
+//!    executable only once drained, and any mode works for any user, 0o111
+//!    included), fsync it, rename over the destination (retried on the OS's
+//!    transient rename errors), fsync the directory (the fsyncs skipped with
+//!    `durable(false)`).
 //!
-//! Any failure removes the temp file. A running old stub keeps running: its
-//! inode is replaced by rename, never rewritten in place.
+//! Any failure before the rename removes the temp file. A running old stub
+//! keeps running: its inode is replaced by rename, never rewritten in place.
 
+use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::classify::{Op, Os};
 use crate::retry::RetryPolicy;
-use crate::sys;
+use crate::sys::{self, ChildStep, FsKind, Probe};
 
 /// How the installer makes sure no writable descriptor survives.
 ///
@@ -37,6 +41,7 @@ use crate::sys;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Strategy {
     /// Write here, close, then wait until every copy of the writable
     /// descriptor that forked children inherited is closed. On Linux the wait
@@ -44,13 +49,18 @@ pub enum Strategy {
     /// the inode has writers); elsewhere it uses the flock drain barrier. The
     /// wait is bounded by [`StubInstaller::barrier_timeout`]. The default:
     /// the cheapest that is exact (see `benches/install.rs`).
+    ///
+    /// Where the barrier can't see writers it adapts: on a network
+    /// filesystem (NFS, SMB/CIFS, Ceph, 9p ...) it writes from a child as
+    /// [`ChildWriter`](Self::ChildWriter) does; on macOS, whose exec does
+    /// not refuse a file open for writing, there is nothing to wait for. The
+    /// report's [`WriterCheck`] says which happened.
     #[default]
     DrainBarrier,
     /// Write the file from a short-lived child process, so the writable
     /// descriptor never exists in this process at all. Nothing to wait for:
     /// pick it when your process keeps forked children that never exec (the
-    /// barrier would time out), or on NFS, where flock may be emulated and
-    /// the barrier checks nothing. On Linux the child is a
+    /// barrier would time out). On Linux the child is a
     /// `clone(CLONE_VM | CLONE_VFORK)`, about 0.17 ms whatever the size of
     /// your process; other Unixes fork, whose cost grows with resident memory.
     /// `Unsupported` on Windows.
@@ -68,6 +78,7 @@ pub enum Strategy {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WriterCheck {
     /// Linux read lease: exact, the same condition execve checks.
     Lease,
@@ -76,8 +87,10 @@ pub enum WriterCheck {
     Flock,
     /// The file was written by a child process: no writer ever existed here.
     ChildWriter,
-    /// Nothing could be checked (Windows, where the race does not exist; or a
-    /// filesystem without leases and flock, such as some NFS mounts).
+    /// This OS does not refuse exec of a file open for writing (macOS), or
+    /// has no fork to leak a descriptor (Windows): nothing to wait for.
+    NotNeeded,
+    /// Neither probe answers on this filesystem: nothing could be checked.
     Unchecked,
 }
 
@@ -92,8 +105,9 @@ pub enum WriterCheck {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InstallReport {
-    /// The installed file, `dir/name`.
+    /// The installed file, `dir/name` (`./name` for an empty `dir`).
     pub path: PathBuf,
     /// How "no writer left" was established.
     pub check: WriterCheck,
@@ -103,8 +117,219 @@ pub struct InstallReport {
     pub busy_probes: u32,
 }
 
+/// A step of an install, as named by [`InstallError::step`].
+///
+/// ```
+/// use flakeproof::{fault::FaultPlan, InstallStep, StubInstaller};
+/// # let dir = tempfile::tempdir()?;
+/// let _g = FaultPlan::parse("rename=EXDEV").unwrap().activate();
+/// let e = StubInstaller::new().install(dir.path(), "git", "").unwrap_err();
+/// assert_eq!(e.step(), InstallStep::Rename);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstallStep {
+    /// Checking the name and the mode (nothing was touched).
+    Validate,
+    /// Asking what filesystem the directory is on.
+    Classify,
+    /// Creating the temp file (in a child, for the child writer).
+    Create,
+    /// Locking the temp file's writable description.
+    Lock,
+    /// Writing the body.
+    Write,
+    /// Reading the temp file's identity.
+    Identify,
+    /// Closing the writable descriptor.
+    Close,
+    /// Reopening the temp file read-only.
+    Reopen,
+    /// Waiting for inherited writable descriptors to close.
+    Barrier,
+    /// Setting the mode.
+    SetMode,
+    /// fsync of the file.
+    SyncFile,
+    /// Renaming the temp file over the destination.
+    Rename,
+    /// fsync of the directory, after the rename: the stub is installed.
+    SyncDir,
+}
+
+impl fmt::Display for InstallStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            InstallStep::Validate => "checking the arguments",
+            InstallStep::Classify => "classifying the filesystem of",
+            InstallStep::Create => "creating",
+            InstallStep::Lock => "locking",
+            InstallStep::Write => "writing",
+            InstallStep::Identify => "reading the identity of",
+            InstallStep::Close => "closing",
+            InstallStep::Reopen => "reopening",
+            InstallStep::Barrier => "waiting for inherited writers of",
+            InstallStep::SetMode => "setting the mode of",
+            InstallStep::SyncFile => "syncing",
+            InstallStep::Rename => "renaming into place",
+            InstallStep::SyncDir => "syncing the directory",
+        })
+    }
+}
+
+/// Why an install failed: the step, the path it touched, whether the stub
+/// is installed all the same, and the untouched error underneath.
+///
+/// `raw_os_error()` and `kind()` are the OS's, and converting into
+/// `io::Error` (as `?` does) gives back that error itself, unwrapped.
+///
+/// ```
+/// use std::io;
+/// use flakeproof::{fault::FaultPlan, InstallStep, StubInstaller};
+/// # let dir = tempfile::tempdir()?;
+/// let _g = FaultPlan::parse("write=ENOSPC").unwrap().activate();
+/// let e = StubInstaller::new().install(dir.path(), "git", "#!/bin/sh\n").unwrap_err();
+/// assert_eq!(e.step(), InstallStep::Write);
+/// assert!(!e.is_installed());
+/// # #[cfg(unix)]
+/// assert_eq!(e.raw_os_error(), Some(28));
+/// let plain: io::Error = e.into(); // the OS's error, as it came
+/// # #[cfg(unix)]
+/// assert_eq!(plain.kind(), io::ErrorKind::StorageFull);
+/// # Ok::<(), io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct InstallError {
+    step: InstallStep,
+    path: PathBuf,
+    installed: bool,
+    source: io::Error,
+}
+
+impl InstallError {
+    fn new(step: InstallStep, path: &Path, source: io::Error) -> Self {
+        InstallError {
+            step,
+            path: path.to_owned(),
+            installed: false,
+            source,
+        }
+    }
+
+    /// The step that failed.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let e = flakeproof::install_executable_stub(dir.path(), "a/b", "").unwrap_err();
+    /// assert_eq!(e.step(), flakeproof::InstallStep::Validate);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn step(&self) -> InstallStep {
+        self.step
+    }
+
+    /// The path the failing step touched: the temp file, the destination,
+    /// or the directory.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let e = flakeproof::install_executable_stub(dir.path().join("missing"), "x", "").unwrap_err();
+    /// assert!(e.path().starts_with(dir.path().join("missing")));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when the stub is in place and runnable all the same: only the
+    /// directory's fsync after the rename failed, so whether the rename
+    /// survives a crash is unknown.
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, StubInstaller};
+    /// # let dir = tempfile::tempdir()?;
+    /// let _g = FaultPlan::parse("sync=EIO@2").unwrap().activate(); // the second fsync: the directory's
+    /// let e = StubInstaller::new().install(dir.path(), "git", "").unwrap_err();
+    /// assert!(e.is_installed());
+    /// assert!(dir.path().join("git").exists());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_installed(&self) -> bool {
+        self.installed
+    }
+
+    /// The underlying error's raw OS code, untouched.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let e = flakeproof::install_executable_stub(dir.path().join("missing"), "x", "").unwrap_err();
+    /// # #[cfg(unix)]
+    /// assert_eq!(e.raw_os_error(), Some(2)); // ENOENT
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn raw_os_error(&self) -> Option<i32> {
+        self.source.raw_os_error()
+    }
+
+    /// The underlying error's kind, untouched.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let e = flakeproof::install_executable_stub(dir.path().join("missing"), "x", "").unwrap_err();
+    /// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn kind(&self) -> io::ErrorKind {
+        self.source.kind()
+    }
+
+    /// The underlying error.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let e = flakeproof::install_executable_stub(dir.path(), "", "").unwrap_err();
+    /// assert_eq!(e.io_error().kind(), std::io::ErrorKind::InvalidInput);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn io_error(&self) -> &io::Error {
+        &self.source
+    }
+}
+
+impl fmt::Display for InstallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.step, self.path.display(), self.source)?;
+        if self.installed {
+            f.write_str(" (the stub is installed; its durability is unknown)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InstallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl From<InstallError> for io::Error {
+    /// The underlying error itself, with its `raw_os_error()` and `kind()`.
+    fn from(e: InstallError) -> io::Error {
+        e.source
+    }
+}
+
 /// Options for installing executables; [`install_executable_stub`] is
 /// `StubInstaller::new().install(..)`.
+///
+/// # Security
+///
+/// `dir` must be private to you, or sticky (as `/tmp` is). Whoever can rename
+/// entries in it can swap the program between the install and your exec,
+/// whatever any installer does. The temp file's name is unpredictable and
+/// created with `O_EXCL | O_NOFOLLOW`, so nobody can make the installer write
+/// through a planted link.
 ///
 /// ```
 /// use std::time::Duration;
@@ -135,6 +360,24 @@ impl Default for StubInstaller {
     }
 }
 
+/// What an install does about writers, decided from the strategy, whether
+/// exec refuses writers on this OS, and the filesystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Barrier,
+    Child,
+    NoWait,
+}
+
+fn route(strategy: Strategy, exec_refuses_writers: bool, fs: Option<FsKind>) -> Route {
+    match (strategy, fs) {
+        (Strategy::ChildWriter, _) => Route::Child,
+        _ if !exec_refuses_writers => Route::NoWait,
+        (_, Some(FsKind::Network(_))) => Route::Child,
+        _ => Route::Barrier,
+    }
+}
+
 impl StubInstaller {
     /// Mode 0o755, durable, a 5 s barrier timeout, [`Strategy::DrainBarrier`].
     ///
@@ -152,7 +395,9 @@ impl StubInstaller {
         }
     }
 
-    /// The exact permission bits (at most 0o7777), whatever the umask.
+    /// The exact permission bits (at most 0o7777), whatever the umask and
+    /// whoever you are: 0o111 installs for a non-root user too (though a
+    /// script with it can't then be run by one, as the shell must read it).
     /// Ignored on Windows.
     ///
     /// ```
@@ -160,6 +405,7 @@ impl StubInstaller {
     /// flakeproof::StubInstaller::new().mode(0o700).install(dir.path(), "private", "#!/bin/sh\n")?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use]
     pub fn mode(mut self, mode: u32) -> Self {
         self.mode = mode;
         self
@@ -173,6 +419,7 @@ impl StubInstaller {
     /// flakeproof::StubInstaller::new().durable(false).install(dir.path(), "fast", "#!/bin/sh\n")?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use]
     pub fn durable(mut self, durable: bool) -> Self {
         self.durable = durable;
         self
@@ -187,6 +434,7 @@ impl StubInstaller {
     /// let installer = flakeproof::StubInstaller::new().barrier_timeout(Duration::from_secs(1));
     /// # let _ = installer;
     /// ```
+    #[must_use]
     pub fn barrier_timeout(mut self, timeout: Duration) -> Self {
         self.barrier_timeout = timeout;
         self
@@ -199,19 +447,25 @@ impl StubInstaller {
     /// let installer = StubInstaller::new().strategy(Strategy::ChildWriter);
     /// # let _ = installer;
     /// ```
+    #[must_use]
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
         self
     }
 
-    /// Write `body` to `dir/name` so that it can be executed at once.
+    /// Write `body` to `dir/name` so that it can be executed at once, and
+    /// return its path. An empty `dir` means the current directory, and the
+    /// path is then `./name`: never a bare name, which `Command::new` would
+    /// look up in `PATH` (and run the real program instead of the stub).
     ///
-    /// Errors: `InvalidInput` for an empty name, `.`, `..`, a name with a path
+    /// Errors ([`InstallError`] says which step and path):
+    /// `InvalidInput` for an empty name, `.`, `..`, a name with a path
     /// separator or NUL, or a mode above 0o7777 (nothing is touched);
     /// otherwise the OS's own error, `raw_os_error()` intact (`NotFound` for a
     /// missing `dir`; `IsADirectory` when `dir/name` is a directory, which is
     /// left as it was). `TimedOut` if the barrier's wait ran out. On any error
-    /// the temp file is removed.
+    /// before the rename the temp file is removed; after it (the directory's
+    /// fsync), [`InstallError::is_installed`] is true.
     ///
     /// ```
     /// use flakeproof::StubInstaller;
@@ -226,7 +480,7 @@ impl StubInstaller {
         dir: impl AsRef<Path>,
         name: &str,
         body: impl AsRef<[u8]>,
-    ) -> io::Result<PathBuf> {
+    ) -> Result<PathBuf, InstallError> {
         self.install_with_report(dir, name, body).map(|r| r.path)
     }
 
@@ -237,7 +491,7 @@ impl StubInstaller {
     /// # let dir = tempfile::tempdir()?;
     /// let report = StubInstaller::new().install_with_report(dir.path(), "x", "#!/bin/sh\n")?;
     /// # #[cfg(target_os = "linux")]
-    /// assert_eq!(report.check, WriterCheck::Lease);
+    /// assert!(matches!(report.check, WriterCheck::Lease | WriterCheck::ChildWriter));
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn install_with_report(
@@ -245,8 +499,17 @@ impl StubInstaller {
         dir: impl AsRef<Path>,
         name: &str,
         body: impl AsRef<[u8]>,
-    ) -> io::Result<InstallReport> {
-        let (dir, body) = (dir.as_ref(), body.as_ref());
+    ) -> Result<InstallReport, InstallError> {
+        let body = body.as_ref();
+        let dir = match dir.as_ref() {
+            d if d.as_os_str().is_empty() => Path::new("."),
+            d => d,
+        };
+        let dest = dir.join(name);
+        let invalid = |msg: String| {
+            let e = io::Error::new(io::ErrorKind::InvalidInput, msg);
+            InstallError::new(InstallStep::Validate, &dest, e)
+        };
         validate_name(Os::CURRENT, name)
             .map_err(|why| invalid(format!("stub name {name:?} {why}")))?;
         if self.mode > 0o7777 {
@@ -255,106 +518,152 @@ impl StubInstaller {
                 self.mode
             )));
         }
-        let dest = dir.join(name);
+        let fs = if self.strategy == Strategy::DrainBarrier && sys::EXEC_REFUSES_WRITERS {
+            let kind =
+                sys::fs_kind(dir).map_err(|e| InstallError::new(InstallStep::Classify, dir, e))?;
+            Some(kind)
+        } else {
+            None
+        };
+        let route = route(self.strategy, sys::EXEC_REFUSES_WRITERS, fs);
         // A 64-bit random name collides with nobody by chance; a few tries
         // cover an attacker who pre-creates names (O_EXCL refuses them).
         let mut tries = 0;
-        loop {
+        let (tmp, check, busy_probes) = loop {
             let tmp = dir.join(temp_name(name, sys::random_u64()));
-            // `Err((e, true))`: the temp file is ours and must be removed.
-            let result =
-                self.write_temp(&tmp, body)
-                    .and_then(|ok| match rename_retrying(&tmp, &dest) {
-                        Ok(()) => Ok(ok),
-                        Err(e) => Err((e, true)),
-                    });
-            let (check, busy_probes) = match result {
-                Ok(ok) => ok,
-                Err((e, false)) if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 => {
-                    tries += 1;
-                    continue; // someone else's file: leave it alone
+            match self.write_temp(route, fs, &tmp, body) {
+                Ok((check, busy)) => break (tmp, check, busy),
+                Err(Failure::NotOurs(e))
+                    if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 =>
+                {
+                    tries += 1; // someone else's file: leave it alone
                 }
-                Err((e, ours)) => {
-                    if ours {
-                        // Best effort: the caller wants the first error, not this one.
-                        let _ = sys::remove_file(&tmp);
-                    }
+                Err(Failure::NotOurs(e)) => return Err(e),
+                Err(Failure::Ours(e)) => {
+                    // Best effort: the caller wants the first error, not this one.
+                    let _ = sys::remove_file(&tmp);
                     return Err(e);
                 }
-            };
+            }
+        };
+        if let Err(e) = rename_retrying(&tmp, &dest) {
+            let _ = sys::remove_file(&tmp);
+            return Err(InstallError::new(InstallStep::Rename, &dest, e));
+        }
+        if self.durable {
+            sys::sync_dir(dir).map_err(|e| InstallError {
+                installed: true,
+                ..InstallError::new(InstallStep::SyncDir, dir, e)
+            })?;
+        }
+        Ok(InstallReport {
+            path: dest,
+            check,
+            busy_probes,
+        })
+    }
+
+    /// Create `tmp` with `body`, drained of writers, moded (and fsynced if
+    /// durable). Errors say whether `tmp` exists and is ours to remove.
+    fn write_temp(
+        &self,
+        route: Route,
+        fs: Option<FsKind>,
+        tmp: &Path,
+        body: &[u8],
+    ) -> Result<(WriterCheck, u32), Failure> {
+        let at = |step| move |e| InstallError::new(step, tmp, e);
+        let (check, busy, file) = match route {
+            Route::Child => {
+                // The child removes the file itself if it fails after
+                // creating it, and the parent if the child was killed.
+                sys::write_in_child(tmp, body).map_err(|(step, e)| {
+                    let step = match step {
+                        ChildStep::Open => InstallStep::Create,
+                        ChildStep::Write => InstallStep::Write,
+                        ChildStep::Close => InstallStep::Close,
+                    };
+                    Failure::NotOurs(InstallError::new(step, tmp, e))
+                })?;
+                // The child's descriptor is gone: its __fput ran before its
+                // exit was reported to our waitpid.
+                let file = sys::reopen(tmp, None)
+                    .map_err(at(InstallStep::Reopen))
+                    .map_err(Failure::Ours)?;
+                (WriterCheck::ChildWriter, 0, file)
+            }
+            Route::Barrier | Route::NoWait => {
+                let file = sys::create_new(tmp)
+                    .map_err(at(InstallStep::Create))
+                    .map_err(Failure::NotOurs)?;
+                self.fill_and_drain(route, fs, file, tmp, body)
+                    .map_err(Failure::Ours)?
+            }
+        };
+        let finish = || {
+            sys::set_mode(&file, self.mode, tmp).map_err(at(InstallStep::SetMode))?;
             if self.durable {
-                sys::sync_dir(dir)?;
+                sys::sync_file(&file, tmp).map_err(at(InstallStep::SyncFile))?;
             }
-            return Ok(InstallReport {
-                path: dest,
-                check,
-                busy_probes,
-            });
-        }
+            Ok((check, busy))
+        };
+        finish().map_err(Failure::Ours)
     }
 
-    /// Create `tmp` with `body`, drained of writers (and fsynced if durable).
-    /// Errors say whether `tmp` exists and is ours to remove.
-    fn write_temp(&self, tmp: &Path, body: &[u8]) -> Result<(WriterCheck, u32), (io::Error, bool)> {
-        match self.strategy {
-            Strategy::DrainBarrier => {
-                let file = sys::create_new(tmp).map_err(|e| (e, false))?;
-                self.fill_and_drain(file, tmp, body).map_err(|e| (e, true))
-            }
-            Strategy::ChildWriter => {
-                // The child removes the file itself if it fails after creating it.
-                sys::write_in_child(tmp, body, self.mode).map_err(|e| (e, false))?;
-                if self.durable {
-                    // The child's descriptor is gone: its __fput ran before its
-                    // exit was reported to our waitpid.
-                    let synced =
-                        sys::reopen_for_sync(tmp, None).and_then(|f| sys::sync_file(&f, tmp));
-                    synced.map_err(|e| (e, true))?;
-                }
-                Ok((WriterCheck::ChildWriter, 0))
-            }
-        }
-    }
-
-    /// Steps 2-3 and the file fsync, on a file we just created.
+    /// Lock, write, close, reopen read-only, wait for writers: on a file we
+    /// just created.
     fn fill_and_drain(
         &self,
+        route: Route,
+        fs: Option<FsKind>,
         mut file: std::fs::File,
         tmp: &Path,
         body: &[u8],
-    ) -> io::Result<(WriterCheck, u32)> {
+    ) -> Result<(WriterCheck, u32, std::fs::File), InstallError> {
+        let at = |step| move |e| InstallError::new(step, tmp, e);
+        let barrier = route == Route::Barrier;
         let written = (|| {
-            sys::lock_description(&file, tmp)?;
-            sys::write_all(&mut file, body, tmp)?;
-            sys::set_mode(&file, self.mode, tmp)?;
-            sys::file_id(&file, tmp)
+            if barrier {
+                sys::lock_description(&file, tmp).map_err(at(InstallStep::Lock))?;
+            }
+            sys::write_all(&mut file, body, tmp).map_err(at(InstallStep::Write))?;
+            sys::file_id(&file, tmp).map_err(at(InstallStep::Identify))
         })();
         // Close before any wait or fsync: the description stays alive in
         // forked children, but no longer in this process.
-        let closed = sys::close(file, tmp);
+        let closed = sys::close(file, tmp).map_err(at(InstallStep::Close));
         let id = written?;
         closed?;
-        let reopened = sys::reopen_for_sync(tmp, Some(&id))?;
-        let drain = sys::wait_for_no_writers(&reopened, tmp, self.barrier_timeout)?;
-        if self.durable {
-            sys::sync_file(&reopened, tmp)?;
+        let reopened = sys::reopen(tmp, Some(&id)).map_err(at(InstallStep::Reopen))?;
+        if !barrier {
+            return Ok((WriterCheck::NotNeeded, 0, reopened));
         }
+        let kind = fs.unwrap_or(FsKind::Unknown);
+        let drain = sys::wait_for_no_writers(&reopened, tmp, kind, self.barrier_timeout)
+            .map_err(at(InstallStep::Barrier))?;
         let check = match drain.probe {
-            sys::Probe::Lease => WriterCheck::Lease,
-            sys::Probe::Flock => WriterCheck::Flock,
-            sys::Probe::Unchecked => WriterCheck::Unchecked,
+            Probe::Lease => WriterCheck::Lease,
+            Probe::Flock => WriterCheck::Flock,
+            Probe::Unchecked => WriterCheck::Unchecked,
         };
-        Ok((check, drain.busy_probes))
+        Ok((check, drain.busy_probes, reopened))
     }
+}
+
+/// A failed temp-file step, and whether the temp file is ours to remove.
+enum Failure {
+    Ours(InstallError),
+    NotOurs(InstallError),
 }
 
 /// Write `body` to `dir/name`, mode 0o755 whatever the umask, so that it can
 /// be executed at once, from any thread, while other threads fork.
 ///
-/// When it returns `Ok`, `dir/name` holds exactly `body`, and an exec of it
-/// (a plain `std::process::Command` will do) does not fail with ETXTBSY
-/// because of this write. See [`StubInstaller`] for the options and the
-/// errors, and the [module docs](crate#the-race) for the race it closes.
+/// When it returns `Ok`, the returned path holds exactly `body`, and an exec
+/// of it (a plain `std::process::Command` will do) does not fail with
+/// ETXTBSY because of this write. See [`StubInstaller`] for the options, the
+/// errors and a security note, and the [crate docs](crate#the-race) for the
+/// race it closes.
 ///
 /// ```
 /// use std::process::Command;
@@ -370,7 +679,7 @@ pub fn install_executable_stub(
     dir: impl AsRef<Path>,
     name: &str,
     body: impl AsRef<[u8]>,
-) -> io::Result<PathBuf> {
+) -> Result<PathBuf, InstallError> {
     StubInstaller::new().install(dir, name, body)
 }
 
@@ -380,10 +689,6 @@ pub fn install_executable_stub(
 /// transient for rename on Linux, so there this is a plain rename.
 fn rename_retrying(from: &Path, to: &Path) -> io::Result<()> {
     RetryPolicy::for_op(Op::Rename).run(|| sys::rename(from, to))
-}
-
-fn invalid(msg: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, msg)
 }
 
 /// A single, plain file name on `os`, or why not.
@@ -442,5 +747,36 @@ mod tests {
         let t = temp_name(&long, 1);
         assert!(t.len() <= 1 + 64 + 1 + 16 + 16, "{}", t.len());
         assert!(t.starts_with(".é"));
+    }
+
+    #[test]
+    fn network_filesystems_get_the_child_writer_and_macos_waits_for_nothing() {
+        use Strategy::*;
+        let local = Some(FsKind::Local("ext4"));
+        assert_eq!(route(DrainBarrier, true, local), Route::Barrier);
+        assert_eq!(
+            route(DrainBarrier, true, Some(FsKind::Fuse)),
+            Route::Barrier
+        );
+        assert_eq!(
+            route(DrainBarrier, true, Some(FsKind::Unknown)),
+            Route::Barrier
+        );
+        for net in ["nfs", "cifs", "smb2", "ceph"] {
+            assert_eq!(
+                route(DrainBarrier, true, Some(FsKind::Network(net))),
+                Route::Child
+            );
+        }
+        // macOS (exec does not refuse writers) and Windows: no wait at all,
+        // even where a process keeps children that fork and never exec.
+        assert_eq!(route(DrainBarrier, false, None), Route::NoWait);
+        assert_eq!(
+            route(DrainBarrier, false, Some(FsKind::Network("nfs"))),
+            Route::NoWait
+        );
+        // Asked for, the child writer is used everywhere.
+        assert_eq!(route(ChildWriter, false, None), Route::Child);
+        assert_eq!(route(ChildWriter, true, local), Route::Child);
     }
 }

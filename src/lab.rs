@@ -1,4 +1,8 @@
 //! Real-kernel race reproducers: produce the conditions of a flake on demand.
+//!
+//! Nothing here consults a fault plan: these tools make the forks, the held
+//! writers and the naive installs that a test measures against, and a chaos
+//! run's plan must not fail or record them.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,7 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::sys;
+use crate::clock::{Clock, SystemClock};
+use crate::sys::lab as sys;
 
 /// Background threads that spawn a trivial program (`true`) in a loop until
 /// dropped: the sibling forks that make "Text file busy" happen.
@@ -36,6 +41,7 @@ use crate::sys;
 /// # #[cfg(unix)]
 /// assert!(spawned >= 5);
 /// ```
+#[must_use = "the storm stops when dropped"]
 #[derive(Debug)]
 pub struct ForkStorm {
     stop: Arc<AtomicBool>,
@@ -132,7 +138,7 @@ impl Drop for ForkStorm {
 ///
 /// ```
 /// use std::process::Command;
-/// use flakeproof::{install_executable_stub, lab::WriteHold, CommandExt};
+/// use flakeproof::{install_executable_stub, lab::WriteHold, SpawnRetryExt};
 /// let dir = tempfile::tempdir()?;
 /// let stub = install_executable_stub(dir.path(), "tool", "#!/bin/sh\necho ok\n")?;
 /// let hold = WriteHold::open(&stub)?;
@@ -143,6 +149,7 @@ impl Drop for ForkStorm {
 /// released.join().unwrap();
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[must_use = "the file is released when the hold drops"]
 #[derive(Debug)]
 pub struct WriteHold {
     file: File,
@@ -193,7 +200,7 @@ impl WriteHold {
     /// ```
     pub fn release_after(self, hold: Duration) -> JoinHandle<()> {
         std::thread::spawn(move || {
-            sys::sleep(hold);
+            SystemClock.sleep(hold);
             drop(self.file);
         })
     }
@@ -222,11 +229,9 @@ where
             s.spawn(move || {
                 let mut local = StressReport::default();
                 for i in 0..iterations {
-                    let t0 = sys::monotonic_now();
+                    let t0 = SystemClock.now();
                     let r = f(t, i);
-                    local
-                        .latencies
-                        .push(sys::monotonic_now().saturating_sub(t0));
+                    local.latencies.push(SystemClock.now().saturating_sub(t0));
                     if let Err(e) = r {
                         *local.failures.entry(e.raw_os_error()).or_default() += 1;
                     }
@@ -337,5 +342,67 @@ impl fmt::Display for StressReport {
             us(self.percentile(99.0)),
             us(self.percentile(100.0))
         )
+    }
+}
+
+/// The usual ways of installing an executable, as projects write them, for
+/// controls: a test of a race must be shown to fail against the naive
+/// version, and these are the naive versions (the same code serves
+/// `examples/race_lab.rs`, the stress tests and the benchmarks).
+///
+/// ```
+/// use flakeproof::lab::Recipe;
+/// let dir = tempfile::tempdir()?;
+/// for recipe in Recipe::ALL {
+///     let stub = recipe.install(dir.path(), "tool", b"#!/bin/sh\nexit 0\n")?;
+///     assert_eq!(std::fs::read(&stub)?, b"#!/bin/sh\nexit 0\n");
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Recipe {
+    /// `fs::write`, then `set_permissions(0o755)`.
+    PlainWrite,
+    /// Write a temp file, chmod, rename over the destination.
+    TempRename,
+    /// The usual "atomic install": write a temp file, chmod, fsync with the
+    /// descriptor still open, rename, fsync the directory. Measured to fail
+    /// *more* often than a plain write under a fork storm: the fsync holds
+    /// the writable descriptor open longer.
+    TempFsyncRename,
+}
+
+impl Recipe {
+    /// Every recipe.
+    ///
+    /// ```
+    /// assert_eq!(flakeproof::lab::Recipe::ALL.len(), 3);
+    /// ```
+    pub const ALL: [Recipe; 3] = [
+        Recipe::PlainWrite,
+        Recipe::TempRename,
+        Recipe::TempFsyncRename,
+    ];
+
+    /// Install `body` as `dir/name` (mode 0o755) this way; return its path.
+    /// The temp file is `dir/.name.tmp`: concurrent installs of one name
+    /// with a temp recipe collide, as they do in the projects that use it.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let p = flakeproof::lab::Recipe::TempFsyncRename.install(dir.path(), "cc", b"")?;
+    /// assert_eq!(p, dir.path().join("cc"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn install(self, dir: &Path, name: &str, body: &[u8]) -> io::Result<PathBuf> {
+        let dest = dir.join(name);
+        let tmp = dir.join(format!(".{name}.tmp"));
+        match self {
+            Recipe::PlainWrite => sys::plain_write(&dest, body, 0o755)?,
+            Recipe::TempRename => sys::temp_rename(&tmp, &dest, body, 0o755, false)?,
+            Recipe::TempFsyncRename => sys::temp_rename(&tmp, &dest, body, 0o755, true)?,
+        }
+        Ok(dest)
     }
 }

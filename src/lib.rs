@@ -18,7 +18,7 @@
 //! |---|---|
 //! | write a stub executable and run it at once | [`install_executable_stub`], or [`StubInstaller`] for options |
 //! | retry a call that hit ETXTBSY | [`retry_etxtbsy`] |
-//! | spawn a program that someone may still be writing | [`CommandExt`] (`spawn_retrying`, `output_retrying`, `status_retrying`) |
+//! | spawn a program that someone may still be writing | [`SpawnRetryExt`] (`spawn_retrying`, `output_retrying`, `status_retrying`) |
 //! | retry other transient OS errors (Windows sharing violations, macOS EPERM after a build) | [`RetryPolicy`] with [`Classifier::for_op`] |
 //! | test your own retry loop without sleeping | [`RetryPolicy::clock`] with a [`ManualClock`] |
 //! | reproduce the fork race on demand | [`lab::ForkStorm`], [`lab::WriteHold`], [`lab::stress`] |
@@ -26,7 +26,7 @@
 //!
 //! ```
 //! use std::process::Command;
-//! use flakeproof::{install_executable_stub, CommandExt};
+//! use flakeproof::{install_executable_stub, SpawnRetryExt};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let git = install_executable_stub(dir.path(), "git", "#!/bin/sh\necho fake git \"$@\"\n")?;
@@ -67,28 +67,35 @@
 //!   write-then-rename, and the classifiers cover antivirus and pending
 //!   deletes (errors 5, 32, 33, 145, 303).
 
-#![deny(missing_docs)]
+#![deny(missing_docs, unsafe_code, unsafe_op_in_unsafe_fn)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
 mod backoff;
 mod classify;
+mod clock;
 mod command;
+pub mod errno;
 pub mod fault;
 pub mod fs;
 mod install;
 pub mod lab;
 pub mod process;
 mod retry;
+mod rng;
+// The one layer with OS calls, and so the only one allowed `unsafe`.
+#[allow(unsafe_code)]
+#[deny(clippy::undocumented_unsafe_blocks)]
 mod sys;
 
-pub use backoff::Backoff;
-pub use classify::{errno, is_etxtbsy, is_transient, is_transient_error, Op, Os};
-pub use command::CommandExt;
-pub use install::{install_executable_stub, InstallReport, Strategy, StubInstaller, WriterCheck};
-pub use retry::{
-    retry_etxtbsy, Classifier, Clock, ManualClock, RetryEvent, RetryPolicy, RetryReport, Stop,
-    SystemClock,
+pub use backoff::{Backoff, Constant, Delays, Exponential};
+pub use classify::{is_etxtbsy, is_transient, is_transient_error, Classifier, Op, Os};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use command::SpawnRetryExt;
+pub use install::{
+    install_executable_stub, InstallError, InstallReport, InstallStep, Strategy, StubInstaller,
+    WriterCheck,
 };
+pub use retry::{retry_etxtbsy, Jitter, RetryEvent, RetryPolicy, RetryReport, Stop};
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

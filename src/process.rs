@@ -20,7 +20,7 @@ use crate::sys;
 
 /// A process builder: [`std::process::Command`], consulting the fault plan as
 /// [`Op::Spawn`](crate::Op::Spawn) on the program before each spawn. It does
-/// not retry: for that, see [`CommandExt`](crate::CommandExt) (which
+/// not retry: for that, see [`SpawnRetryExt`](crate::SpawnRetryExt) (which
 /// [`as_std_mut`](Self::as_std_mut) reaches).
 ///
 /// ```
@@ -210,11 +210,12 @@ impl Command {
     }
 
     /// The std builder, for what this type does not mirror (Unix `uid`,
-    /// `pre_exec`, or [`CommandExt`](crate::CommandExt)'s retrying spawns,
-    /// which consult the plan too).
+    /// `pre_exec`, or [`SpawnRetryExt`](crate::SpawnRetryExt)'s retrying
+    /// spawns, which consult the plan too). Its own `spawn`, `output` and
+    /// `status` bypass the plan.
     ///
     /// ```
-    /// use flakeproof::CommandExt;
+    /// use flakeproof::SpawnRetryExt;
     /// # #[cfg(unix)] {
     /// let mut cmd = flakeproof::process::Command::new("true");
     /// assert!(cmd.as_std_mut().status_retrying()?.success());

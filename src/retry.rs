@@ -1,226 +1,22 @@
 //! Retry policies: how many attempts, how long between them, for how long in
 //! all, and which errors are worth another try.
 //!
-//! The engine itself makes no OS call: time and sleep come from a [`Clock`]
-//! (the real one by default, a [`ManualClock`] in tests), so a retry loop is
+//! The engine makes no OS call: time and sleep come from a [`Clock`] (the
+//! real one by default, a [`ManualClock`] in tests), so a retry loop is
 //! tested in microseconds and deterministically.
 
 use std::fmt;
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backoff::Backoff;
-use crate::classify::{is_etxtbsy, is_transient_error, Op, Os};
-
-/// Decides which errors are transient (worth retrying).
-///
-/// ```
-/// use std::io;
-/// use flakeproof::{Classifier, Op, Os};
-///
-/// let busy = io::Error::from_raw_os_error(26);
-/// assert!(Classifier::etxtbsy_on(Os::Linux).is_transient(&busy));
-/// assert!(Classifier::for_os(Os::Windows, Op::Rename)
-///     .is_transient(&io::Error::from_raw_os_error(32)));
-/// let mine = Classifier::new(|e: &io::Error| e.kind() == io::ErrorKind::Interrupted);
-/// assert!(mine.is_transient(&io::Error::from(io::ErrorKind::Interrupted)));
-/// ```
-#[derive(Clone)]
-pub struct Classifier(ClassifierRepr);
-
-#[derive(Clone)]
-enum ClassifierRepr {
-    Etxtbsy(Os),
-    Table(Os, Op),
-    Custom(Arc<dyn Fn(&io::Error) -> bool + Send + Sync>),
-}
-
-impl Classifier {
-    /// Only "Text file busy" (ETXTBSY) on this OS: see [`crate::is_etxtbsy`].
-    ///
-    /// ```
-    /// let c = flakeproof::Classifier::etxtbsy();
-    /// assert!(c.is_transient(&std::io::Error::from(std::io::ErrorKind::ExecutableFileBusy)));
-    /// ```
-    pub fn etxtbsy() -> Self {
-        Self::etxtbsy_on(Os::CURRENT)
-    }
-
-    /// Only ETXTBSY, as `os` spells it.
-    ///
-    /// ```
-    /// use flakeproof::{Classifier, Os};
-    /// // Raw 26 is ERROR_NOT_DOS_DISK on Windows, not "Text file busy".
-    /// assert!(!Classifier::etxtbsy_on(Os::Windows).is_transient(&std::io::Error::from_raw_os_error(26)));
-    /// ```
-    pub fn etxtbsy_on(os: Os) -> Self {
-        Classifier(ClassifierRepr::Etxtbsy(os))
-    }
-
-    /// The table of [`crate::is_transient`] for `op` on this OS.
-    ///
-    /// ```
-    /// use flakeproof::{Classifier, Op};
-    /// let c = Classifier::for_op(Op::Open);
-    /// assert!(!c.is_transient(&std::io::Error::from_raw_os_error(2))); // ENOENT: never
-    /// ```
-    pub fn for_op(op: Op) -> Self {
-        Self::for_os(Os::CURRENT, op)
-    }
-
-    /// The table of [`crate::is_transient`] for `op` on `os`.
-    ///
-    /// ```
-    /// use flakeproof::{Classifier, Op, Os};
-    /// let c = Classifier::for_os(Os::MacOs, Op::Copy);
-    /// assert!(c.is_transient(&std::io::Error::from_raw_os_error(1))); // EPERM after a build
-    /// ```
-    pub fn for_os(os: Os, op: Op) -> Self {
-        Classifier(ClassifierRepr::Table(os, op))
-    }
-
-    /// Your own rule.
-    ///
-    /// ```
-    /// let c = flakeproof::Classifier::new(|e| e.raw_os_error() == Some(16));
-    /// assert!(c.is_transient(&std::io::Error::from_raw_os_error(16)));
-    /// ```
-    pub fn new(f: impl Fn(&io::Error) -> bool + Send + Sync + 'static) -> Self {
-        Classifier(ClassifierRepr::Custom(Arc::new(f)))
-    }
-
-    /// Is `err` worth another attempt?
-    ///
-    /// ```
-    /// let c = flakeproof::Classifier::for_op(flakeproof::Op::Spawn);
-    /// assert!(!c.is_transient(&std::io::Error::other("not from the OS")));
-    /// ```
-    pub fn is_transient(&self, err: &io::Error) -> bool {
-        match &self.0 {
-            ClassifierRepr::Etxtbsy(os) => is_etxtbsy(*os, err),
-            ClassifierRepr::Table(os, op) => is_transient_error(*os, *op, err),
-            ClassifierRepr::Custom(f) => f(err),
-        }
-    }
-}
-
-impl fmt::Debug for Classifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            ClassifierRepr::Etxtbsy(os) => write!(f, "Classifier::etxtbsy_on({os:?})"),
-            ClassifierRepr::Table(os, op) => write!(f, "Classifier::for_os({os:?}, {op:?})"),
-            ClassifierRepr::Custom(_) => f.write_str("Classifier::new(..)"),
-        }
-    }
-}
-
-/// Where a retry loop gets the time and how it sleeps.
-///
-/// ```
-/// use std::time::Duration;
-/// use flakeproof::{Clock, SystemClock};
-/// let t0 = SystemClock.now();
-/// SystemClock.sleep(Duration::from_millis(1));
-/// assert!(SystemClock.now() - t0 >= Duration::from_millis(1));
-/// ```
-pub trait Clock: Send + Sync {
-    /// Monotonic time since an arbitrary origin fixed for the clock's life.
-    fn now(&self) -> Duration;
-    /// Wait `d`.
-    fn sleep(&self, d: Duration);
-}
-
-/// The real monotonic clock and `thread::sleep`.
-///
-/// ```
-/// use flakeproof::{Clock, SystemClock};
-/// let a = SystemClock.now();
-/// assert!(SystemClock.now() >= a);
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Duration {
-        crate::sys::monotonic_now()
-    }
-    fn sleep(&self, d: Duration) {
-        crate::sys::sleep(d)
-    }
-}
-
-/// A clock that only moves when slept on, and records every sleep: retry
-/// code under test runs instantly and its schedule can be asserted.
-///
-/// ```
-/// use std::sync::Arc;
-/// use std::time::Duration;
-/// use flakeproof::{Clock, ManualClock};
-/// let clock = ManualClock::new();
-/// clock.sleep(Duration::from_millis(3));
-/// clock.sleep(Duration::from_millis(6));
-/// assert_eq!(clock.now(), Duration::from_millis(9));
-/// assert_eq!(clock.sleeps(), [3, 6].map(Duration::from_millis));
-/// ```
-#[derive(Debug, Default)]
-pub struct ManualClock {
-    state: Mutex<(Duration, Vec<Duration>)>,
-}
-
-impl ManualClock {
-    /// A clock at zero that has never slept.
-    ///
-    /// ```
-    /// use flakeproof::{Clock, ManualClock};
-    /// assert_eq!(ManualClock::new().now(), std::time::Duration::ZERO);
-    /// ```
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Move time forward without recording a sleep (time spent "working").
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use flakeproof::{Clock, ManualClock};
-    /// let c = ManualClock::new();
-    /// c.advance(Duration::from_secs(1));
-    /// assert_eq!(c.now(), Duration::from_secs(1));
-    /// assert!(c.sleeps().is_empty());
-    /// ```
-    pub fn advance(&self, d: Duration) {
-        self.lock().0 += d;
-    }
-
-    /// Every sleep so far, in order.
-    ///
-    /// ```
-    /// use flakeproof::{Clock, ManualClock};
-    /// let c = ManualClock::new();
-    /// c.sleep(std::time::Duration::from_millis(2));
-    /// assert_eq!(c.sleeps().len(), 1);
-    /// ```
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.lock().1.clone()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Duration, Vec<Duration>)> {
-        // A panic elsewhere must not hide the record from the test reading it.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Duration {
-        self.lock().0
-    }
-    fn sleep(&self, d: Duration) {
-        let mut s = self.lock();
-        s.0 += d;
-        s.1.push(d);
-    }
-}
+use crate::backoff::{scale_half_to_one, Backoff};
+use crate::classify::Classifier;
+#[cfg(doc)]
+use crate::clock::ManualClock;
+use crate::clock::{Clock, SystemClock};
+use crate::rng::{entropy, SplitMix64};
 
 /// What a retry hook is told before each sleep.
 ///
@@ -237,6 +33,7 @@ impl Clock for ManualClock {
 /// assert_eq!(*seen.lock().unwrap(), [(1, Duration::from_millis(1))]);
 /// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct RetryEvent<'a> {
     /// The attempt that just failed, from 1.
     pub attempt: u32,
@@ -255,6 +52,7 @@ pub struct RetryEvent<'a> {
 /// assert_eq!(report.stop, Stop::Permanent); // ENOENT is never retried
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Stop {
     /// An attempt succeeded.
     Succeeded,
@@ -278,6 +76,7 @@ pub enum Stop {
 /// assert_eq!(report.slept, std::time::Duration::ZERO);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryReport {
     /// Calls made, from 1.
     pub attempts: u32,
@@ -289,14 +88,66 @@ pub struct RetryReport {
     pub stop: Stop,
 }
 
+/// Random spread applied to every delay of a policy's schedule: each delay
+/// is scaled by a factor drawn uniformly from [1/2, 1], so that threads and
+/// processes that failed together do not retry in lockstep.
+///
+/// Every run of a policy (each call of [`RetryPolicy::run`], on any thread,
+/// through any clone of the policy) draws from its own stream: run *k* of a
+/// policy with `Seeded(s)` always sleeps the same delays, and runs *k* and
+/// *k+1* differ.
+///
+/// ```
+/// use std::{io, sync::Arc, time::Duration};
+/// use flakeproof::{Jitter, ManualClock, RetryPolicy};
+/// let delays = |jitter| {
+///     let clock = Arc::new(ManualClock::new());
+///     let policy = RetryPolicy::etxtbsy().attempts(4).jitter(jitter).clock(clock.clone());
+///     for _ in 0..2 {
+///         let _ = policy.run(|| Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)));
+///     }
+///     clock.sleeps()
+/// };
+/// let (a, b) = (delays(Jitter::Seeded(7)), delays(Jitter::Seeded(7)));
+/// assert_eq!(a, b);                 // reproducible, run by run
+/// assert_ne!(a[..3], a[3..]);       // but the second run differs from the first
+/// assert_ne!(delays(Jitter::Random), delays(Jitter::Random));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// The schedule's delays as they are (the default).
+    #[default]
+    None,
+    /// Reproducible: the same seed gives the same delays for the same run
+    /// index of a policy.
+    Seeded(u64),
+    /// Different in every process and every run.
+    Random,
+}
+
 type Hook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 
-/// A retry policy: attempts, backoff, budget, classifier, hook, clock.
+/// A schedule the policy can restart for each run.
+trait Schedule: Send + Sync {
+    fn start(&self) -> Box<dyn Iterator<Item = Duration> + Send>;
+}
+
+impl<B> Schedule for B
+where
+    B: Iterator<Item = Duration> + Clone + Send + Sync + 'static,
+{
+    fn start(&self) -> Box<dyn Iterator<Item = Duration> + Send> {
+        Box::new(self.clone())
+    }
+}
+
+/// A retry policy: attempts, backoff, jitter, budget, classifier, hook, clock.
 ///
 /// The default (`RetryPolicy::new`) makes at most 10 attempts, sleeping
-/// 1 ms, 2 ms, 4 ms ... capped at 100 ms (about 0.5 s of sleep in all), with
-/// no budget. The final error is always the one the operation returned,
-/// with its `kind()` and `raw_os_error()` intact.
+/// 1 ms, 2 ms, 4 ms ... capped at 100 ms: 327 ms of sleep in all, with no
+/// budget and no jitter. The final error is always the one the operation
+/// returned, with its `kind()` and `raw_os_error()` intact.
 ///
 /// ```
 /// use std::io;
@@ -304,12 +155,19 @@ type Hook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 /// use std::time::Duration;
 /// use flakeproof::{Backoff, Classifier, ManualClock, RetryPolicy, Stop};
 ///
+/// // The default schedule, asserted: 9 sleeps between 10 attempts, 327 ms.
+/// let clock = Arc::new(ManualClock::new());
+/// let (_, report) = RetryPolicy::etxtbsy().clock(clock.clone())
+///     .run_with_report(|| Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)));
+/// assert_eq!(report.attempts, 10);
+/// assert_eq!(clock.sleeps().iter().sum::<Duration>(), Duration::from_millis(327));
+///
+/// // Your own.
 /// let clock = Arc::new(ManualClock::new());
 /// let policy = RetryPolicy::new(Classifier::etxtbsy())
 ///     .attempts(5)
 ///     .backoff(Backoff::exponential(Duration::from_millis(2)))
 ///     .clock(clock.clone());
-///
 /// let mut calls = 0;
 /// let (result, report) = policy.run_with_report(|| {
 ///     calls += 1;
@@ -322,7 +180,13 @@ type Hook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 #[derive(Clone)]
 pub struct RetryPolicy {
     attempts: u32,
-    backoff: Backoff,
+    backoff: Arc<dyn Schedule>,
+    backoff_name: &'static str,
+    jitter: Jitter,
+    /// Runs started, shared by clones: each run's jitter stream.
+    runs: Arc<AtomicU64>,
+    /// For `Jitter::Random`: this policy's random base.
+    entropy: u64,
     budget: Option<Duration>,
     classifier: Classifier,
     on_retry: Option<Hook>,
@@ -333,7 +197,8 @@ impl fmt::Debug for RetryPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RetryPolicy")
             .field("attempts", &self.attempts)
-            .field("backoff", &self.backoff)
+            .field("backoff", &self.backoff_name)
+            .field("jitter", &self.jitter)
             .field("budget", &self.budget)
             .field("classifier", &self.classifier)
             .field("on_retry", &self.on_retry.is_some())
@@ -360,8 +225,14 @@ impl RetryPolicy {
     pub fn new(classifier: Classifier) -> Self {
         RetryPolicy {
             attempts: 10,
-            backoff: Backoff::exponential(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(100)),
+            backoff: Arc::new(
+                Backoff::exponential(Duration::from_millis(1))
+                    .max_delay(Duration::from_millis(100)),
+            ),
+            backoff_name: "Backoff::exponential(1ms).max_delay(100ms)",
+            jitter: Jitter::None,
+            runs: Arc::new(AtomicU64::new(0)),
+            entropy: 0,
             budget: None,
             classifier,
             on_retry: None,
@@ -377,7 +248,7 @@ impl RetryPolicy {
     /// let r: std::io::Result<()> = policy.run(|| Ok(()));
     /// assert!(r.is_ok());
     /// ```
-    pub fn for_op(op: Op) -> Self {
+    pub fn for_op(op: crate::Op) -> Self {
         Self::new(Classifier::for_op(op))
     }
 
@@ -403,22 +274,48 @@ impl RetryPolicy {
     ///     .run(|| { calls += 1; Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)) });
     /// assert_eq!(calls, 4);
     /// ```
+    #[must_use]
     pub fn attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self
     }
 
-    /// The delays between attempts; when it runs out, the policy gives up.
+    /// The delays between attempts: any cloneable `Iterator<Item = Duration>`,
+    /// such as [`Backoff`]'s shapes. Each run starts from a clone of what was
+    /// given here; when it runs out, the policy gives up.
     ///
     /// ```
     /// use std::time::Duration;
     /// use flakeproof::{Backoff, RetryPolicy};
     /// // uv's schedule: 10 ms doubling.
-    /// let p = RetryPolicy::etxtbsy().backoff(Backoff::exponential(Duration::from_millis(10)));
+    /// let uv = RetryPolicy::etxtbsy().backoff(Backoff::exponential(Duration::from_millis(10)));
+    /// // A linear 20 ms x k, 8 sleeps: any iterator will do.
+    /// let linear = RetryPolicy::etxtbsy().backoff((1..=8u32).map(|k| Duration::from_millis(20) * k));
+    /// # let _ = (uv, linear);
+    /// ```
+    #[must_use]
+    pub fn backoff<B>(mut self, backoff: B) -> Self
+    where
+        B: Iterator<Item = Duration> + Clone + Send + Sync + 'static,
+    {
+        self.backoff = Arc::new(backoff);
+        self.backoff_name = std::any::type_name::<B>();
+        self
+    }
+
+    /// Spread every delay randomly; see [`Jitter`].
+    ///
+    /// ```
+    /// use flakeproof::{Jitter, RetryPolicy};
+    /// let p = RetryPolicy::etxtbsy().jitter(Jitter::Seeded(42));
     /// # let _ = p;
     /// ```
-    pub fn backoff(mut self, backoff: Backoff) -> Self {
-        self.backoff = backoff;
+    #[must_use]
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        if jitter == Jitter::Random {
+            self.entropy = entropy();
+        }
         self
     }
 
@@ -439,6 +336,7 @@ impl RetryPolicy {
     /// assert_eq!((report.attempts, report.stop), (4, Stop::BudgetExhausted));
     /// assert_eq!(report.slept, Duration::from_millis(90));
     /// ```
+    #[must_use]
     pub fn budget(mut self, budget: Duration) -> Self {
         self.budget = Some(budget);
         self
@@ -451,13 +349,15 @@ impl RetryPolicy {
     /// let p = RetryPolicy::etxtbsy().classifier(Classifier::for_op(Op::Rename));
     /// # let _ = p;
     /// ```
+    #[must_use]
     pub fn classifier(mut self, classifier: Classifier) -> Self {
         self.classifier = classifier;
         self
     }
 
     /// Called before each sleep with the failed attempt, its error and the
-    /// coming delay: log it, count it, or assert on it.
+    /// coming delay: log it, count it, assert on it, or release what holds
+    /// the resource.
     ///
     /// ```
     /// use std::sync::atomic::{AtomicU32, Ordering};
@@ -470,10 +370,10 @@ impl RetryPolicy {
     ///     .clock(Arc::new(ManualClock::new()))
     ///     .on_retry(move |ev| { seen.fetch_add(1, Ordering::Relaxed); eprintln!("attempt {} failed: {}", ev.attempt, ev.error); });
     /// let mut n = 0;
-    /// policy.run(|| { n += 1; if n < 4 { Err(io::Error::from_raw_os_error(26)) } else { Ok(()) } }).unwrap();
-    /// # #[cfg(unix)]
+    /// policy.run(|| { n += 1; if n < 4 { Err(io::Error::from(io::ErrorKind::ExecutableFileBusy)) } else { Ok(()) } }).unwrap();
     /// assert_eq!(retries.load(Ordering::Relaxed), 3);
     /// ```
+    #[must_use]
     pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
         self.on_retry = Some(Arc::new(hook));
         self
@@ -489,6 +389,7 @@ impl RetryPolicy {
     /// let _ = p.run(|| Err::<(), _>(std::io::Error::from(std::io::ErrorKind::ExecutableFileBusy)));
     /// assert_eq!(clock.sleeps().len(), 9); // slept without sleeping
     /// ```
+    #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self
@@ -530,6 +431,17 @@ impl RetryPolicy {
         self.drive(f, None, true)
     }
 
+    /// This run's jitter generator, if any.
+    fn jitter_stream(&self) -> Option<SplitMix64> {
+        let base = match self.jitter {
+            Jitter::None => return None,
+            Jitter::Seeded(seed) => seed,
+            Jitter::Random => self.entropy,
+        };
+        let run = self.runs.fetch_add(1, Ordering::Relaxed);
+        Some(SplitMix64::stream(base, run))
+    }
+
     /// The retry loop. `first` is the error of a first call already made
     /// (by `run`'s fast path, which has no budget to account it to).
     #[cold]
@@ -545,7 +457,8 @@ impl RetryPolicy {
         };
         let start = (timed || self.budget.is_some()).then(|| clock.now());
         let max = self.attempts.max(1);
-        let mut backoff: Option<Backoff> = None;
+        let mut schedule: Option<Box<dyn Iterator<Item = Duration> + Send>> = None;
+        let mut jitter: Option<Option<SplitMix64>> = None;
         let mut attempt = 1;
         let mut slept = Duration::ZERO;
         let (result, stop) = loop {
@@ -559,9 +472,13 @@ impl RetryPolicy {
             if attempt >= max {
                 break (Err(err), Stop::AttemptsExhausted);
             }
-            let Some(delay) = backoff.get_or_insert_with(|| self.backoff.clone()).next() else {
+            let Some(mut delay) = schedule.get_or_insert_with(|| self.backoff.start()).next()
+            else {
                 break (Err(err), Stop::BackoffExhausted);
             };
+            if let Some(rng) = jitter.get_or_insert_with(|| self.jitter_stream()) {
+                delay = scale_half_to_one(delay, rng.next_u64());
+            }
             if let (Some(budget), Some(start)) = (self.budget, start) {
                 if clock.now().saturating_sub(start).saturating_add(delay) > budget {
                     break (Err(err), Stop::BudgetExhausted);
@@ -594,9 +511,9 @@ impl RetryPolicy {
 /// Call `f` up to `attempts` times (0 behaves as 1) while it fails with
 /// "Text file busy" (ETXTBSY); any other error returns at once.
 ///
-/// Schedule: sleep 1 ms, then 2, 4, 8 ... capped at 100 ms. Ten attempts
-/// sleep about 0.5 s in all, well past the ~1 ms a forked sibling needs to
-/// reach its exec and drop the inherited writable descriptor (the usual cause,
+/// Schedule: sleep 1 ms, then 2, 4, 8 ... capped at 100 ms; ten attempts
+/// sleep 327 ms in all, far past the ~1 ms a forked sibling needs to reach
+/// its exec and drop the inherited writable descriptor (the usual cause,
 /// golang/go#22315). The error returned is the one `f` returned last, with
 /// its `kind()` and `raw_os_error()`.
 ///
@@ -626,7 +543,8 @@ pub fn retry_etxtbsy<T>(attempts: u32, mut f: impl FnMut() -> io::Result<T>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use crate::clock::ManualClock;
+    use std::sync::Mutex;
 
     fn busy() -> io::Error {
         io::Error::from(io::ErrorKind::ExecutableFileBusy)
@@ -777,18 +695,35 @@ mod tests {
     }
 
     #[test]
-    fn retry_etxtbsy_gives_up_after_attempts_with_the_last_etxtbsy() {
-        // Real sleeps here (1+2 ms): the public function has no clock option.
-        let calls = AtomicU32::new(0);
-        let r: io::Result<()> = retry_etxtbsy(3, || {
-            calls.fetch_add(1, Ordering::Relaxed);
-            Err(io::Error::from_raw_os_error(crate::errno::linux::ETXTBSY))
-        });
-        let e = r.unwrap_err();
-        assert_eq!(e.raw_os_error(), Some(26));
-        if cfg!(unix) {
-            assert_eq!(calls.load(Ordering::Relaxed), 3);
-            assert_eq!(e.kind(), io::ErrorKind::ExecutableFileBusy);
+    fn seeded_jitter_separates_runs_and_threads_but_repeats_per_run_index() {
+        let sleeps_of = |policy: &RetryPolicy, clock: &ManualClock, runs: usize| {
+            for _ in 0..runs {
+                let _ = policy.run(|| Err::<(), _>(busy()));
+            }
+            clock.sleeps()
+        };
+        let (p, clock) = manual(RetryPolicy::etxtbsy().attempts(4).jitter(Jitter::Seeded(9)));
+        let two_runs = sleeps_of(&p, &clock, 2);
+        assert_ne!(two_runs[..3], two_runs[3..], "runs sleep in lockstep");
+        // A clone (another thread's copy) continues the run count.
+        let (p2, clock2) = manual(p.clone());
+        let third = sleeps_of(&p2, &clock2, 1);
+        assert_ne!(third[..], two_runs[3..]);
+        // Same seed, fresh policy: the same delays, run by run.
+        let (again, clock3) = manual(RetryPolicy::etxtbsy().attempts(4).jitter(Jitter::Seeded(9)));
+        assert_eq!(sleeps_of(&again, &clock3, 2), two_runs);
+        for d in &two_runs {
+            assert!(*d <= ms(4));
         }
+    }
+
+    #[test]
+    fn any_cloneable_iterator_is_a_schedule_and_restarts_each_run() {
+        let linear = (1..=3u32).map(|k| ms(20) * k);
+        let (p, clock) = manual(RetryPolicy::etxtbsy().attempts(100).backoff(linear));
+        let (_, rep) = p.run_with_report(|| Err::<(), _>(busy()));
+        assert_eq!(rep.stop, Stop::BackoffExhausted);
+        let _ = p.run(|| Err::<(), _>(busy()));
+        assert_eq!(clock.sleeps(), [20, 40, 60, 20, 40, 60].map(ms));
     }
 }

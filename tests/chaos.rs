@@ -1,7 +1,7 @@
 //! A small suite that must pass with and without chaos mode. CI runs it both
-//! ways; with faults:
+//! ways (it needs the `chaos` feature, which lets FLAKEPROOF_FAULTS in):
 //!
-//!     FLAKEPROOF_FAULTS='spawn=ETXTBSY@every2; write=delay(1ms)@every3' cargo test --test chaos
+//!     FLAKEPROOF_FAULTS='spawn=ETXTBSY@every2; write=delay(1ms)@every3' cargo test --features chaos --test chaos
 //!
 //! Every spawn here goes through flakeproof's retrying helpers, so an
 //! injected ETXTBSY on every other spawn must not fail a single test.
@@ -10,7 +10,7 @@
 use std::process::Command;
 
 use flakeproof::fault;
-use flakeproof::{install_executable_stub, retry_etxtbsy, CommandExt, Op};
+use flakeproof::{install_executable_stub, retry_etxtbsy, Op, SpawnRetryExt};
 
 fn fake_tool(dir: &std::path::Path, name: &str, says: &str) -> std::path::PathBuf {
     install_executable_stub(dir, name, format!("#!/bin/sh\necho {says}\n")).unwrap()

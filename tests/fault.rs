@@ -1,14 +1,19 @@
 //! Fault plans scoped to the test that asked, with kernel-identical errors.
 #![cfg(unix)]
 
+mod common;
+
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use flakeproof::fault::{FaultPlan, Outcome};
 use flakeproof::process::Command;
-use flakeproof::{fs, install_executable_stub, CommandExt, Op, RetryPolicy, Stop};
+use flakeproof::{
+    fs, install_executable_stub, InstallStep, ManualClock, Op, RetryPolicy, SpawnRetryExt, Stop,
+    Strategy, StubInstaller,
+};
 
 fn plan(text: &str) -> FaultPlan {
     FaultPlan::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -134,28 +139,93 @@ fn injected_errors_are_identical_to_the_kernels() {
     assert!(file.exists(), "an injected failure must not make the call");
 }
 
+/// Every OS call of an install, in order, for each strategy: the rule that
+/// fails it (`@2` for the second call of an operation), and the step the
+/// error must name.
+const BARRIER_STEPS: &[(&str, InstallStep)] = &[
+    ("metadata@1", InstallStep::Classify),
+    ("open_write", InstallStep::Create),
+    ("lock@1", InstallStep::Lock),
+    ("write", InstallStep::Write),
+    ("metadata@2", InstallStep::Identify),
+    ("close", InstallStep::Close),
+    ("open", InstallStep::Reopen),
+    ("lock@2", InstallStep::Barrier),
+    ("set_permissions", InstallStep::SetMode),
+    ("sync@1", InstallStep::SyncFile),
+    ("rename", InstallStep::Rename),
+    ("sync@2", InstallStep::SyncDir),
+];
+const CHILD_STEPS: &[(&str, InstallStep)] = &[
+    ("open_write", InstallStep::Create),
+    ("write", InstallStep::Write),
+    ("close", InstallStep::Close),
+    ("open", InstallStep::Reopen),
+    ("set_permissions", InstallStep::SetMode),
+    ("sync@1", InstallStep::SyncFile),
+    ("rename", InstallStep::Rename),
+    ("sync@2", InstallStep::SyncDir),
+];
+
 #[test]
 fn every_step_of_an_install_can_fail_and_leaves_nothing_behind() {
-    // The one-layer design means each OS step of install consults the plan.
-    for (op, errno) in [
-        ("open_write", libc::ENOSPC),
-        ("lock", libc::ENOLCK + 1000), // a raw code no filesystem gives: surfaces as is
-        ("write", libc::EIO),
-        ("set_permissions", libc::EPERM),
-        ("open", libc::EMFILE),
-        ("sync", libc::EIO),
-        ("rename", libc::EBUSY),
+    // A raw code no filesystem gives: it must surface as is, from the step
+    // that was failed, wherever that step runs (the child writer's too).
+    const ERRNO: i32 = 1234;
+    for (strategy, steps) in [
+        (Strategy::DrainBarrier, BARRIER_STEPS),
+        (Strategy::ChildWriter, CHILD_STEPS),
+    ] {
+        for &(rule, step) in steps {
+            let dir = tempfile::tempdir().unwrap();
+            let (op, at) = rule.split_once('@').unwrap_or((rule, "1"));
+            let g = plan(&format!("{op}={ERRNO}@{at}")).activate();
+            let e = StubInstaller::new()
+                .strategy(strategy)
+                .install(dir.path(), "tool", "#!/bin/sh\n")
+                .unwrap_err();
+            let what = format!("{strategy:?} {rule}");
+            assert_eq!(e.raw_os_error(), Some(ERRNO), "{what}: {e}");
+            assert_eq!(e.step(), step, "{what}: {e}");
+            let injected: Vec<_> = g.calls().into_iter().filter(|c| c.injected()).collect();
+            assert_eq!(injected.len(), 1, "{what}: {injected:?}");
+            let left = common::entries(dir.path());
+            if step == InstallStep::SyncDir {
+                // After the rename: the stub is in place, and the error says so.
+                assert!(e.is_installed(), "{what}");
+                assert_eq!(left, ["tool"], "{what}");
+            } else {
+                assert!(!e.is_installed(), "{what}");
+                assert!(left.is_empty(), "{what}: {left:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_steps_listed_above_are_every_call_an_install_makes() {
+    // If an install gained a call, the table above would miss a step.
+    for (strategy, steps) in [
+        (Strategy::DrainBarrier, BARRIER_STEPS),
+        (Strategy::ChildWriter, CHILD_STEPS),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let g = plan(&format!("{op}={errno}")).activate();
-        let e = install_executable_stub(dir.path(), "tool", "#!/bin/sh\n").unwrap_err();
-        assert_eq!(e.raw_os_error(), Some(errno), "{op}");
-        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert!(left.is_empty(), "{op}: {left:?}");
-        // The temp file was removed by the installer (nothing to remove if
-        // its creation was the step that failed).
-        let cleanups = if op == "open_write" { 0 } else { 1 };
-        assert_eq!(g.attempts(Op::RemoveFile, "*"), cleanups, "{op}");
+        let g = plan("").activate();
+        StubInstaller::new()
+            .strategy(strategy)
+            .install(dir.path(), "tool", "#!/bin/sh\n")
+            .unwrap();
+        let made: Vec<String> = g.calls().iter().map(|c| c.op.name().to_owned()).collect();
+        let listed: Vec<String> = steps
+            .iter()
+            .map(|(rule, _)| rule.split('@').next().unwrap().to_owned())
+            .collect();
+        if strategy == Strategy::DrainBarrier
+            && made.first().map(String::as_str) != Some("metadata")
+        {
+            panic!("{made:?}");
+        }
+        assert_eq!(made, listed, "{strategy:?}");
     }
 }
 
@@ -200,10 +270,10 @@ fn the_inner_plan_wins_and_the_outer_resumes() {
 #[test]
 fn delay_slows_the_call_and_records_it() {
     let dir = tempfile::tempdir().unwrap();
-    let g = plan("write=delay(30ms)").activate();
-    let t0 = Instant::now();
+    let clock = Arc::new(ManualClock::new());
+    let g = plan("write=delay(30ms)").clock(clock.clone()).activate();
     fs::write(dir.path().join("f"), "x").unwrap();
-    assert!(t0.elapsed() >= Duration::from_millis(30));
+    assert_eq!(clock.sleeps(), [Duration::from_millis(30)]);
     let delayed: Vec<_> = g
         .calls()
         .into_iter()
@@ -220,17 +290,24 @@ fn busy_window_is_ridden_out_by_a_retry_policy() {
     let dir = tempfile::tempdir().unwrap();
     let (from, to) = (dir.path().join("a"), dir.path().join("b"));
     std::fs::write(&from, "x").unwrap();
-    let g = plan("rename=busy(EBUSY,40ms)").activate();
+    // One clock for the plan's busy window and the policy's sleeps: the
+    // retries run instantly and always take the same attempts.
+    let clock = Arc::new(ManualClock::new());
+    let g = plan("rename=busy(EBUSY,40ms)")
+        .clock(clock.clone())
+        .activate();
     let policy = RetryPolicy::new(flakeproof::Classifier::new(|e| {
         e.raw_os_error() == Some(libc::EBUSY)
     }))
     .attempts(100)
-    .budget(Duration::from_secs(5));
+    .budget(Duration::from_secs(5))
+    .clock(clock.clone());
     let (r, report) = policy.run_with_report(|| fs::rename(&from, &to));
     r.unwrap();
     assert_eq!(report.stop, Stop::Succeeded);
-    assert!(report.attempts > 1);
-    assert!(report.elapsed >= Duration::from_millis(40));
+    // Fails at t = 0, 1, 3, 7, 15, 31 ms; passes at 63 ms, past the 40 ms window.
+    assert_eq!(report.attempts, 7);
+    assert_eq!(report.elapsed, Duration::from_millis(63));
     assert_eq!(g.injected(Op::Rename, "*") as u32, report.attempts - 1);
     assert!(to.exists());
 }

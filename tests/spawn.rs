@@ -4,13 +4,13 @@
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
-use flakeproof::{install_executable_stub, CommandExt, Op, RetryPolicy, Stop};
+use flakeproof::{install_executable_stub, Op, RetryPolicy, SpawnRetryExt, Stop};
 
 /// A shell that opens `path` for writing, says "ready", and holds it until
-/// its stdin closes; released from another thread after `hold`.
+/// its stdin closes.
 struct Holder(Child);
 
 impl Holder {
@@ -31,12 +31,21 @@ impl Holder {
         Holder(child)
     }
 
-    fn release_after(mut self, hold: Duration) -> std::thread::JoinHandle<()> {
-        std::thread::spawn(move || {
-            std::thread::sleep(hold);
-            drop(self.0.stdin.take());
-            self.0.wait().unwrap();
-        })
+    /// A spawn policy whose hook lets the holder go after the first failed
+    /// attempt: the first attempt must fail (the hold is certain), a later
+    /// one must succeed, whatever the timing. No timer races the scheduler.
+    fn released_by_the_first_retry(&mut self) -> RetryPolicy {
+        let stdin: Arc<Mutex<Option<ChildStdin>>> = Arc::new(Mutex::new(self.0.stdin.take()));
+        RetryPolicy::for_op(Op::Spawn)
+            .attempts(1000)
+            .on_retry(move |ev| {
+                assert_eq!(ev.error.raw_os_error(), Some(libc::ETXTBSY));
+                drop(stdin.lock().unwrap().take());
+            })
+    }
+
+    fn join(mut self) {
+        self.0.wait().unwrap();
     }
 }
 
@@ -54,49 +63,51 @@ fn assert_plain_spawn_is_busy(path: &Path) {
 }
 
 #[test]
-fn output_retrying_rides_out_a_real_etxtbsy() {
+fn output_with_rides_out_a_real_etxtbsy() {
     let dir = tempfile::tempdir().unwrap();
     let path = stub(dir.path(), "echo ran");
-    let holder = Holder::hold(&path);
+    let mut holder = Holder::hold(&path);
     assert_plain_spawn_is_busy(&path); // while the hold is certain
-    let release = holder.release_after(Duration::from_millis(50));
-    let out = Command::new(&path).output_retrying().unwrap();
-    assert_eq!(out.stdout, b"ran\n");
-    release.join().unwrap();
+    let policy = holder.released_by_the_first_retry();
+    let (out, report) = Command::new(&path).output_with(&policy);
+    assert_eq!(out.unwrap().stdout, b"ran\n");
+    assert!(report.attempts >= 2, "{report:?}");
+    holder.join();
 }
 
 #[test]
-fn status_retrying_rides_out_a_real_etxtbsy() {
+fn status_with_rides_out_a_real_etxtbsy() {
     let dir = tempfile::tempdir().unwrap();
     let path = stub(dir.path(), "exit 3");
-    let holder = Holder::hold(&path);
-    assert_plain_spawn_is_busy(&path); // while the hold is certain
-    let release = holder.release_after(Duration::from_millis(50));
-    let status = Command::new(&path).status_retrying().unwrap();
-    assert_eq!(status.code(), Some(3));
-    release.join().unwrap();
+    let mut holder = Holder::hold(&path);
+    assert_plain_spawn_is_busy(&path);
+    let policy = holder.released_by_the_first_retry();
+    let (status, report) = Command::new(&path).status_with(&policy);
+    assert_eq!(status.unwrap().code(), Some(3));
+    assert!(report.attempts >= 2, "{report:?}");
+    holder.join();
 }
 
 #[test]
-fn spawn_retrying_rides_out_a_real_etxtbsy() {
+fn spawn_with_rides_out_a_real_etxtbsy() {
     let dir = tempfile::tempdir().unwrap();
     let path = stub(dir.path(), "cat");
-    let holder = Holder::hold(&path);
-    assert_plain_spawn_is_busy(&path); // while the hold is certain
-    let release = holder.release_after(Duration::from_millis(50));
-    let mut child = Command::new(&path)
+    let mut holder = Holder::hold(&path);
+    assert_plain_spawn_is_busy(&path);
+    let policy = holder.released_by_the_first_retry();
+    let (child, report) = Command::new(&path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .spawn_retrying()
-        .unwrap();
+        .spawn_with(&policy);
+    let mut child = child.unwrap();
     child.stdin.take().unwrap().write_all(b"echo").unwrap();
     assert_eq!(child.wait_with_output().unwrap().stdout, b"echo");
-    release.join().unwrap();
+    assert!(report.attempts >= 2, "{report:?}");
+    holder.join();
 }
 
 #[test]
 fn spawn_with_reports_the_retries_it_took() {
-    use std::sync::{Arc, Mutex};
     let dir = tempfile::tempdir().unwrap();
     let path = stub(dir.path(), "exit 0");
     let mut holder = Holder::hold(&path);
@@ -105,7 +116,7 @@ fn spawn_with_reports_the_retries_it_took() {
     let stdin = Arc::new(Mutex::new(holder.0.stdin.take()));
     let release = stdin.clone();
     let policy = RetryPolicy::for_op(Op::Spawn)
-        .attempts(30)
+        .attempts(1000)
         .on_retry(move |ev| {
             assert_eq!(ev.error.raw_os_error(), Some(libc::ETXTBSY));
             if ev.attempt == 3 {
@@ -130,13 +141,15 @@ fn a_child_that_ran_is_never_run_again() {
         dir.path(),
         &format!("echo x >> '{}'; exit 1", runs.display()),
     );
-    let release = Holder::hold(&path).release_after(Duration::from_millis(50));
-    let status = Command::new(&path).status_retrying().unwrap();
-    assert_eq!(status.code(), Some(1));
+    let mut holder = Holder::hold(&path);
+    let policy = holder.released_by_the_first_retry();
+    let (status, report) = Command::new(&path).status_with(&policy);
+    assert_eq!(status.unwrap().code(), Some(1));
+    assert!(report.attempts >= 2, "{report:?}");
     let out = Command::new(&path).output_retrying().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&runs).unwrap(), "x\nx\n");
-    release.join().unwrap();
+    holder.join();
 }
 
 #[test]

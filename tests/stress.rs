@@ -5,14 +5,12 @@
 //! harness that can't fail.
 #![cfg(target_os = "linux")]
 
-use std::fs;
-use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use flakeproof::lab::ForkStorm;
+use flakeproof::lab::{ForkStorm, Recipe};
 use flakeproof::{is_etxtbsy, Os, Strategy, StubInstaller};
 
 const BODY: &[u8] = b"#!/bin/sh\nexit 0\n";
@@ -76,7 +74,7 @@ fn exec_after_install_never_fails_while_other_threads_fork() {
     for strategy in [Strategy::DrainBarrier, Strategy::ChildWriter] {
         for durable in [true, false] {
             let installer = StubInstaller::new().strategy(strategy).durable(durable);
-            let install = |dir: &Path, name: &str| installer.install(dir, name, BODY);
+            let install = |dir: &Path, name: &str| Ok(installer.install(dir, name, BODY)?);
             let o = install_and_exec_under_fork_storm(&install, 4, 60, false);
             assert_eq!(o.execs, 240);
             assert_eq!(o.etxtbsy, 0, "{strategy:?} durable={durable}");
@@ -86,15 +84,7 @@ fn exec_after_install_never_fails_while_other_threads_fork() {
 
 /// The usual "atomic install": temp, write, fsync with the fd open, rename.
 fn naive_fsync_rename(dir: &Path, name: &str) -> io::Result<PathBuf> {
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(BODY)?;
-    f.set_permissions(fs::Permissions::from_mode(0o755))?;
-    f.sync_all()?;
-    drop(f);
-    let path = dir.join(name);
-    fs::rename(&tmp, &path)?;
-    Ok(path)
+    Recipe::TempFsyncRename.install(dir, name, BODY)
 }
 
 #[test]

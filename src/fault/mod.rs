@@ -2,11 +2,12 @@
 //! process operations, indistinguishable from the kernel's.
 //!
 //! A [`FaultPlan`] is a list of rules `operation(path pattern)=action@trigger`.
-//! Activate it and every OS operation flakeproof performs, and every
-//! [`crate::fs`] wrapper and [`point`] in your own code, consults it first:
-//! a rule that fires fails the call with an `io::Error` whose
+//! Activate it and every OS call flakeproof makes, every [`crate::fs`] and
+//! [`crate::process`] wrapper, and every [`point`] in your own code consults
+//! it first: a rule that fires fails the call with an `io::Error` whose
 //! `raw_os_error()` and `kind()` are what the kernel would give, without
-//! making the call.
+//! making the call. (The [`crate::lab`] tools are the exception: they make
+//! the conditions of a race, and never consult a plan.)
 //!
 //! ```
 //! use std::io;
@@ -31,11 +32,14 @@
 //!
 //! # The text form
 //!
+//! This is the one description of the grammar; the README links here.
+//!
 //! ```text
-//! plan     := rule (';' rule)*
+//! plan     := rule? (';' rule?)*                 whitespace allowed between tokens
 //! rule     := op ('(' glob ')')? '=' action ('@' trigger)?
-//! op       := open | open_write | write | sync | rename | copy | remove_file
-//!           | remove_dir | create_dir | set_permissions | lock | spawn | exec | any
+//! op       := open | open_write | write | close | sync | metadata | rename | copy
+//!           | remove_file | remove_dir | create_dir | set_permissions | lock
+//!           | spawn | exec | any
 //! action   := ERRNO                    fail with this error
 //!           | delay(DURATION)          sleep, then make the call (a slow disk)
 //!           | busy(ERRNO, DURATION)    fail until DURATION has passed since the
@@ -44,11 +48,15 @@
 //!           | everyN | pP/seed=S (probability P, reproducible from seed S)
 //! ```
 //!
+//! - `op`: the names of [`Op`](crate::Op) (`Op::name`). `spawn` is this
+//!   process starting a program; `exec` is a program being exec'd by some
+//!   process, which is what a plan attached to a child process sees.
 //! - `glob`: `*` matches any run of characters, `/` included; `?` one
 //!   character. It can't contain `)` or `;`. No pattern means any path.
 //! - `ERRNO`: a name, `EBUSY`, `ETXTBSY`, `EAGAIN` ... on Unix,
 //!   `ERROR_SHARING_VIOLATION`, `ERROR_ACCESS_DENIED` ... on Windows, resolved
-//!   to the number of the OS it runs on; or a raw number.
+//!   to the number of the OS it runs on ([`crate::errno`] lists them); or a
+//!   raw number.
 //! - `DURATION`: a whole number with `ns`, `us`, `ms` or `s`.
 //! - Calls are counted per rule, from 1, among the calls that rule matches
 //!   (strace's `when=`). Every matching rule counts a call; delays of all
@@ -58,10 +66,11 @@
 //! Examples: `spawn(*/stub-*)=ETXTBSY@1..2` (the first two spawns of a stub
 //! fail as if a sibling held it open), `rename=EBUSY@p0.1/seed=7` (one rename
 //! in ten, reproducibly), `write=delay(20ms)`, `remove_dir=busy(ENOTEMPTY,50ms)`,
-//! `any(*/cache/*)=EIO@every5`.
+//! `any(*/cache/*)=EIO@every5`, `sync=EIO@2` (the second fsync: for an
+//! install, the directory's).
 //!
-//! Parse errors name the column and what was expected
-//! ([`ParseError`]); `Display` gives back text that parses to the same plan.
+//! Parse errors name the column and what was expected ([`ParseError`]);
+//! `Display` gives back text that parses to the same plan.
 //!
 //! # Scope
 //!
@@ -73,38 +82,59 @@
 //!   test that starts its own threads. Such a test must not run beside others
 //!   (mark it `#[serial]` with `serial_test`, or give it its own test binary).
 //!   A thread's own plan takes precedence over the process-wide one.
-//! - **Chaos mode**: set `FLAKEPROOF_FAULTS` to a plan and it is active
-//!   process-wide for the whole run, e.g.
+//! - **Chaos mode** (cargo feature `chaos`): set `FLAKEPROOF_FAULTS` to a plan
+//!   and it is active process-wide for the whole run, e.g.
 //!   `FLAKEPROOF_FAULTS='spawn=ETXTBSY@every2' cargo test` proves that a
-//!   suite's spawns survive ETXTBSY. An invalid plan there panics at the first
-//!   operation, naming the column. [`process_wide`] gives its record.
+//!   suite's spawns survive ETXTBSY. [`process_wide`] gives its record. An
+//!   invalid plan there makes every consulting call, in every thread, fail
+//!   with the same `InvalidInput` error naming the variable and the column.
+//!   Without the feature the variable is never read: a program that depends
+//!   on flakeproof for its retries and installs can't be made to fail by its
+//!   users' environment (fail-rs makes the same choice with its `failpoints`
+//!   feature). Plans activated in code work with or without it.
+//!
+//! # The record
+//!
+//! [`FaultScope::calls`] lists the calls that consulted the plan, in order;
+//! it keeps the newest 100,000 (see [`FaultPlan::record_limit`]), and
+//! [`FaultScope::calls_dropped`] says how many older ones left it.
+//! [`FaultScope::attempts`] and [`FaultScope::injected`] are exact whatever
+//! the limit.
 //!
 //! With no plan active anywhere, consulting costs one atomic load
 //! (`benches/fault.rs`).
 
-mod grammar;
-mod names;
+mod activation;
+mod display;
+mod parse;
 mod plan;
+mod record;
 
-use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once, RwLock};
-use std::time::Duration;
+use std::sync::Arc;
 
-pub use grammar::ParseError;
+pub use parse::ParseError;
+pub use record::{Call, Outcome};
+
+pub(crate) use activation::{decide, gate};
 pub(crate) use plan::Verdict;
 
 use crate::classify::{Op, Os};
-use plan::{glob_match, PlanState, Rule};
+use crate::clock::Clock;
+use activation::Shared;
+use display::DisplayRules;
+use plan::Rule;
 
 /// A fault plan: rules of (operation, path pattern, action, trigger). See the
 /// [module docs](self) for the text form.
+///
+/// Two plans are equal when their rules are; the clock and record limit are
+/// options of how it runs.
 ///
 /// ```
 /// use flakeproof::fault::FaultPlan;
@@ -112,9 +142,23 @@ use plan::{glob_match, PlanState, Rule};
 /// assert_eq!(plan.to_string(), "spawn(*/stub-*)=ETXTBSY@1..2; write=delay(20ms)");
 /// assert_eq!(plan.to_string().parse::<FaultPlan>().unwrap(), plan);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct FaultPlan {
     rules: Vec<Rule>,
+    clock: Option<Arc<dyn Clock>>,
+    limit: usize,
+}
+
+impl PartialEq for FaultPlan {
+    fn eq(&self, other: &Self) -> bool {
+        self.rules == other.rules
+    }
+}
+
+impl fmt::Debug for FaultPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FaultPlan({})", DisplayRules(&self.rules))
+    }
 }
 
 impl FaultPlan {
@@ -136,7 +180,57 @@ impl FaultPlan {
     /// assert!(FaultPlan::parse_for(Os::Linux, "rename=ERROR_SHARING_VIOLATION").is_err());
     /// ```
     pub fn parse_for(os: Os, text: &str) -> Result<FaultPlan, ParseError> {
-        grammar::parse(text, os).map(|rules| FaultPlan { rules })
+        parse::parse(text, os).map(|rules| FaultPlan {
+            rules,
+            clock: None,
+            limit: record::DEFAULT_LIMIT,
+        })
+    }
+
+    /// Read time and sleep injected delays on `clock` instead of the system
+    /// clock: with a [`ManualClock`](crate::ManualClock) shared with a
+    /// [`RetryPolicy`](crate::RetryPolicy), a retry loop against a `busy(..)`
+    /// window runs instantly and always takes the same attempts.
+    ///
+    /// ```
+    /// use std::{sync::Arc, time::Duration};
+    /// use flakeproof::{fault::FaultPlan, fs, Classifier, ManualClock, RetryPolicy};
+    /// let clock = Arc::new(ManualClock::new());
+    /// let _g = FaultPlan::parse("create_dir=busy(EBUSY,40ms)").unwrap().clock(clock.clone()).activate();
+    /// let policy = RetryPolicy::new(Classifier::new(|e| e.kind() == std::io::ErrorKind::ResourceBusy))
+    ///     .clock(clock.clone());
+    /// let dir = tempfile::tempdir()?;
+    /// let (r, report) = policy.run_with_report(|| fs::create_dir(dir.path().join("d")));
+    /// r?;
+    /// # #[cfg(unix)]
+    /// assert_eq!(report.attempts, 7); // slept 1+2+4+8+16+32 = 63 ms >= 40 ms
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> FaultPlan {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Keep at most `calls` calls in the record (default 100,000); older ones
+    /// leave it but stay counted by `attempts` and `injected`.
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, fs, Op};
+    /// let g = FaultPlan::parse("").unwrap().record_limit(2).activate();
+    /// for i in 0..5 { let _ = fs::remove_file(format!("/nonexistent/{i}")); }
+    /// assert_eq!(g.calls().len(), 2);
+    /// assert_eq!(g.calls_dropped(), 3);
+    /// assert_eq!(g.attempts(Op::RemoveFile, "*"), 5);
+    /// ```
+    #[must_use]
+    pub fn record_limit(mut self, calls: usize) -> FaultPlan {
+        self.limit = calls;
+        self
+    }
+
+    fn into_shared(self) -> Arc<Shared> {
+        Arc::new(Shared::new(self.rules, self.clock, self.limit))
     }
 
     /// Make the plan active on this thread until the guard is dropped.
@@ -151,8 +245,17 @@ impl FaultPlan {
     /// fs::create_dir(dir.path().join("x"))?; // the plan ended with its guard
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    ///
+    /// Dropping the guard at once ends the plan at once, so an unused guard
+    /// is an error under `#![deny(unused_must_use)]`:
+    ///
+    /// ```compile_fail
+    /// #![deny(unused_must_use)]
+    /// flakeproof::fault::FaultPlan::parse("spawn=ETXTBSY").unwrap().activate();
+    /// ```
+    #[must_use = "the plan ends when the guard drops: bind it, `let _guard = plan.activate();`"]
     pub fn activate(self) -> FaultGuard {
-        let scope = FaultScope(Arc::new(Shared::new(self)));
+        let scope = FaultScope(self.into_shared());
         let entered = scope.enter();
         FaultGuard { scope, entered }
     }
@@ -173,19 +276,13 @@ impl FaultPlan {
     /// assert_eq!(guard.calls().len(), 1);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "the plan ends when the guard drops"]
     pub fn activate_process_wide(self) -> io::Result<ProcessFaultGuard> {
-        init_env_once();
-        let mut global = write_global();
-        if global.is_some() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                "a process-wide fault plan is already active (FLAKEPROOF_FAULTS, or another test)",
-            ));
-        }
-        let scope = FaultScope(Arc::new(Shared::new(self)));
-        *global = Some(scope.0.clone());
-        ACTIVE.fetch_add(1, Ordering::SeqCst);
-        Ok(ProcessFaultGuard { scope })
+        let shared = self.into_shared();
+        activation::set_global(&shared)?;
+        Ok(ProcessFaultGuard {
+            scope: FaultScope(shared),
+        })
     }
 }
 
@@ -198,124 +295,7 @@ impl FromStr for FaultPlan {
 
 impl fmt::Display for FaultPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        grammar::DisplayRules(&self.rules).fmt(f)
-    }
-}
-
-/// What happened to one call that consulted a plan.
-///
-/// ```
-/// use flakeproof::{fault::{FaultPlan, Outcome}, fs};
-/// let g = FaultPlan::parse("remove_file=delay(1ms)").unwrap().activate();
-/// let _ = fs::remove_file("/nonexistent");
-/// assert_eq!(g.calls()[0].outcome, Outcome::Delayed(std::time::Duration::from_millis(1)));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// No rule fired: the call went to the OS.
-    Passed,
-    /// Delayed, then made.
-    Delayed(Duration),
-    /// Failed with this raw OS error (after `delayed`), without being made.
-    Injected {
-        /// The injected `raw_os_error()`.
-        raw_os_error: i32,
-        /// Any delay that came first.
-        delayed: Duration,
-    },
-}
-
-/// One call that consulted a plan, in the order they happened.
-///
-/// ```
-/// use flakeproof::{fault::FaultPlan, fs, Op};
-/// let g = FaultPlan::parse("create_dir=EEXIST").unwrap().activate();
-/// let _ = fs::create_dir("/nonexistent/d");
-/// let call = &g.calls()[0];
-/// assert_eq!((call.op, call.injected()), (Op::CreateDir, true));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Call {
-    /// The operation.
-    pub op: Op,
-    /// The path it touched (the destination, for rename and copy; the
-    /// program, for spawn).
-    pub path: PathBuf,
-    /// What the plan did to it.
-    pub outcome: Outcome,
-}
-
-impl Call {
-    /// Did the plan fail this call?
-    ///
-    /// ```
-    /// use flakeproof::{fault::{Call, Outcome}, Op};
-    /// let c = Call { op: Op::Spawn, path: "/bin/x".into(), outcome: Outcome::Passed };
-    /// assert!(!c.injected());
-    /// ```
-    pub fn injected(&self) -> bool {
-        matches!(self.outcome, Outcome::Injected { .. })
-    }
-}
-
-struct Shared {
-    rules: Vec<Rule>,
-    state: Mutex<(PlanState, Vec<Record>)>,
-}
-
-/// A run of identical consecutive calls: a hot loop over one path costs one
-/// entry, and an unchanged path shares the previous entry's allocation. The
-/// record stays lossless: [`FaultScope::calls`] expands the runs.
-struct Record {
-    op: Op,
-    path: Arc<Path>,
-    outcome: Outcome,
-    times: usize,
-}
-
-impl Shared {
-    fn new(plan: FaultPlan) -> Self {
-        let state = PlanState::new(&plan.rules);
-        Shared {
-            rules: plan.rules,
-            state: Mutex::new((state, Vec::new())),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, (PlanState, Vec<Record>)> {
-        // A test that panicked mid-call must not hide the record from others.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn consult(&self, op: Op, path: &Path, now: impl Fn() -> Duration) -> Verdict {
-        let text = path.to_string_lossy();
-        let mut st = self.lock();
-        let verdict = st.0.decide(&self.rules, op, &text, now);
-        let outcome = match (verdict.fail, verdict.delay.is_zero()) {
-            (Some(raw_os_error), _) => Outcome::Injected {
-                raw_os_error,
-                delayed: verdict.delay,
-            },
-            (None, false) => Outcome::Delayed(verdict.delay),
-            (None, true) => Outcome::Passed,
-        };
-        let same_path = |r: &Record| r.path.as_os_str() == path.as_os_str();
-        match st.1.last_mut() {
-            Some(r) if r.op == op && r.outcome == outcome && same_path(r) => r.times += 1,
-            last => {
-                let path = match last {
-                    Some(r) if same_path(r) => r.path.clone(),
-                    _ => Arc::from(path),
-                };
-                st.1.push(Record {
-                    op,
-                    path,
-                    outcome,
-                    times: 1,
-                });
-            }
-        }
-        verdict
+        DisplayRules(&self.rules).fmt(f)
     }
 }
 
@@ -341,7 +321,7 @@ pub struct FaultScope(Arc<Shared>);
 
 impl fmt::Debug for FaultScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "FaultScope({})", grammar::DisplayRules(&self.0.rules))
+        write!(f, "FaultScope({})", DisplayRules(&self.0.rules))
     }
 }
 
@@ -356,16 +336,17 @@ impl FaultScope {
     ///     // flakeproof operations here consult the plan
     /// }).join().unwrap();
     /// ```
+    #[must_use = "the plan leaves this thread when the guard drops"]
     pub fn enter(&self) -> EnteredScope {
-        LOCAL.with(|l| l.borrow_mut().push(self.0.clone()));
-        ACTIVE.fetch_add(1, Ordering::SeqCst);
+        activation::enter(&self.0);
         EnteredScope {
             shared: self.0.clone(),
             _not_send: PhantomData,
         }
     }
 
-    /// Every call that consulted the plan so far, in order.
+    /// The calls that consulted the plan so far, in order (the newest
+    /// [`record_limit`](FaultPlan::record_limit) of them).
     ///
     /// ```
     /// use flakeproof::{fault::{FaultPlan, Outcome}, fs, Op};
@@ -379,21 +360,22 @@ impl FaultScope {
     /// assert_eq!(calls[1].path, std::path::Path::new("/nonexistent/b"));
     /// ```
     pub fn calls(&self) -> Vec<Call> {
-        let st = self.0.lock();
-        let mut calls = Vec::new();
-        for r in &st.1 {
-            let call = Call {
-                op: r.op,
-                path: r.path.to_path_buf(),
-                outcome: r.outcome,
-            };
-            calls.extend(std::iter::repeat_n(call, r.times));
-        }
-        calls
+        self.0.calls()
+    }
+
+    /// How many calls left the record because of its limit.
+    ///
+    /// ```
+    /// let g = flakeproof::fault::FaultPlan::parse("").unwrap().activate();
+    /// assert_eq!(g.calls_dropped(), 0);
+    /// ```
+    pub fn calls_dropped(&self) -> u64 {
+        self.0.dropped()
     }
 
     /// How many calls of `op` on paths matching `pattern` (a glob, `*` for
-    /// all) consulted the plan: attempts, injected or not.
+    /// all) consulted the plan: attempts, injected or not. Exact, whatever
+    /// the record limit.
     ///
     /// ```
     /// use flakeproof::{fault::FaultPlan, fs, Op};
@@ -403,7 +385,7 @@ impl FaultScope {
     /// assert_eq!(g.attempts(Op::Rename, "*"), 0);
     /// ```
     pub fn attempts(&self, op: Op, pattern: &str) -> usize {
-        self.count(op, pattern, |_| true)
+        self.0.count(op, pattern).0
     }
 
     /// How many calls of `op` on paths matching `pattern` the plan failed.
@@ -415,17 +397,7 @@ impl FaultScope {
     /// assert_eq!(g.injected(Op::RemoveFile, "*"), 1);
     /// ```
     pub fn injected(&self, op: Op, pattern: &str) -> usize {
-        self.count(op, pattern, |o| matches!(o, Outcome::Injected { .. }))
-    }
-
-    fn count(&self, op: Op, pattern: &str, pred: impl Fn(&Outcome) -> bool) -> usize {
-        let st = self.0.lock();
-        st.1.iter()
-            .filter(|r| {
-                r.op == op && pred(&r.outcome) && glob_match(pattern, &r.path.to_string_lossy())
-            })
-            .map(|r| r.times)
-            .sum()
+        self.0.count(op, pattern).1
     }
 
     /// The plan, as text.
@@ -435,7 +407,7 @@ impl FaultScope {
     /// assert_eq!(g.plan(), "sync=EIO@3");
     /// ```
     pub fn plan(&self) -> String {
-        grammar::DisplayRules(&self.0.rules).to_string()
+        DisplayRules(&self.0.rules).to_string()
     }
 }
 
@@ -448,6 +420,7 @@ impl FaultScope {
 /// let scope = g.scope();
 /// std::thread::spawn(move || { let _entered = scope.enter(); }).join().unwrap();
 /// ```
+#[must_use = "the plan leaves this thread when the guard drops"]
 pub struct EnteredScope {
     shared: Arc<Shared>,
     _not_send: PhantomData<*const ()>,
@@ -461,14 +434,7 @@ impl fmt::Debug for EnteredScope {
 
 impl Drop for EnteredScope {
     fn drop(&mut self) {
-        let _ = LOCAL.try_with(|l| {
-            let mut stack = l.borrow_mut();
-            // Usually the top; out-of-order drops remove the right entry.
-            if let Some(i) = stack.iter().rposition(|s| Arc::ptr_eq(s, &self.shared)) {
-                stack.remove(i);
-            }
-        });
-        ACTIVE.fetch_sub(1, Ordering::SeqCst);
+        activation::leave(&self.shared);
     }
 }
 
@@ -480,10 +446,11 @@ impl Drop for EnteredScope {
 /// let guard = FaultPlan::parse("spawn=ETXTBSY@1").unwrap().activate();
 /// assert_eq!(guard.attempts(Op::Spawn, "*"), 0);
 /// ```
+#[must_use = "the plan ends when the guard drops"]
 #[derive(Debug)]
 pub struct FaultGuard {
     scope: FaultScope,
-    // Declared after `scope`: dropped last is irrelevant, the Arc keeps it alive.
+    // Held for its Drop: leaves the thread's stack.
     #[allow(dead_code)]
     entered: EnteredScope,
 }
@@ -516,6 +483,7 @@ impl Deref for FaultGuard {
 /// drop(g); // ends the plan everywhere
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[must_use = "the plan ends when the guard drops"]
 #[derive(Debug)]
 pub struct ProcessFaultGuard {
     scope: FaultScope,
@@ -530,14 +498,7 @@ impl Deref for ProcessFaultGuard {
 
 impl Drop for ProcessFaultGuard {
     fn drop(&mut self) {
-        let mut global = write_global();
-        if global
-            .as_ref()
-            .is_some_and(|g| Arc::ptr_eq(g, &self.scope.0))
-        {
-            *global = None;
-            ACTIVE.fetch_sub(1, Ordering::SeqCst);
-        }
+        activation::clear_global(&self.scope.0);
     }
 }
 
@@ -552,12 +513,7 @@ impl Drop for ProcessFaultGuard {
 /// }
 /// ```
 pub fn process_wide() -> Option<FaultScope> {
-    init_env_once();
-    GLOBAL
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
-        .map(FaultScope)
+    activation::global().map(FaultScope)
 }
 
 /// A fault point for your own code: consults the active plan as the
@@ -581,58 +537,5 @@ pub fn process_wide() -> Option<FaultScope> {
 /// assert!(upload("c.txt").is_ok()); // the pattern does not match
 /// ```
 pub fn point(op: Op, path: impl AsRef<Path>) -> io::Result<()> {
-    crate::sys::fault_point(op, path.as_ref())
-}
-
-// ---- activation state ----
-
-/// How many activations exist (entered scopes, the process-wide plan), plus
-/// one until `FLAKEPROOF_FAULTS` has been read. Zero: nothing to consult, and
-/// [`any_active`] is the whole cost of a fault point.
-static ACTIVE: AtomicUsize = AtomicUsize::new(1);
-static ENV_READ: Once = Once::new();
-static GLOBAL: RwLock<Option<Arc<Shared>>> = RwLock::new(None);
-
-thread_local! {
-    static LOCAL: RefCell<Vec<Arc<Shared>>> = const { RefCell::new(Vec::new()) };
-}
-
-fn write_global() -> std::sync::RwLockWriteGuard<'static, Option<Arc<Shared>>> {
-    GLOBAL.write().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Is any plan active anywhere? One relaxed atomic load.
-#[inline(always)]
-pub(crate) fn any_active() -> bool {
-    ACTIVE.load(Ordering::Relaxed) != 0
-}
-
-/// Install `FLAKEPROOF_FAULTS`, once per process.
-fn init_env_once() {
-    ENV_READ.call_once(|| {
-        if let Some(text) = crate::sys::fault_plan_from_env() {
-            let plan = FaultPlan::parse(&text)
-                .unwrap_or_else(|e| panic!("FLAKEPROOF_FAULTS={text:?} is not a fault plan: {e}"));
-            if !plan.rules.is_empty() {
-                *write_global() = Some(Arc::new(Shared::new(plan)));
-                return; // the env token becomes the global plan's count
-            }
-        }
-        ACTIVE.fetch_sub(1, Ordering::SeqCst);
-    });
-}
-
-/// The decision for one call, from the plan in force on this thread; `now`
-/// is asked only if a time-based rule needs it.
-pub(crate) fn consult(op: Op, path: &Path, now: impl Fn() -> Duration) -> Verdict {
-    init_env_once();
-    // No Arc clone: decide while the thread's stack is borrowed.
-    let local = LOCAL.try_with(|l| l.borrow().last().map(|s| s.consult(op, path, &now)));
-    if let Ok(Some(verdict)) = local {
-        return verdict;
-    }
-    match &*GLOBAL.read().unwrap_or_else(|p| p.into_inner()) {
-        Some(s) => s.consult(op, path, now),
-        None => Verdict::default(),
-    }
+    gate(op, path.as_ref())
 }

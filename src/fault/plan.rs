@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::backoff::SplitMix64;
 use crate::classify::Op;
+use crate::rng::{unit_interval, SplitMix64};
 
 /// An error to inject: its raw OS code, and the name it was given by (if any),
 /// so that `Display` gives back what was written.
@@ -140,11 +140,6 @@ impl PlanState {
         }
         verdict
     }
-}
-
-/// A uniform draw in [0, 1) from 53 random bits.
-fn unit_interval(r: u64) -> f64 {
-    (r >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// `*` matches any run of characters (path separators included), `?` one

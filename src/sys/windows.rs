@@ -11,12 +11,29 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Drain, Probe};
+use super::{ChildStep, Drain, FsKind, Probe};
+use crate::fault::Verdict;
+
+/// No fork, so no inherited writable handle can make a spawn fail.
+pub(crate) const EXEC_REFUSES_WRITERS: bool = false;
 
 /// Windows files are not compared by identity here: nothing can swap a file
 /// between our close and reopen that a rename could not swap just after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileId;
+
+/// Unused on Windows (there is no child writer); kept for the portable layer.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ChildFaults {
+    #[allow(dead_code)]
+    pub(crate) write: Verdict,
+    #[allow(dead_code)]
+    pub(crate) close: Verdict,
+}
+
+pub(crate) fn fs_kind(_dir: &Path) -> io::Result<FsKind> {
+    Ok(FsKind::Unknown)
+}
 
 pub(crate) fn create_new(path: &Path) -> io::Result<File> {
     // CREATE_NEW fails on an existing file or link; it never follows one.
@@ -31,6 +48,10 @@ pub(crate) fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
     Ok(())
 }
 
+pub(crate) fn set_mode_path(_path: &Path, _mode: u32) -> io::Result<()> {
+    Ok(())
+}
+
 pub(crate) fn close(file: File) -> io::Result<()> {
     drop(file);
     Ok(())
@@ -40,13 +61,17 @@ pub(crate) fn file_id(_file: &File) -> io::Result<FileId> {
     Ok(FileId)
 }
 
-pub(crate) fn reopen_for_sync(path: &Path, _expect: Option<&FileId>) -> io::Result<File> {
+pub(crate) fn reopen(path: &Path, _expect: Option<&FileId>) -> io::Result<File> {
     // FlushFileBuffers needs a handle with write access: a read-only handle
     // gets ERROR_ACCESS_DENIED from sync_all.
     OpenOptions::new().write(true).open(path)
 }
 
-pub(crate) fn wait_for_no_writers(_file: &File, _timeout: Duration) -> io::Result<Drain> {
+pub(crate) fn wait_for_no_writers(
+    _file: &File,
+    _kind: FsKind,
+    _timeout: Duration,
+) -> io::Result<Drain> {
     Ok(Drain {
         probe: Probe::Unchecked,
         busy_probes: 0,
@@ -59,9 +84,21 @@ pub(crate) fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-pub(crate) fn write_in_child(_path: &Path, _body: &[u8], _mode: u32) -> io::Result<()> {
-    Err(io::Error::new(
-        io::ErrorKind::Unsupported,
-        "Strategy::ChildWriter needs fork; Windows has no fork race to avoid",
+/// Open an existing file for writing, without truncating it.
+pub(crate) fn open_for_writing(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).open(path)
+}
+
+pub(crate) fn write_in_child(
+    _path: &Path,
+    _body: &[u8],
+    _faults: ChildFaults,
+) -> Result<(), (ChildStep, io::Error)> {
+    Err((
+        ChildStep::Open,
+        io::Error::new(
+            io::ErrorKind::Unsupported,
+            "Strategy::ChildWriter needs fork; Windows has no fork race to avoid",
+        ),
     ))
 }

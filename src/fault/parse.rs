@@ -1,22 +1,12 @@
-//! The text form of fault plans: parsing and `Display`. Pure.
-//!
-//! ```text
-//! plan     := rule? (';' rule?)*                 whitespace allowed between tokens
-//! rule     := op ('(' glob ')')? '=' action ('@' trigger)?
-//! op       := open | open_write | write | sync | rename | copy | remove_file
-//!           | remove_dir | create_dir | set_permissions | lock | spawn | exec | any
-//! action   := errno | 'delay(' duration ')' | 'busy(' errno ',' duration ')'
-//! errno    := NAME (EBUSY, ETXTBSY, ERROR_SHARING_VIOLATION ...) | raw number
-//! trigger  := 'always' | N | N '..' | N '..' M | '..' M | 'every' N | 'p' FLOAT '/seed=' N
-//! duration := N ('ns' | 'us' | 'ms' | 's')
-//! ```
+//! Parsing the text form of fault plans (described in the `fault` module
+//! docs, the one description of the grammar). Pure.
 
 use std::fmt;
 use std::time::Duration;
 
-use super::names::code_of;
 use super::plan::{Action, Errno, Rule, Trigger};
 use crate::classify::{Op, Os};
+use crate::errno::code_of;
 
 /// Why a plan's text did not parse: where, what was expected, what was found.
 ///
@@ -51,29 +41,6 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
-
-const OPS: &[(&str, Op)] = &[
-    ("open", Op::Open),
-    ("open_write", Op::OpenWrite),
-    ("write", Op::Write),
-    ("sync", Op::Sync),
-    ("rename", Op::Rename),
-    ("copy", Op::Copy),
-    ("remove_file", Op::RemoveFile),
-    ("remove_dir", Op::RemoveDir),
-    ("create_dir", Op::CreateDir),
-    ("set_permissions", Op::SetPermissions),
-    ("lock", Op::Lock),
-    ("spawn", Op::Spawn),
-    ("exec", Op::Spawn),
-];
-
-pub(crate) fn op_name(op: Op) -> &'static str {
-    OPS.iter()
-        .find(|(_, o)| *o == op)
-        .map(|(n, _)| *n)
-        .unwrap_or("any")
-}
 
 /// Parse `text` into rules, resolving error names for `os`.
 pub(crate) fn parse(text: &str, os: Os) -> Result<Vec<Rule>, ParseError> {
@@ -200,11 +167,11 @@ impl Parser {
         let word = self.take(|c| c.is_ascii_alphanumeric() || c == '_');
         let op = match word.as_str() {
             "any" => None,
-            w => match OPS.iter().find(|(n, _)| *n == w) {
-                Some((_, op)) => Some(*op),
+            w => match Op::from_name(w) {
+                Some(op) => Some(op),
                 None => {
                     self.at = start;
-                    let names: Vec<&str> = OPS.iter().map(|(n, _)| *n).collect();
+                    let names: Vec<&str> = Op::ALL.iter().map(|o| o.name()).collect();
                     return Err(self.error(&format!("an operation ({}, any)", names.join(", "))));
                 }
             },
@@ -277,9 +244,9 @@ impl Parser {
             return Err(self.error("an error name such as EBUSY, delay(..) or busy(..)"));
         }
         match code_of(self.os, &name) {
-            Ok(code) => Ok(Errno {
+            Ok((code, name)) => Ok(Errno {
                 code,
-                name: Some(static_name(&name)),
+                name: Some(name),
             }),
             Err(why) => Err(self.error_at(start, format!("`{name}` {why}"))),
         }
@@ -361,74 +328,11 @@ impl Parser {
     }
 }
 
-/// The table's own `&'static str` for a known name.
-fn static_name(name: &str) -> &'static str {
-    super::names::static_name(name).expect("code_of accepted it")
-}
-
-pub(crate) struct DisplayRules<'a>(pub(crate) &'a [Rule]);
-
-impl fmt::Display for DisplayRules<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, r) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            f.write_str(r.op.map_or("any", op_name))?;
-            if let Some(g) = &r.pattern {
-                write!(f, "({g})")?;
-            }
-            f.write_str("=")?;
-            match r.action {
-                Action::Fail(e) => write!(f, "{}", DisplayErrno(e))?,
-                Action::Delay(d) => write!(f, "delay({})", DisplayDuration(d))?,
-                Action::Busy(e, d) => {
-                    write!(f, "busy({},{})", DisplayErrno(e), DisplayDuration(d))?
-                }
-            }
-            match r.trigger {
-                Trigger::Always => {}
-                Trigger::Calls { from, to: Some(to) } if from == to => write!(f, "@{from}")?,
-                Trigger::Calls { from, to: Some(to) } => write!(f, "@{from}..{to}")?,
-                Trigger::Calls { from, to: None } => write!(f, "@{from}..")?,
-                Trigger::Every(n) => write!(f, "@every{n}")?,
-                // f64's Display is the shortest text that parses back exactly.
-                Trigger::Chance { p, seed } => write!(f, "@p{p}/seed={seed}")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-struct DisplayErrno(Errno);
-
-impl fmt::Display for DisplayErrno {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.name {
-            Some(n) => f.write_str(n),
-            None => write!(f, "{}", self.0.code),
-        }
-    }
-}
-
-struct DisplayDuration(Duration);
-
-impl fmt::Display for DisplayDuration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.as_nanos();
-        for (unit, per) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
-            if n % per == 0 && n > 0 {
-                return write!(f, "{}{unit}", n / per);
-            }
-        }
-        write!(f, "{n}ns")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backoff::SplitMix64;
+    use crate::fault::display::DisplayRules;
+    use crate::rng::SplitMix64;
 
     fn parse_linux(s: &str) -> Result<Vec<Rule>, ParseError> {
         parse(s, Os::Linux)
@@ -491,7 +395,8 @@ mod tests {
             show(&parse_linux("copy=EPERM@1..1").unwrap()),
             "copy=EPERM@1"
         );
-        assert_eq!(show(&parse_linux("exec=ETXTBSY").unwrap()), "spawn=ETXTBSY");
+        assert_eq!(show(&parse_linux("exec=ETXTBSY").unwrap()), "exec=ETXTBSY");
+        assert_eq!(parse_linux("exec=ETXTBSY").unwrap()[0].op, Some(Op::Exec));
         assert_eq!(
             show(&parse_linux("sync=delay(1500000ns)").unwrap()),
             "sync=delay(1500us)"
@@ -576,14 +481,14 @@ mod tests {
 
     /// A random plan, built from the grammar's own parts.
     fn random_rules(rng: &mut SplitMix64) -> Vec<Rule> {
-        let names = super::super::names::names(Os::Linux);
+        let names = crate::errno::names(Os::Linux);
         let mut pick = |n: u64| rng.next_u64() % n;
         (0..pick(5))
             .map(|_| {
                 let op = if pick(4) == 0 {
                     None
                 } else {
-                    Some(OPS[pick(OPS.len() as u64) as usize].1)
+                    Some(Op::ALL[pick(Op::ALL.len() as u64) as usize])
                 };
                 let pattern = match pick(3) {
                     0 => None,
@@ -598,7 +503,7 @@ mod tests {
                 } else {
                     let name = names[pick(names.len() as u64) as usize];
                     Errno {
-                        code: code_of(Os::Linux, name).unwrap(),
+                        code: code_of(Os::Linux, name).unwrap().0,
                         name: Some(name),
                     }
                 };
@@ -656,7 +561,7 @@ mod tests {
             let mut text: Vec<char> = show(&random_rules(&mut rng)).chars().collect();
             for _ in 0..(rng.next_u64() % 4) {
                 let at = (rng.next_u64() as usize) % (text.len() + 1);
-                if rng.next_u64() % 2 == 0 && at < text.len() {
+                if rng.next_u64().is_multiple_of(2) && at < text.len() {
                     text.remove(at);
                 } else {
                     text.insert(at, alphabet[(rng.next_u64() as usize) % alphabet.len()]);

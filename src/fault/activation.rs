@@ -1,0 +1,252 @@
+//! Which plan is in force, where: the thread's own stack of entered scopes,
+//! the process-wide plan, and chaos mode from `FLAKEPROOF_FAULTS`. The gate
+//! that every OS call of `sys` (and every `fault::point`) passes lives here.
+//!
+//! No file or process calls: time and sleeps for injected delays come from
+//! the plan's [`Clock`], and the environment variable is read once.
+
+use std::cell::RefCell;
+use std::io;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockWriteGuard};
+
+use super::plan::{PlanState, Rule, Verdict};
+use super::record::{Call, Outcome, Record};
+use crate::classify::Op;
+use crate::clock::{Clock, SystemClock};
+
+/// An active plan: its rules, counters and record, shared by every thread
+/// that entered it.
+pub(crate) struct Shared {
+    pub(crate) rules: Vec<Rule>,
+    clock: Option<Arc<dyn Clock>>,
+    state: Mutex<(PlanState, Record)>,
+}
+
+impl Shared {
+    pub(crate) fn new(rules: Vec<Rule>, clock: Option<Arc<dyn Clock>>, limit: usize) -> Self {
+        let state = PlanState::new(&rules);
+        Shared {
+            rules,
+            clock,
+            state: Mutex::new((state, Record::new(limit))),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, (PlanState, Record)> {
+        // A test that panicked mid-call must not hide the record from others.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn clock(&self) -> &dyn Clock {
+        match &self.clock {
+            Some(c) => &**c,
+            None => &SystemClock,
+        }
+    }
+
+    fn consult(&self, op: Op, path: &Path) -> Verdict {
+        let text = path.to_string_lossy();
+        let mut st = self.lock();
+        // The clock is read only if a busy rule fires (a read costs ~45 ns on
+        // some VMs).
+        let verdict = st.0.decide(&self.rules, op, &text, || self.clock().now());
+        let outcome = match (verdict.fail, verdict.delay.is_zero()) {
+            (Some(raw_os_error), _) => Outcome::Injected {
+                raw_os_error,
+                delayed: verdict.delay,
+            },
+            (None, false) => Outcome::Delayed(verdict.delay),
+            (None, true) => Outcome::Passed,
+        };
+        st.1.push(op, path, outcome);
+        verdict
+    }
+
+    pub(crate) fn calls(&self) -> Vec<Call> {
+        self.lock().1.calls()
+    }
+
+    pub(crate) fn dropped(&self) -> u64 {
+        self.lock().1.dropped()
+    }
+
+    pub(crate) fn count(&self, op: Op, pattern: &str) -> (usize, usize) {
+        self.lock().1.count(op, pattern)
+    }
+}
+
+/// How many activations exist (entered scopes, the process-wide plan), plus
+/// one until `FLAKEPROOF_FAULTS` has been read (when the `chaos` feature can
+/// read it). Zero: nothing to consult, and [`gate`] costs one atomic load.
+static ACTIVE: AtomicUsize = AtomicUsize::new(if cfg!(feature = "chaos") { 1 } else { 0 });
+static GLOBAL: RwLock<Option<Arc<Shared>>> = RwLock::new(None);
+/// `None`: no env plan (or none valid yet); `Some(msg)`: the variable held
+/// an invalid plan, and every gated call reports `msg`.
+static ENV: OnceLock<Option<String>> = OnceLock::new();
+
+thread_local! {
+    static LOCAL: RefCell<Vec<Arc<Shared>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn write_global() -> RwLockWriteGuard<'static, Option<Arc<Shared>>> {
+    GLOBAL.write().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The name of the chaos-mode variable.
+#[cfg(feature = "chaos")]
+const ENV_VAR: &str = "FLAKEPROOF_FAULTS";
+
+/// Read `FLAKEPROOF_FAULTS` once per process (with the `chaos` feature), and
+/// return the error an invalid plan there stands for.
+fn env_error() -> Option<io::Error> {
+    ENV.get_or_init(read_env)
+        .as_ref()
+        .map(|msg| io::Error::new(io::ErrorKind::InvalidInput, msg.clone()))
+}
+
+#[cfg(feature = "chaos")]
+fn read_env() -> Option<String> {
+    let text = std::env::var(ENV_VAR).ok().filter(|s| !s.trim().is_empty());
+    let parsed = text
+        .as_deref()
+        .map(|t| super::parse::parse(t, crate::Os::CURRENT));
+    match parsed {
+        Some(Err(e)) => {
+            // The env token stays: every gated call now reports this.
+            return Some(format!(
+                "{ENV_VAR}={:?} is not a fault plan: {e}",
+                text.unwrap_or_default()
+            ));
+        }
+        Some(Ok(rules)) if !rules.is_empty() => {
+            let shared = Shared::new(rules, None, super::record::DEFAULT_LIMIT);
+            *write_global() = Some(Arc::new(shared));
+            // The env token becomes the global plan's count.
+        }
+        _ => {
+            ACTIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    None
+}
+
+#[cfg(not(feature = "chaos"))]
+fn read_env() -> Option<String> {
+    None
+}
+
+/// Is any plan active anywhere? One relaxed atomic load.
+#[inline(always)]
+pub(crate) fn any_active() -> bool {
+    ACTIVE.load(Ordering::Relaxed) != 0
+}
+
+/// Every fallible OS call passes here first. With no plan active anywhere
+/// this is one atomic load; otherwise the plan in force decides whether the
+/// call is delayed, failed with an injected error (and not made), or made.
+#[inline(always)]
+pub(crate) fn gate(op: Op, path: &Path) -> io::Result<()> {
+    if any_active() {
+        inject(op, path)
+    } else {
+        Ok(())
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn inject(op: Op, path: &Path) -> io::Result<()> {
+    if let Some(e) = env_error() {
+        return Err(e);
+    }
+    let apply = |s: &Shared| {
+        let verdict = s.consult(op, path);
+        if !verdict.delay.is_zero() {
+            s.clock().sleep(verdict.delay);
+        }
+        match verdict.fail {
+            // from_raw_os_error: the same raw code and kind() the kernel's would have.
+            Some(raw) => Err(io::Error::from_raw_os_error(raw)),
+            None => Ok(()),
+        }
+    };
+    // No Arc clone on the thread's own plan: decide while its stack is borrowed.
+    let local = LOCAL.try_with(|l| l.borrow().last().map(|s| apply(s)));
+    if let Ok(Some(result)) = local {
+        return result;
+    }
+    let global = GLOBAL.read().unwrap_or_else(|p| p.into_inner()).clone();
+    match global {
+        Some(s) => apply(&s),
+        None => Ok(()),
+    }
+}
+
+/// The plan's decision for a call that will be made where the plan can't be
+/// consulted (the child writer, between clone and exit): recorded like any
+/// other call, but the delay and the error are the caller's to apply there.
+pub(crate) fn decide(op: Op, path: &Path) -> io::Result<Verdict> {
+    if !any_active() {
+        return Ok(Verdict::default());
+    }
+    if let Some(e) = env_error() {
+        return Err(e);
+    }
+    let local = LOCAL.try_with(|l| l.borrow().last().map(|s| s.consult(op, path)));
+    if let Ok(Some(verdict)) = local {
+        return Ok(verdict);
+    }
+    let global = GLOBAL.read().unwrap_or_else(|p| p.into_inner()).clone();
+    Ok(global.map_or_else(Verdict::default, |s| s.consult(op, path)))
+}
+
+/// Make `shared` the thread's plan until [`leave`].
+pub(crate) fn enter(shared: &Arc<Shared>) {
+    LOCAL.with(|l| l.borrow_mut().push(shared.clone()));
+    ACTIVE.fetch_add(1, Ordering::SeqCst);
+}
+
+pub(crate) fn leave(shared: &Arc<Shared>) {
+    let _ = LOCAL.try_with(|l| {
+        let mut stack = l.borrow_mut();
+        // Usually the top; out-of-order drops remove the right entry.
+        if let Some(i) = stack.iter().rposition(|s| Arc::ptr_eq(s, shared)) {
+            stack.remove(i);
+        }
+    });
+    ACTIVE.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// Install `shared` as the process-wide plan, unless one is there (or the
+/// environment's plan is invalid).
+pub(crate) fn set_global(shared: &Arc<Shared>) -> io::Result<()> {
+    if let Some(e) = env_error() {
+        return Err(e);
+    }
+    let mut global = write_global();
+    if global.is_some() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "a process-wide fault plan is already active (FLAKEPROOF_FAULTS, or another test)",
+        ));
+    }
+    *global = Some(shared.clone());
+    ACTIVE.fetch_add(1, Ordering::SeqCst);
+    Ok(())
+}
+
+pub(crate) fn clear_global(shared: &Arc<Shared>) {
+    let mut global = write_global();
+    if global.as_ref().is_some_and(|g| Arc::ptr_eq(g, shared)) {
+        *global = None;
+        ACTIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The process-wide plan in force, if any.
+pub(crate) fn global() -> Option<Arc<Shared>> {
+    let _ = env_error();
+    GLOBAL.read().unwrap_or_else(|p| p.into_inner()).clone()
+}

@@ -1,0 +1,227 @@
+//! What a plan saw: every call that consulted it, in order, kept as runs of
+//! identical calls, bounded; and exact counts that the bound never changes.
+//! Pure.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::plan::glob_match;
+use crate::classify::Op;
+
+/// What happened to one call that consulted a plan.
+///
+/// ```
+/// use flakeproof::{fault::{FaultPlan, Outcome}, fs};
+/// let g = FaultPlan::parse("remove_file=delay(1ms)").unwrap().activate();
+/// let _ = fs::remove_file("/nonexistent");
+/// assert_eq!(g.calls()[0].outcome, Outcome::Delayed(std::time::Duration::from_millis(1)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// No rule fired: the call went to the OS.
+    Passed,
+    /// Delayed, then made.
+    Delayed(Duration),
+    /// Failed with this raw OS error (after `delayed`), without being made.
+    Injected {
+        /// The injected `raw_os_error()`.
+        raw_os_error: i32,
+        /// Any delay that came first.
+        delayed: Duration,
+    },
+}
+
+/// One call that consulted a plan, in the order they happened.
+///
+/// ```
+/// use flakeproof::{fault::FaultPlan, fs, Op};
+/// let g = FaultPlan::parse("create_dir=EEXIST").unwrap().activate();
+/// let _ = fs::create_dir("/nonexistent/d");
+/// let call = &g.calls()[0];
+/// assert_eq!((call.op, call.injected()), (Op::CreateDir, true));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Call {
+    /// The operation.
+    pub op: Op,
+    /// The path it touched (the destination, for rename and copy; the
+    /// program, for spawn).
+    pub path: PathBuf,
+    /// What the plan did to it.
+    pub outcome: Outcome,
+}
+
+impl Call {
+    /// Did the plan fail this call?
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, fs};
+    /// let g = FaultPlan::parse("remove_file=EBUSY@2").unwrap().activate();
+    /// let _ = fs::remove_file("/nonexistent/a");
+    /// let _ = fs::remove_file("/nonexistent/a");
+    /// let calls = g.calls();
+    /// assert!(!calls[0].injected() && calls[1].injected());
+    /// ```
+    pub fn injected(&self) -> bool {
+        matches!(self.outcome, Outcome::Injected { .. })
+    }
+}
+
+/// How many calls a plan keeps in its record by default; older calls leave
+/// the record but stay in the counts.
+pub(crate) const DEFAULT_LIMIT: usize = 100_000;
+
+/// A run of identical consecutive calls: a hot loop over one path costs one
+/// entry, and an unchanged path shares the previous entry's allocation.
+struct Run {
+    op: Op,
+    path: Arc<Path>,
+    outcome: Outcome,
+    times: usize,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    attempts: usize,
+    injected: usize,
+}
+
+pub(crate) struct Record {
+    runs: VecDeque<Run>,
+    kept: usize,
+    limit: usize,
+    /// Counts of the calls that left the ring, per (op, path): what keeps
+    /// `attempts`/`injected` exact whatever the limit.
+    evicted: HashMap<(Op, Arc<Path>), Counts>,
+    dropped: u64,
+}
+
+impl Record {
+    pub(crate) fn new(limit: usize) -> Self {
+        Record {
+            runs: VecDeque::new(),
+            kept: 0,
+            limit,
+            evicted: HashMap::new(),
+            dropped: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, op: Op, path: &Path, outcome: Outcome) {
+        let same_path = |r: &Run| r.path.as_os_str() == path.as_os_str();
+        match self.runs.back_mut() {
+            Some(r) if r.op == op && r.outcome == outcome && same_path(r) => r.times += 1,
+            last => {
+                let path = match last {
+                    Some(r) if same_path(r) => r.path.clone(),
+                    _ => Arc::from(path),
+                };
+                self.runs.push_back(Run {
+                    op,
+                    path,
+                    outcome,
+                    times: 1,
+                });
+            }
+        }
+        self.kept += 1;
+        while self.kept > self.limit {
+            self.evict_oldest();
+        }
+    }
+
+    #[cold]
+    fn evict_oldest(&mut self) {
+        let Some(front) = self.runs.front_mut() else {
+            return;
+        };
+        let counts = self
+            .evicted
+            .entry((front.op, front.path.clone()))
+            .or_default();
+        counts.attempts += 1;
+        counts.injected += matches!(front.outcome, Outcome::Injected { .. }) as usize;
+        front.times -= 1;
+        if front.times == 0 {
+            self.runs.pop_front();
+        }
+        self.kept -= 1;
+        self.dropped += 1;
+    }
+
+    pub(crate) fn calls(&self) -> Vec<Call> {
+        let mut calls = Vec::with_capacity(self.kept);
+        for r in &self.runs {
+            let call = Call {
+                op: r.op,
+                path: r.path.to_path_buf(),
+                outcome: r.outcome,
+            };
+            calls.extend(std::iter::repeat_n(call, r.times));
+        }
+        calls
+    }
+
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// (attempts, injected) of `op` on paths matching `pattern`, exact.
+    pub(crate) fn count(&self, op: Op, pattern: &str) -> (usize, usize) {
+        let mut n = (0, 0);
+        for r in self.runs.iter().filter(|r| r.op == op) {
+            if glob_match(pattern, &r.path.to_string_lossy()) {
+                n.0 += r.times;
+                n.1 += r.times * matches!(r.outcome, Outcome::Injected { .. }) as usize;
+            }
+        }
+        for ((o, path), c) in &self.evicted {
+            if *o == op && glob_match(pattern, &path.to_string_lossy()) {
+                n.0 += c.attempts;
+                n.1 += c.injected;
+            }
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAIL: Outcome = Outcome::Injected {
+        raw_os_error: 16,
+        delayed: Duration::ZERO,
+    };
+
+    #[test]
+    fn a_bounded_record_keeps_the_newest_calls_and_exact_counts() {
+        let mut r = Record::new(3);
+        for i in 0..10 {
+            let outcome = if i % 2 == 0 { FAIL } else { Outcome::Passed };
+            r.push(Op::Rename, Path::new(&format!("/d/{}", i % 3)), outcome);
+        }
+        let calls = r.calls();
+        assert_eq!(calls.len(), 3);
+        assert_eq!(calls[2].path, Path::new("/d/0")); // the 10th call, i = 9
+        assert_eq!(r.dropped(), 7);
+        assert_eq!(r.count(Op::Rename, "*"), (10, 5));
+        assert_eq!(r.count(Op::Rename, "/d/1"), (3, 1));
+        assert_eq!(r.count(Op::Spawn, "*"), (0, 0));
+    }
+
+    #[test]
+    fn identical_calls_share_one_run() {
+        let mut r = Record::new(DEFAULT_LIMIT);
+        for _ in 0..1000 {
+            r.push(Op::Write, Path::new("/x"), Outcome::Passed);
+        }
+        assert_eq!(r.runs.len(), 1);
+        assert_eq!(r.count(Op::Write, "/x"), (1000, 0));
+        assert_eq!(r.calls().len(), 1000);
+    }
+}

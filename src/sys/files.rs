@@ -1,0 +1,115 @@
+//! The steps of an install, each one OS call behind the fault gate, under
+//! the operation a real failure of it would belong to.
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use super::{imp, ChildStep, Drain, FileId, FsKind};
+
+use crate::classify::Op;
+use crate::fault::gate;
+
+/// What kind of filesystem `dir` is on (cached per device).
+pub(crate) fn fs_kind(dir: &Path) -> io::Result<FsKind> {
+    gate(Op::Metadata, dir)?;
+    imp::fs_kind(dir)
+}
+
+/// Create `path` for writing; fail if anything (a symlink included) is there.
+pub(crate) fn create_new(path: &Path) -> io::Result<File> {
+    gate(Op::OpenWrite, path)?;
+    imp::create_new(path)
+}
+
+/// Mark the open file description so that a later [`wait_for_no_writers`]
+/// can tell when every copy of it (leaked into forked children) is closed.
+pub(crate) fn lock_description(file: &File, path: &Path) -> io::Result<()> {
+    gate(Op::Lock, path)?;
+    imp::lock_description(file)
+}
+
+pub(crate) fn write_all(file: &mut File, body: &[u8], path: &Path) -> io::Result<()> {
+    gate(Op::Write, path)?;
+    io::Write::write_all(file, body)
+}
+
+/// Set the mode exactly (fchmod is not subject to the umask); no-op on Windows.
+pub(crate) fn set_mode(file: &File, mode: u32, path: &Path) -> io::Result<()> {
+    gate(Op::SetPermissions, path)?;
+    imp::set_mode(file, mode)
+}
+
+/// Close, reporting the error a plain drop would swallow (NFS reports
+/// deferred write errors at close).
+pub(crate) fn close(file: File, path: &Path) -> io::Result<()> {
+    gate(Op::Close, path)?;
+    imp::close(file)
+}
+
+/// Identity of an open file, to check that a reopen by path found the same one.
+pub(crate) fn file_id(file: &File, path: &Path) -> io::Result<FileId> {
+    gate(Op::Metadata, path)?;
+    imp::file_id(file)
+}
+
+/// Open `path` again after its writable descriptor was closed (read-only on
+/// Unix: a read-only descriptor does not block exec), and check it is still
+/// the file we wrote (when `expect` is given).
+pub(crate) fn reopen(path: &Path, expect: Option<&FileId>) -> io::Result<File> {
+    gate(Op::Open, path)?;
+    imp::reopen(path, expect)
+}
+
+/// Wait until no open file description anywhere can write `file`'s inode,
+/// polling for at most `timeout`; `TimedOut` past it.
+pub(crate) fn wait_for_no_writers(
+    file: &File,
+    path: &Path,
+    kind: FsKind,
+    timeout: Duration,
+) -> io::Result<Drain> {
+    gate(Op::Lock, path)?;
+    imp::wait_for_no_writers(file, kind, timeout)
+}
+
+pub(crate) fn sync_file(file: &File, path: &Path) -> io::Result<()> {
+    gate(Op::Sync, path)?;
+    file.sync_all()
+}
+
+/// Make a rename in `dir` durable; no-op on Windows, which can't open a
+/// directory for FlushFileBuffers.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    gate(Op::Sync, dir)?;
+    imp::sync_dir(dir)
+}
+
+pub(crate) fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    gate(Op::Rename, to)?;
+    std::fs::rename(from, to)
+}
+
+pub(crate) fn remove_file(path: &Path) -> io::Result<()> {
+    gate(Op::RemoveFile, path)?;
+    std::fs::remove_file(path)
+}
+
+/// Create `path` (exclusively, mode 0o600) with `body` from a short-lived
+/// child process, so the writable descriptor never exists in this process.
+/// On error nothing is left at `path` by this call. Unsupported on Windows.
+///
+/// The child can't consult the fault plan, so its write and close are
+/// decided here, before it starts, and it fails (or pauses) at the step where
+/// the real error would come. The record lists them even when an earlier
+/// step of the child fails for real.
+pub(crate) fn write_in_child(path: &Path, body: &[u8]) -> Result<(), (ChildStep, io::Error)> {
+    let open = |e| (ChildStep::Open, e);
+    gate(Op::OpenWrite, path).map_err(open)?;
+    let faults = imp::ChildFaults {
+        write: crate::fault::decide(Op::Write, path).map_err(open)?,
+        close: crate::fault::decide(Op::Close, path).map_err(open)?,
+    };
+    imp::write_in_child(path, body, faults)
+}

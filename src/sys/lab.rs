@@ -1,0 +1,53 @@
+//! Calls for the `lab` tools, which make the conditions of a race (the
+//! forks, the held writer, the naive installs to compare against). They
+//! never pass the fault gate: a chaos run's storm must not be failed or
+//! recorded by the plan under test.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::{Command, ExitStatus};
+
+use super::imp;
+
+pub(crate) fn status(cmd: &mut Command) -> io::Result<ExitStatus> {
+    cmd.status()
+}
+
+pub(crate) fn open_for_writing(path: &Path) -> io::Result<File> {
+    imp::open_for_writing(path)
+}
+
+/// `fs::write`, then make it executable: the simplest install.
+pub(crate) fn plain_write(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
+    std::fs::write(path, body)?;
+    imp::set_mode_path(path, mode)
+}
+
+/// Write `tmp` with the descriptor held open through the chmod and (if
+/// `fsync`) the fsync, the usual "atomic install"; then rename it to `dest`
+/// and (if `fsync`) fsync the directory.
+pub(crate) fn temp_rename(
+    tmp: &Path,
+    dest: &Path,
+    body: &[u8],
+    mode: u32,
+    fsync: bool,
+) -> io::Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(tmp)?;
+    f.write_all(body)?;
+    imp::set_mode(&f, mode)?;
+    if fsync {
+        f.sync_all()?;
+    }
+    drop(f);
+    std::fs::rename(tmp, dest)?;
+    if fsync {
+        imp::sync_dir(dest.parent().unwrap_or(Path::new(".")))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,485 @@
+//! The drain barrier: wait until no open file description anywhere can
+//! write a file we just wrote and closed, so that exec of it can't fail with
+//! ETXTBSY because of a descriptor a forked child inherited
+//! (golang/go#22315, rust-lang/rust#114554).
+//!
+//! Two probes, on a fresh read-only descriptor of the file:
+//! - **lease**: Linux `F_SETLEASE(F_RDLCK)` is refused with EAGAIN while the
+//!   inode's write count is above zero: the very counter execve checks. It
+//!   is exact, including the window in which the kernel's `__fput` has
+//!   released a flock but not yet dropped the write count (LKML "ETXTBSY
+//!   window in __fput", 2025). But NFSv4 without a delegation and SMB
+//!   without an oplock answer EAGAIN for reasons that have nothing to do
+//!   with writers.
+//! - **flock**: the writer took `LOCK_EX` on its description, which every
+//!   inherited copy shares; `LOCK_SH` on our new description is granted once
+//!   the last copy is closed. `LOCK_SH`, because where flock is emulated with
+//!   fcntl locks an exclusive lock on a read-only descriptor fails (EBADF).
+//!
+//! The lease is authoritative on filesystems known to be local. Elsewhere a
+//! refused lease is believed only while flock agrees: if flock keeps saying
+//! "clear" for [`GRACE`] rounds in a row, far longer than the `__fput`
+//! window, the lease is not answering about writers, and flock decides.
+
+use std::fs::File;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use super::{cvt, unsupported};
+use crate::backoff::Backoff;
+use crate::sys::{Drain, FsKind, Probe};
+
+/// Consecutive rounds of "lease refused, flock granted" after which a lease
+/// is taken not to be answering about writers (about 3 ms of polling).
+const GRACE: u32 = 8;
+
+/// Mark the writable description: every copy a forked child inherits holds
+/// this lock too, until the last copy is closed.
+pub(crate) fn lock_description(file: &File) -> io::Result<()> {
+    // The description is ours alone and seconds old at most: LOCK_NB can't
+    // meet a holder.
+    // SAFETY: a plain syscall on a descriptor `file` keeps open.
+    match cvt(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) }) {
+        Err(e) if unsupported(&e) => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+/// Poll until no writable description of `file`'s inode is left, or
+/// `timeout` (then `TimedOut`, naming the probe that still saw a writer).
+pub(crate) fn wait_for_no_writers(
+    file: &File,
+    kind: FsKind,
+    timeout: Duration,
+) -> io::Result<Drain> {
+    let fd = file.as_raw_fd();
+    wait_with(kind, timeout, || lease_probe(fd), || flock_probe(fd))
+}
+
+/// What one probe said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Clear,
+    Busy,
+    Unsupported,
+}
+
+fn answer(r: io::Result<bool>) -> io::Result<Answer> {
+    match r {
+        Ok(true) => Ok(Answer::Clear),
+        Ok(false) => Ok(Answer::Busy),
+        Err(e) if unsupported(&e) => Ok(Answer::Unsupported),
+        Err(e) => Err(e),
+    }
+}
+
+/// The barrier's reasoning across rounds. Pure: the probes come in as
+/// closures, so tests can play any filesystem's answers.
+struct Barrier {
+    kind: FsKind,
+    lease_usable: bool,
+    flock_usable: bool,
+    disagreements: u32,
+}
+
+/// One round's conclusion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Round {
+    Clear(Probe),
+    Busy(Probe),
+}
+
+impl Barrier {
+    fn new(kind: FsKind) -> Self {
+        Barrier {
+            kind,
+            lease_usable: true,
+            flock_usable: true,
+            disagreements: 0,
+        }
+    }
+
+    fn round(
+        &mut self,
+        lease: &mut impl FnMut() -> io::Result<bool>,
+        flock: &mut impl FnMut() -> io::Result<bool>,
+    ) -> io::Result<Round> {
+        if self.lease_usable {
+            match answer(lease())? {
+                Answer::Clear => return Ok(Round::Clear(Probe::Lease)),
+                Answer::Unsupported => self.lease_usable = false,
+                Answer::Busy if matches!(self.kind, FsKind::Local(_)) => {
+                    return Ok(Round::Busy(Probe::Lease))
+                }
+                Answer::Busy => {
+                    // Not known to be local: a refusal counts only while
+                    // flock sees the writer too.
+                    if !self.flock_usable {
+                        return Ok(Round::Busy(Probe::Lease));
+                    }
+                    match answer(flock())? {
+                        Answer::Busy => {
+                            self.disagreements = 0;
+                            return Ok(Round::Busy(Probe::Lease));
+                        }
+                        Answer::Unsupported => {
+                            self.flock_usable = false;
+                            return Ok(Round::Busy(Probe::Lease));
+                        }
+                        Answer::Clear => {
+                            self.disagreements += 1;
+                            if self.disagreements < GRACE {
+                                return Ok(Round::Busy(Probe::Lease));
+                            }
+                            self.lease_usable = false;
+                            return Ok(Round::Clear(Probe::Flock));
+                        }
+                    }
+                }
+            }
+        }
+        if self.flock_usable {
+            match answer(flock())? {
+                Answer::Clear => return Ok(Round::Clear(Probe::Flock)),
+                Answer::Busy => return Ok(Round::Busy(Probe::Flock)),
+                Answer::Unsupported => self.flock_usable = false,
+            }
+        }
+        Ok(Round::Clear(Probe::Unchecked))
+    }
+}
+
+fn wait_with(
+    kind: FsKind,
+    timeout: Duration,
+    mut lease: impl FnMut() -> io::Result<bool>,
+    mut flock: impl FnMut() -> io::Result<bool>,
+) -> io::Result<Drain> {
+    let deadline = Instant::now() + timeout;
+    // A forked sibling reaches exec in well under a millisecond on an idle
+    // machine: poll fast first, then back off to 1 ms.
+    let mut delays =
+        Backoff::exponential(Duration::from_micros(20)).max_delay(Duration::from_millis(1));
+    let mut barrier = Barrier::new(kind);
+    let mut busy_probes = 0;
+    loop {
+        let busy = match barrier.round(&mut lease, &mut flock)? {
+            Round::Clear(probe) => return Ok(Drain { probe, busy_probes }),
+            Round::Busy(probe) => probe,
+        };
+        busy_probes += 1;
+        let now = Instant::now();
+        if now >= deadline {
+            let which = match busy {
+                Probe::Lease => "the kernel still refused a read lease (the file has a writer)",
+                _ => "flock still saw the writer's lock (its description is open)",
+            };
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "after {timeout:?} {which}: a forked child inherited the writable \
+                     descriptor and has neither exec'd nor exited (use Strategy::ChildWriter \
+                     if your process keeps such children)"
+                ),
+            ));
+        }
+        let delay = delays.next().unwrap_or(Duration::from_millis(1));
+        std::thread::sleep(delay.min(deadline - now));
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn lease_probe(fd: libc::c_int) -> io::Result<bool> {
+    // SAFETY: fcntl on a descriptor the caller keeps open.
+    match cvt(unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_RDLCK) }) {
+        Ok(_) => {
+            // SAFETY: as above; drop the lease at once.
+            cvt(unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_UNLCK) })?;
+            Ok(true)
+        }
+        Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn lease_probe(_fd: libc::c_int) -> io::Result<bool> {
+    Err(io::Error::from_raw_os_error(libc::ENOSYS))
+}
+
+fn flock_probe(fd: libc::c_int) -> io::Result<bool> {
+    // SAFETY: flock on a descriptor the caller keeps open.
+    match cvt(unsafe { libc::flock(fd, libc::LOCK_SH | libc::LOCK_NB) }) {
+        Ok(_) => {
+            // SAFETY: as above; the probe must not keep the lock.
+            cvt(unsafe { libc::flock(fd, libc::LOCK_UN) })?;
+            Ok(true)
+        }
+        Err(e) if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{close, create_new, reopen};
+    use super::*;
+    use std::io::Write;
+
+    fn err(code: i32) -> io::Result<bool> {
+        Err(io::Error::from_raw_os_error(code))
+    }
+
+    /// Plays a script of answers; `None` past its end means "clear".
+    fn script(answers: Vec<io::Result<bool>>) -> impl FnMut() -> io::Result<bool> {
+        let mut it = answers.into_iter();
+        move || it.next().unwrap_or(Ok(true))
+    }
+
+    fn rounds(
+        kind: FsKind,
+        lease: &mut dyn FnMut() -> io::Result<bool>,
+        flock: &mut dyn FnMut() -> io::Result<bool>,
+        n: usize,
+    ) -> Vec<Round> {
+        let mut b = Barrier::new(kind);
+        (0..n)
+            .map(|_| b.round(&mut || lease(), &mut || flock()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_lease_that_always_says_busy_while_flock_says_clear_degrades_to_flock() {
+        // NFSv4 without a delegation: EAGAIN whatever the writers. The old
+        // barrier believed the lease and polled until its 5 s timeout.
+        let mut lease = || Ok(false);
+        let mut flock = || Ok(true);
+        let r = rounds(FsKind::Unknown, &mut lease, &mut flock, GRACE as usize);
+        assert!(r[..GRACE as usize - 1]
+            .iter()
+            .all(|r| *r == Round::Busy(Probe::Lease)));
+        assert_eq!(r[GRACE as usize - 1], Round::Clear(Probe::Flock));
+        let d = wait_with(
+            FsKind::Fuse,
+            Duration::from_secs(5),
+            || Ok(false),
+            || Ok(true),
+        )
+        .unwrap();
+        assert_eq!(d.probe, Probe::Flock);
+        assert_eq!(d.busy_probes, GRACE - 1);
+    }
+
+    #[test]
+    fn on_a_local_filesystem_the_lease_is_authoritative() {
+        // Lease refused, flock granted: the __fput window, microseconds wide.
+        // Flock is not even asked; the barrier waits for the lease.
+        let mut flock_asked = 0;
+        let mut lease = script(vec![Ok(false), Ok(false), Ok(false)]);
+        let mut flock = || {
+            flock_asked += 1;
+            Ok(true)
+        };
+        let r = rounds(FsKind::Local("ext4"), &mut lease, &mut flock, 4);
+        assert_eq!(r[..3], [Round::Busy(Probe::Lease); 3]);
+        assert_eq!(r[3], Round::Clear(Probe::Lease));
+        assert_eq!(flock_asked, 0);
+    }
+
+    #[test]
+    fn a_short_disagreement_is_the_fput_window_not_a_broken_lease() {
+        let mut lease = script(vec![Ok(false), Ok(false)]);
+        let mut flock = || Ok(true);
+        let r = rounds(FsKind::Unknown, &mut lease, &mut flock, 3);
+        assert_eq!(
+            r,
+            [
+                Round::Busy(Probe::Lease),
+                Round::Busy(Probe::Lease),
+                Round::Clear(Probe::Lease)
+            ]
+        );
+    }
+
+    #[test]
+    fn agreement_resets_the_grace_and_both_busy_waits() {
+        let mut lease = || Ok(false);
+        let mut n = 0;
+        let mut flock = move || {
+            n += 1;
+            Ok(n % 2 == 0) // busy, clear, busy, clear ...: never GRACE in a row
+        };
+        let r = rounds(FsKind::Unknown, &mut lease, &mut flock, 40);
+        assert!(r.iter().all(|r| *r == Round::Busy(Probe::Lease)));
+    }
+
+    #[test]
+    fn unsupported_probes_fall_back_lease_then_flock_then_unchecked() {
+        let mut lease = || err(libc::EINVAL);
+        let mut flock = script(vec![Ok(false)]);
+        let r = rounds(FsKind::Local("ext4"), &mut lease, &mut flock, 2);
+        assert_eq!(r, [Round::Busy(Probe::Flock), Round::Clear(Probe::Flock)]);
+        let mut flock = || err(libc::ENOLCK);
+        let r = rounds(FsKind::Unknown, &mut lease, &mut flock, 1);
+        assert_eq!(r, [Round::Clear(Probe::Unchecked)]);
+    }
+
+    #[test]
+    fn other_errors_surface_untouched() {
+        let mut b = Barrier::new(FsKind::Unknown);
+        let e = b
+            .round(&mut || err(libc::EIO), &mut || Ok(true))
+            .unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::EIO));
+    }
+
+    #[test]
+    fn the_timeout_names_the_probe_that_saw_the_writer() {
+        let e = wait_with(
+            FsKind::Local("ext4"),
+            Duration::ZERO,
+            || Ok(false),
+            || Ok(true),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert!(e.to_string().contains("read lease"), "{e}");
+        let e = wait_with(
+            FsKind::Local("ext4"),
+            Duration::ZERO,
+            || err(libc::EINVAL),
+            || Ok(false),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("flock"), "{e}");
+    }
+
+    /// A file with a flock'ed writable description, a forked child holding a
+    /// copy of it and blocked reading a pipe (never exec'ing), the writer
+    /// closed here, and a fresh read-only descriptor: the state the barrier
+    /// must wait out. Closing the returned pipe end lets the child exit.
+    fn writer_inherited_by_a_blocked_child() -> (tempfile::TempDir, File, libc::pid_t, File) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stub");
+        let mut w = create_new(&path).unwrap();
+        lock_description(&w).unwrap();
+        w.write_all(b"#!/bin/sh\n").unwrap();
+        let mut fds = [0; 2];
+        // SAFETY: pipe fills the array we own.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: the child only reads and exits (async-signal-safe).
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            // SAFETY: in the child: close our copy of the write end, block
+            // until the parent closes its copy, exit without unwinding.
+            unsafe {
+                libc::close(fds[1]);
+                let mut b = 0u8;
+                libc::read(fds[0], (&mut b as *mut u8).cast(), 1);
+                libc::_exit(0);
+            }
+        }
+        assert!(pid > 0);
+        // SAFETY: fds[0] is ours and closed once; fds[1] moves into a File.
+        let release = unsafe {
+            libc::close(fds[0]);
+            <File as std::os::fd::FromRawFd>::from_raw_fd(fds[1])
+        };
+        close(w).unwrap();
+        let ro = reopen(&path, None).unwrap();
+        (dir, ro, pid, release)
+    }
+
+    fn reap(pid: libc::pid_t) {
+        // SAFETY: waits for our own child.
+        unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+    }
+
+    #[test]
+    fn both_probes_wait_until_the_child_drops_its_copy() {
+        for use_lease in [true, false] {
+            let (_dir, ro, pid, release) = writer_inherited_by_a_blocked_child();
+            let fd = ro.as_raw_fd();
+            let mut release = Some(release);
+            // The child is blocked: the first probe must see its copy. Only
+            // then is it let go; the barrier must then pass.
+            let mut seen_busy = false;
+            let mut probe = |r: io::Result<bool>| {
+                if matches!(r, Ok(false)) {
+                    seen_busy = true;
+                    drop(release.take());
+                }
+                r
+            };
+            let drain = if use_lease {
+                wait_with(
+                    FsKind::Local("test"),
+                    Duration::from_secs(30),
+                    || probe(lease_probe(fd)),
+                    || flock_probe(fd),
+                )
+            } else {
+                wait_with(
+                    FsKind::Unknown,
+                    Duration::from_secs(30),
+                    || err(libc::EINVAL),
+                    || probe(flock_probe(fd)),
+                )
+            }
+            .unwrap();
+            assert!(
+                drain.busy_probes > 0,
+                "lease={use_lease}: the barrier did not see the child"
+            );
+            let want = if use_lease && cfg!(target_os = "linux") {
+                Probe::Lease
+            } else {
+                Probe::Flock
+            };
+            assert_eq!(drain.probe, want);
+            reap(pid);
+        }
+    }
+
+    #[test]
+    fn both_probes_time_out_on_a_child_that_never_lets_go() {
+        for use_lease in [true, false] {
+            let (_dir, ro, pid, release) = writer_inherited_by_a_blocked_child();
+            let fd = ro.as_raw_fd();
+            let e = if use_lease {
+                wait_with(
+                    FsKind::Local("test"),
+                    Duration::from_millis(30),
+                    || lease_probe(fd),
+                    || flock_probe(fd),
+                )
+            } else {
+                wait_with(
+                    FsKind::Unknown,
+                    Duration::from_millis(30),
+                    || err(libc::EINVAL),
+                    || flock_probe(fd),
+                )
+            }
+            .unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::TimedOut, "lease={use_lease}");
+            drop(release);
+            reap(pid);
+        }
+    }
+
+    #[test]
+    fn with_no_writer_left_both_probes_pass_at_once() {
+        let (_dir, ro, pid, release) = writer_inherited_by_a_blocked_child();
+        drop(release);
+        reap(pid);
+        let fd = ro.as_raw_fd();
+        assert!(flock_probe(fd).unwrap());
+        if cfg!(target_os = "linux") {
+            assert!(lease_probe(fd).unwrap());
+        }
+        let drain = wait_for_no_writers(&ro, FsKind::Unknown, Duration::from_secs(1)).unwrap();
+        assert_eq!(drain.busy_probes, 0);
+    }
+}

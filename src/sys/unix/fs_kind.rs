@@ -1,0 +1,159 @@
+//! What kind of filesystem a directory is on, asked once per device: the
+//! drain barrier trusts a read lease only where the filesystem is known to
+//! answer it honestly, and on network filesystems it writes from a child.
+
+use std::collections::HashMap;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::sync::Mutex;
+
+use crate::sys::FsKind;
+
+/// The kind of filesystem `dir` is on; `statfs` once per device, then cached
+/// (on NFS a statfs is a round trip to the server).
+pub(crate) fn fs_kind(dir: &Path) -> io::Result<FsKind> {
+    static CACHE: Mutex<Option<HashMap<u64, FsKind>>> = Mutex::new(None);
+    let dev = std::fs::metadata(dir)?.dev();
+    let cached = CACHE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .get(&dev)
+        .copied();
+    if let Some(kind) = cached {
+        return Ok(kind);
+    }
+    let kind = ask(dir)?;
+    CACHE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .insert(dev, kind);
+    Ok(kind)
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn ask(dir: &Path) -> io::Result<FsKind> {
+    let c = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(dir.as_os_str()))?;
+    // SAFETY: statfs fills the zeroed struct we own; `c` is a valid C string.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    super::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
+    Ok(from_linux_magic(st.f_type as u64))
+}
+
+#[cfg(any(
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+fn ask(dir: &Path) -> io::Result<FsKind> {
+    let c = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(dir.as_os_str()))?;
+    // SAFETY: statfs fills the zeroed struct we own; `c` is a valid C string.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    super::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
+    let name: Vec<u8> = st
+        .f_fstypename
+        .iter()
+        .take_while(|c| **c != 0)
+        .map(|c| *c as u8)
+        .collect();
+    Ok(from_bsd_name(&String::from_utf8_lossy(&name)))
+}
+
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+)))]
+fn ask(_dir: &Path) -> io::Result<FsKind> {
+    Ok(FsKind::Unknown)
+}
+
+/// Linux `statfs.f_type` magic numbers (linux/magic.h and the filesystems'
+/// own headers).
+#[cfg_attr(not(any(target_os = "linux", target_os = "android")), allow(dead_code))]
+pub(crate) fn from_linux_magic(magic: u64) -> FsKind {
+    match magic {
+        0xEF53 => FsKind::Local("ext4"), // ext2/3/4 share it
+        0x5846_5342 => FsKind::Local("xfs"),
+        0x9123_683E => FsKind::Local("btrfs"),
+        0x0102_1994 => FsKind::Local("tmpfs"),
+        0x8584_58F6 => FsKind::Local("ramfs"),
+        0x794C_7630 => FsKind::Local("overlayfs"),
+        0x2FC1_2FC1 => FsKind::Local("zfs"),
+        0xF2F5_2010 => FsKind::Local("f2fs"),
+        0x6969 => FsKind::Network("nfs"),
+        0x517B => FsKind::Network("smb"),
+        0xFF53_4D42 => FsKind::Network("cifs"),
+        0xFE53_4D42 => FsKind::Network("smb2"),
+        0x00C3_6400 => FsKind::Network("ceph"),
+        0x0102_1997 => FsKind::Network("9p"),
+        0x5346_414F => FsKind::Network("afs"),
+        0x0116_1970 => FsKind::Network("gfs2"),
+        0x7461_636F => FsKind::Network("ocfs2"),
+        0x0BD0_0BD0 => FsKind::Network("lustre"),
+        0x6573_5546 => FsKind::Fuse,
+        _ => FsKind::Unknown,
+    }
+}
+
+/// BSD and macOS `statfs.f_fstypename`.
+#[cfg_attr(
+    not(any(
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly"
+    )),
+    allow(dead_code)
+)]
+pub(crate) fn from_bsd_name(name: &str) -> FsKind {
+    match name {
+        "apfs" => FsKind::Local("apfs"),
+        "hfs" => FsKind::Local("hfs"),
+        "ufs" => FsKind::Local("ufs"),
+        "zfs" => FsKind::Local("zfs"),
+        "tmpfs" => FsKind::Local("tmpfs"),
+        "nfs" => FsKind::Network("nfs"),
+        "smbfs" => FsKind::Network("smb"),
+        "afpfs" => FsKind::Network("afp"),
+        "webdav" => FsKind::Network("webdav"),
+        n if n.starts_with("fuse") || n.starts_with("macfuse") || n == "osxfuse" => FsKind::Fuse,
+        _ => FsKind::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_numbers_sort_network_from_local() {
+        assert_eq!(from_linux_magic(0xEF53), FsKind::Local("ext4"));
+        assert_eq!(from_linux_magic(0x6969), FsKind::Network("nfs"));
+        assert_eq!(from_linux_magic(0xFF53_4D42), FsKind::Network("cifs"));
+        assert_eq!(from_linux_magic(0x6573_5546), FsKind::Fuse);
+        assert_eq!(from_linux_magic(0x1234), FsKind::Unknown);
+        assert_eq!(from_bsd_name("nfs"), FsKind::Network("nfs"));
+        assert_eq!(from_bsd_name("apfs"), FsKind::Local("apfs"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn this_machines_temp_dir_is_classified_and_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = fs_kind(dir.path()).unwrap();
+        assert_eq!(fs_kind(dir.path()).unwrap(), first);
+        assert_eq!(fs_kind(Path::new("/proc")).unwrap(), FsKind::Unknown);
+    }
+}

@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::path::Path;
+
+/// An environment-dependent check can't run here: say so and skip, unless
+/// `FLAKEPROOF_REQUIRE` (a comma-separated list, set by CI where the machine
+/// is known to have them) names `feature`, in which case not running is a
+/// failure: a green run must not be all skips.
+pub fn skip(feature: &str, why: &str) {
+    let required = std::env::var("FLAKEPROOF_REQUIRE").unwrap_or_default();
+    if required.split(',').any(|f| f.trim() == feature) {
+        panic!("{feature} is required here (FLAKEPROOF_REQUIRE) but: {why}");
+    }
+    eprintln!("SKIPPED ({feature}): {why}");
+}
+
+/// Does the filesystem of `dir` grant read leases (Linux `F_SETLEASE`)?
+/// Not on NFS, nor for a non-owner without CAP_LEASE.
+#[cfg(unix)]
+pub fn leases_work_in(dir: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let p = dir.join(".lease-probe");
+    std::fs::write(&p, "").unwrap();
+    let f = std::fs::File::open(&p).unwrap();
+    // SAFETY: fcntl on a descriptor we hold; the lease is dropped at once.
+    let ok = unsafe { libc::fcntl(f.as_raw_fd(), libc::F_SETLEASE, libc::F_RDLCK) } == 0;
+    // SAFETY: as above.
+    unsafe { libc::fcntl(f.as_raw_fd(), libc::F_SETLEASE, libc::F_UNLCK) };
+    drop(f);
+    std::fs::remove_file(&p).unwrap();
+    ok
+}
+
+/// Can programs written to `dir` be executed (not a noexec mount)?
+#[cfg(unix)]
+pub fn exec_works_in(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join(".exec-probe");
+    std::fs::write(&p, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ok = std::process::Command::new(&p)
+        .status()
+        .is_ok_and(|s| s.success());
+    std::fs::remove_file(&p).unwrap();
+    ok
+}
+
+/// File names in `dir`, sorted.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
