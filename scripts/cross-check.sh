@@ -21,6 +21,6 @@ for target in ${targets[*]}; do
   # A separate target dir: the rustup toolchain's artifacts are not compatible.
   # -D warnings: dead code on one OS is a real finding (std is capped, unaffected).
   RUSTFLAGS="-D warnings" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/cross \
-    /usr/bin/cargo check -q -Zbuild-std=std,panic_abort --target "$target" --lib --tests
+    /usr/bin/cargo check -q -Zbuild-std=std,panic_abort --target "$target" --all-features --lib --tests --examples
 done
 echo "cross-check: ok"

@@ -16,7 +16,8 @@ use flakeproof::{InstallStep, Strategy, StubInstaller};
 fn children() -> Vec<i32> {
     let mut pids = Vec::new();
     for task in std::fs::read_dir("/proc/self/task").unwrap() {
-        let list = std::fs::read_to_string(task.unwrap().path().join("children")).unwrap_or_default();
+        let list =
+            std::fs::read_to_string(task.unwrap().path().join("children")).unwrap_or_default();
         pids.extend(list.split_whitespace().map(|p| p.parse::<i32>().unwrap()));
     }
     pids
@@ -56,7 +57,9 @@ fn the_writer_child_holds_no_inherited_descriptor_and_a_killed_one_leaves_nothin
 
     let target = install_dir.clone();
     let installer = std::thread::spawn(move || {
-        let _parked = FaultPlan::parse("write(*.flakeproof-tmp)=delay(120s)").unwrap().activate();
+        let _parked = FaultPlan::parse("write(*.flakeproof-tmp)=delay(120s)")
+            .unwrap()
+            .activate();
         StubInstaller::new()
             .strategy(Strategy::ChildWriter)
             .install(&target, "tool", "#!/bin/sh\n")
@@ -64,7 +67,10 @@ fn the_writer_child_holds_no_inherited_descriptor_and_a_killed_one_leaves_nothin
 
     // The child has created the temp file and is parked before its write.
     let tmp: PathBuf = wait_for("the temp file", || {
-        std::fs::read_dir(&install_dir).unwrap().next().map(|e| e.unwrap().path())
+        std::fs::read_dir(&install_dir)
+            .unwrap()
+            .next()
+            .map(|e| e.unwrap().path())
     });
     let pid = wait_for("the writer child", || children().first().copied());
     let fds = fd_targets(pid);
@@ -80,7 +86,11 @@ fn the_writer_child_holds_no_inherited_descriptor_and_a_killed_one_leaves_nothin
     let e = installer.join().unwrap().unwrap_err();
     assert_eq!(e.step(), InstallStep::Write, "{e}");
     assert!(e.to_string().contains("died"), "{e}");
-    assert!(common::entries(&install_dir).is_empty(), "{:?}", common::entries(&install_dir));
+    assert!(
+        common::entries(&install_dir).is_empty(),
+        "{:?}",
+        common::entries(&install_dir)
+    );
     assert!(!Path::new(&tmp).exists());
     drop(held);
 }
