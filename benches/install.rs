@@ -1,6 +1,6 @@
 //! Cost per install of each strategy, durable and not, as ratios measured in
-//! one run. Targets (issue 2): flakeproof durable <= 1.15x the
-//! temp+fsync+rename recipe; flakeproof non-durable <= 3x a plain write.
+//! one run. Targets: flakeproof durable <= 1.15x the temp+fsync+rename
+//! recipe; flakeproof non-durable <= 3x a plain write.
 //!
 //!     cargo bench --bench install [-- --rounds 15 --per-round 200]
 
@@ -8,35 +8,18 @@ mod common;
 
 #[cfg(unix)]
 fn main() {
-    use std::fs;
-    use std::io::Write;
-    use std::os::unix::fs::PermissionsExt;
     use std::path::Path;
 
     use common::{flag, measure, verdict, Case};
+    use flakeproof::lab::Recipe;
     use flakeproof::{Strategy, StubInstaller};
 
     const BODY: &[u8] = b"#!/bin/sh\necho 'a stub of a typical size'\nexit 0\n";
 
-    fn plain(dir: &Path) {
-        let p = dir.join("stub");
-        fs::write(&p, BODY).unwrap();
-        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    fn temp_rename(dir: &Path, durable: bool) {
-        let tmp = dir.join(".stub.tmp");
-        let mut f = fs::File::create(&tmp).unwrap();
-        f.write_all(BODY).unwrap();
-        f.set_permissions(fs::Permissions::from_mode(0o755))
-            .unwrap();
-        if durable {
-            f.sync_all().unwrap();
-        }
-        drop(f);
-        fs::rename(&tmp, dir.join("stub")).unwrap();
-        if durable {
-            fs::File::open(dir).unwrap().sync_all().unwrap();
-        }
+    fn recipe(r: Recipe) -> Box<dyn Fn(&Path)> {
+        Box::new(move |dir| {
+            r.install(dir, "stub", BODY).unwrap();
+        })
     }
 
     let rounds = flag("--rounds", 15) as usize;
@@ -62,12 +45,12 @@ fn main() {
         }) as Box<dyn Fn(&Path)>
     };
     let mut cases = vec![
-        case("plain write + chmod", d[0], Box::new(plain)),
-        case("temp + rename", d[1], Box::new(|p| temp_rename(p, false))),
+        case("plain write + chmod", d[0], recipe(Recipe::PlainWrite)),
+        case("temp + rename", d[1], recipe(Recipe::TempRename)),
         case(
             "temp + fsync + rename + dir fsync",
             d[2],
-            Box::new(|p| temp_rename(p, true)),
+            recipe(Recipe::TempFsyncRename),
         ),
         case(
             "flakeproof, durable",

@@ -1,5 +1,5 @@
 //! What retry_etxtbsy costs when the first call succeeds (the common case),
-//! against calling the closure directly, in one run. Target (issue 2): < 20 ns.
+//! against calling the closure directly, in one run. Target: < 20 ns.
 //!
 //!     cargo bench --bench retry [-- --rounds 15 --per-round 20000000]
 

@@ -39,30 +39,43 @@
 //!
 //! # How the crate is laid out
 //!
-//! - Pure, no OS calls: `classify` (which errors are transient, per OS and
-//!   operation: [`is_transient`]), `backoff` ([`Backoff`]), `retry` (the
-//!   [`RetryPolicy`] engine, on an injectable [`Clock`]), and the fault plans'
-//!   rules, grammar and errno names (`fault/{plan,grammar,names}.rs`).
-//! - The one layer that calls the OS: `sys`, with one door per platform
-//!   (`sys/unix.rs`, `sys/windows.rs`). Every call in it passes one gate,
-//!   tagged with an [`Op`] and a path, where the active [`fault`] plan is
-//!   consulted.
-//! - User-facing operations on top: `install`, `command`, [`fs`], [`process`],
-//!   [`lab`], and [`fault`]'s activation and record.
+//! - Pure, no OS calls: `classify` ([`is_transient`], [`Classifier`]),
+//!   [`errno`] (the one table of error numbers), `backoff` ([`Backoff`]),
+//!   `retry` (the [`RetryPolicy`] engine, on an injectable [`Clock`]), and
+//!   the fault plans' rules, parser, printer and record.
+//! - Fault activation: which [`fault`] plan is in force on which thread, and
+//!   the gate that every OS call passes first.
+//! - The one layer that makes file and process calls: `sys`, with one door
+//!   per platform. Its calls are tagged with an [`Op`] and a path at the
+//!   gate; the [`lab`] tools' calls are the only ones that skip it.
+//! - User-facing operations on top: [`install_executable_stub`],
+//!   [`SpawnRetryExt`], [`fs`], [`process`], [`lab`], and [`fault`]'s guards.
 //!
 //! Errors that come from the OS are passed on as the OS gave them:
 //! `raw_os_error()` and `kind()` survive, because that is what classifiers
-//! (yours and ours) key on.
+//! (yours and ours) key on. [`InstallError`] adds the step and the path,
+//! and converts back into the untouched `io::Error`.
+//!
+//! # Cargo features
+//!
+//! - `chaos`: `FLAKEPROOF_FAULTS` activates a fault plan for the whole run
+//!   (see [`fault`]). Off by default, so that a program that ships
+//!   flakeproof for its retries can't be made to fail by its users'
+//!   environment; turn it on in `[dev-dependencies]`.
 //!
 //! # Platforms
 //!
 //! - **Linux**: the race is real; [`StubInstaller`] waits until the kernel
 //!   itself says the file has no writer (a read lease is refused exactly
-//!   while execve would fail with ETXTBSY), falling back to a flock drain
-//!   barrier where leases are unavailable.
-//! - **macOS and BSDs**: exec of a write-open file is not refused on macOS,
-//!   but opening a running executable for writing is; the flock barrier runs,
-//!   and [`is_transient`] knows macOS's EPERM on copies over fresh builds.
+//!   while execve would fail with ETXTBSY), checked against flock where the
+//!   filesystem is not known to be local, and writes from a child process on
+//!   network filesystems, where neither probe sees other clients.
+//! - **macOS**: exec of a file open for writing is not refused (XNU compiled
+//!   that check out), nor is writing to a running program, so there is no
+//!   ETXTBSY to prevent and the installer does not wait. [`is_transient`]
+//!   knows macOS's EPERM on copies over fresh builds (DioxusLabs/dioxus#5275).
+//! - **Other Unixes** (the BSDs): exec of a write-open file fails with
+//!   ETXTBSY; the flock barrier runs.
 //! - **Windows**: no fork, so no inheritance race; installs are
 //!   write-then-rename, and the classifiers cover antivirus and pending
 //!   deletes (errors 5, 32, 33, 145, 303).

@@ -95,9 +95,10 @@
 //!
 //! # The record
 //!
-//! [`FaultScope::calls`] lists the calls that consulted the plan, in order;
-//! it keeps the newest 100,000 (see [`FaultPlan::record_limit`]), and
-//! [`FaultScope::calls_dropped`] says how many older ones left it.
+//! [`FaultScope::calls`] lists the calls that consulted the plan, in order.
+//! The record keeps identical consecutive calls as one entry, and the newest
+//! 100,000 entries (see [`FaultPlan::record_limit`]);
+//! [`FaultScope::calls_dropped`] says how many older calls left it.
 //! [`FaultScope::attempts`] and [`FaultScope::injected`] are exact whatever
 //! the limit.
 //!
@@ -212,8 +213,10 @@ impl FaultPlan {
         self
     }
 
-    /// Keep at most `calls` calls in the record (default 100,000); older ones
-    /// leave it but stay counted by `attempts` and `injected`.
+    /// Keep at most `entries` entries in the record (default 100,000); an
+    /// entry is a run of identical consecutive calls (same operation, path
+    /// and outcome). Older entries leave the record but stay counted by
+    /// `attempts` and `injected`.
     ///
     /// ```
     /// use flakeproof::{fault::FaultPlan, fs, Op};
@@ -224,8 +227,8 @@ impl FaultPlan {
     /// assert_eq!(g.attempts(Op::RemoveFile, "*"), 5);
     /// ```
     #[must_use]
-    pub fn record_limit(mut self, calls: usize) -> FaultPlan {
-        self.limit = calls;
+    pub fn record_limit(mut self, entries: usize) -> FaultPlan {
+        self.limit = entries;
         self
     }
 
@@ -345,8 +348,8 @@ impl FaultScope {
         }
     }
 
-    /// The calls that consulted the plan so far, in order (the newest
-    /// [`record_limit`](FaultPlan::record_limit) of them).
+    /// The calls that consulted the plan so far, in order (those in the
+    /// newest [`record_limit`](FaultPlan::record_limit) entries).
     ///
     /// ```
     /// use flakeproof::{fault::{FaultPlan, Outcome}, fs, Op};

@@ -71,8 +71,8 @@ impl Call {
     }
 }
 
-/// How many calls a plan keeps in its record by default; older calls leave
-/// the record but stay in the counts.
+/// How many entries (runs of identical consecutive calls) a plan keeps in its
+/// record by default; older ones leave the record but stay in the counts.
 pub(crate) const DEFAULT_LIMIT: usize = 100_000;
 
 /// A run of identical consecutive calls: a hot loop over one path costs one
@@ -92,7 +92,8 @@ struct Counts {
 
 pub(crate) struct Record {
     runs: VecDeque<Run>,
-    kept: usize,
+    /// At most this many runs: a hot loop over one path stays one entry and
+    /// never evicts anything.
     limit: usize,
     /// Counts of the calls that left the ring, per (op, path): what keeps
     /// `attempts`/`injected` exact whatever the limit.
@@ -104,8 +105,7 @@ impl Record {
     pub(crate) fn new(limit: usize) -> Self {
         Record {
             runs: VecDeque::new(),
-            kept: 0,
-            limit,
+            limit: limit.max(1),
             evicted: HashMap::new(),
             dropped: 0,
         }
@@ -120,6 +120,9 @@ impl Record {
                     Some(r) if same_path(r) => r.path.clone(),
                     _ => Arc::from(path),
                 };
+                if self.runs.len() == self.limit {
+                    self.evict_oldest();
+                }
                 self.runs.push_back(Run {
                     op,
                     path,
@@ -128,33 +131,25 @@ impl Record {
                 });
             }
         }
-        self.kept += 1;
-        while self.kept > self.limit {
-            self.evict_oldest();
-        }
     }
 
+    /// Fold the oldest run into the counts: one hash per run that leaves,
+    /// not per call.
     #[cold]
     fn evict_oldest(&mut self) {
-        let Some(front) = self.runs.front_mut() else {
+        let Some(front) = self.runs.pop_front() else {
             return;
         };
-        let counts = self
-            .evicted
-            .entry((front.op, front.path.clone()))
-            .or_default();
-        counts.attempts += 1;
-        counts.injected += matches!(front.outcome, Outcome::Injected { .. }) as usize;
-        front.times -= 1;
-        if front.times == 0 {
-            self.runs.pop_front();
+        let counts = self.evicted.entry((front.op, front.path)).or_default();
+        counts.attempts += front.times;
+        if matches!(front.outcome, Outcome::Injected { .. }) {
+            counts.injected += front.times;
         }
-        self.kept -= 1;
-        self.dropped += 1;
+        self.dropped += front.times as u64;
     }
 
     pub(crate) fn calls(&self) -> Vec<Call> {
-        let mut calls = Vec::with_capacity(self.kept);
+        let mut calls = Vec::new();
         for r in &self.runs {
             let call = Call {
                 op: r.op,
@@ -199,7 +194,7 @@ mod tests {
     };
 
     #[test]
-    fn a_bounded_record_keeps_the_newest_calls_and_exact_counts() {
+    fn a_bounded_record_keeps_the_newest_runs_and_exact_counts() {
         let mut r = Record::new(3);
         for i in 0..10 {
             let outcome = if i % 2 == 0 { FAIL } else { Outcome::Passed };
@@ -212,6 +207,13 @@ mod tests {
         assert_eq!(r.count(Op::Rename, "*"), (10, 5));
         assert_eq!(r.count(Op::Rename, "/d/1"), (3, 1));
         assert_eq!(r.count(Op::Spawn, "*"), (0, 0));
+        // A hot loop over one path is one entry: it evicts nothing more.
+        for _ in 0..1000 {
+            r.push(Op::Write, Path::new("/hot"), Outcome::Passed);
+        }
+        assert_eq!(r.dropped(), 8);
+        assert_eq!(r.count(Op::Write, "/hot"), (1000, 0));
+        assert_eq!(r.count(Op::Rename, "*"), (10, 5));
     }
 
     #[test]
