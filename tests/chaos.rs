@@ -7,6 +7,8 @@
 //! injected ETXTBSY on every other spawn must not fail a single test.
 #![cfg(unix)]
 
+mod common;
+
 use std::process::Command;
 
 use flakeproof::fault;
@@ -18,7 +20,9 @@ fn fake_tool(dir: &std::path::Path, name: &str, says: &str) -> std::path::PathBu
 
 #[test]
 fn fake_compiler_runs() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let cc = fake_tool(dir.path(), "cc", "compiled");
     for _ in 0..5 {
         assert_eq!(
@@ -30,7 +34,9 @@ fn fake_compiler_runs() {
 
 #[test]
 fn fake_git_runs_through_a_hand_written_retry() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let git = fake_tool(dir.path(), "git", "clean");
     for _ in 0..5 {
         let out = retry_etxtbsy(10, || flakeproof::process::Command::new(&git).output()).unwrap();
@@ -40,7 +46,9 @@ fn fake_git_runs_through_a_hand_written_retry() {
 
 #[test]
 fn files_written_through_flakeproof_fs_survive_delays() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     for i in 0..6 {
         let p = dir.path().join(format!("f{i}"));
         flakeproof::fs::write(&p, "x").unwrap();
@@ -50,7 +58,9 @@ fn files_written_through_flakeproof_fs_survive_delays() {
 
 #[test]
 fn chaos_mode_is_really_on_when_the_variable_is_set() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let tool = fake_tool(dir.path(), "tool", "ok");
     for _ in 0..6 {
         assert!(Command::new(&tool).status_retrying().unwrap().success());

@@ -40,7 +40,9 @@ fn run_with_my_retry(path: &Path) -> (io::Result<Vec<u8>>, u32) {
 #[test]
 fn etxtbsy_on_the_first_two_spawns_makes_retry_code_try_three_times_while_a_concurrent_thread_sees_none(
 ) {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let (a, b) = (stub(dir.path(), "stub-a"), stub(dir.path(), "stub-b"));
     let both_running = Arc::new(Barrier::new(2));
     let both_spawned = Arc::new(Barrier::new(2));
@@ -93,7 +95,9 @@ fn rendezvous() {
 
 #[test]
 fn parallel_test_with_a_plan_sees_its_faults() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let _g = plan("create_dir=EROFS").activate();
     rendezvous();
     for i in 0..50 {
@@ -104,7 +108,9 @@ fn parallel_test_with_a_plan_sees_its_faults() {
 
 #[test]
 fn parallel_test_without_a_plan_sees_none() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     rendezvous();
     for i in 0..50 {
         fs::create_dir(dir.path().join(format!("d{i}"))).unwrap();
@@ -113,7 +119,9 @@ fn parallel_test_without_a_plan_sees_none() {
 
 #[test]
 fn injected_errors_are_identical_to_the_kernels() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let missing = dir.path().join("missing");
     let file = dir.path().join("file");
     std::fs::write(&file, "").unwrap();
@@ -177,7 +185,9 @@ fn every_step_of_an_install_can_fail_and_leaves_nothing_behind() {
         (Strategy::ChildWriter, CHILD_STEPS),
     ] {
         for &(rule, step) in steps {
-            let dir = tempfile::tempdir().unwrap();
+            let Some(dir) = common::exec_tempdir() else {
+                return;
+            };
             let (op, at) = rule.split_once('@').unwrap_or((rule, "1"));
             let g = plan(&format!("{op}={ERRNO}@{at}")).activate();
             let e = StubInstaller::new()
@@ -209,7 +219,9 @@ fn the_steps_listed_above_are_every_call_an_install_makes() {
         (Strategy::DrainBarrier, BARRIER_STEPS),
         (Strategy::ChildWriter, CHILD_STEPS),
     ] {
-        let dir = tempfile::tempdir().unwrap();
+        let Some(dir) = common::exec_tempdir() else {
+            return;
+        };
         let g = plan("").activate();
         StubInstaller::new()
             .strategy(strategy)
@@ -231,7 +243,9 @@ fn the_steps_listed_above_are_every_call_an_install_makes() {
 
 #[test]
 fn a_scope_carries_the_plan_and_its_counters_into_spawned_threads() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let g = plan("create_dir(*/w*)=EEXIST@2..3").activate();
     let scope = g.scope();
     let d = dir.path().to_owned();
@@ -254,7 +268,9 @@ fn a_scope_carries_the_plan_and_its_counters_into_spawned_threads() {
 
 #[test]
 fn the_inner_plan_wins_and_the_outer_resumes() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let outer = plan("create_dir=EROFS").activate();
     {
         let _inner = plan("create_dir=ENOSPC").activate();
@@ -269,7 +285,9 @@ fn the_inner_plan_wins_and_the_outer_resumes() {
 
 #[test]
 fn delay_slows_the_call_and_records_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let clock = Arc::new(ManualClock::new());
     let g = plan("write=delay(30ms)").clock(clock.clone()).activate();
     fs::write(dir.path().join("f"), "x").unwrap();
@@ -287,7 +305,9 @@ fn delay_slows_the_call_and_records_it() {
 
 #[test]
 fn busy_window_is_ridden_out_by_a_retry_policy() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let (from, to) = (dir.path().join("a"), dir.path().join("b"));
     std::fs::write(&from, "x").unwrap();
     // One clock for the plan's busy window and the policy's sleeps: the
@@ -314,7 +334,9 @@ fn busy_window_is_ridden_out_by_a_retry_policy() {
 
 #[test]
 fn same_seed_same_faults() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let run = || {
         let _g = plan("create_dir=EAGAIN@p0.3/seed=1234").activate();
         (0..200)
@@ -334,7 +356,9 @@ fn same_seed_same_faults() {
 
 #[test]
 fn flakeproofs_own_spawn_retry_rides_out_an_injected_sequence() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let s = stub(dir.path(), "tool");
     let g = plan("spawn(*/tool)=ETXTBSY@1..4").activate();
     let out = std::process::Command::new(&s).output_retrying().unwrap();

@@ -21,7 +21,9 @@ fn mode(path: &Path) -> u32 {
 
 #[test]
 fn stub_runs_and_prints_its_body() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let body = "#!/bin/sh\necho 'fake git' \"$@\"\n";
     let stub = install_executable_stub(dir.path(), "git", body).unwrap();
     assert_eq!(stub, dir.path().join("git"));
@@ -37,7 +39,9 @@ fn every_strategy_and_durability_installs_the_same_file(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
     #[values(true, false)] durable: bool,
 ) {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let body: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
     let installer = StubInstaller::new().strategy(strategy).durable(durable);
     let report = installer
@@ -56,7 +60,9 @@ fn every_strategy_and_durability_installs_the_same_file(
 
 #[test]
 fn custom_mode_is_exact_including_setuid_bits() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     for m in [0o700, 0o555, 0o4755, 0o644] {
         let p = StubInstaller::new()
             .mode(m)
@@ -78,7 +84,9 @@ fn any_mode_installs_for_any_user(
     if unsafe { libc::geteuid() } == 0 && as_nobody(strategy) {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     for m in [0o111, 0o311, 0o000, 0o4111, 0o755] {
         let p = StubInstaller::new()
             .strategy(strategy)
@@ -125,7 +133,9 @@ fn as_nobody(strategy: Strategy) -> bool {
 
 #[test]
 fn empty_body_is_a_valid_stub() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let p = install_executable_stub(dir.path(), "empty", "").unwrap();
     assert_eq!(fs::metadata(&p).unwrap().len(), 0);
 }
@@ -135,7 +145,9 @@ fn overwrite_while_the_old_stub_runs_keeps_it_running() {
     let Ok(sleep_elf) = fs::read("/bin/sleep") else {
         return skip("bin-sleep", "/bin/sleep is not here to copy");
     };
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     // A real ELF program: rewriting it in place while it runs is refused by
     // the kernel (ETXTBSY), so an installer that rewrote in place would fail.
     let stub = install_executable_stub(dir.path(), "tool", &sleep_elf).unwrap();
@@ -158,7 +170,9 @@ fn overwrite_while_the_old_stub_runs_keeps_it_running() {
 
 #[test]
 fn no_temp_files_are_left_after_many_installs() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     for i in 0..50 {
         install_executable_stub(dir.path(), &format!("s{}", i % 5), format!("#{i}")).unwrap();
     }
@@ -169,7 +183,9 @@ fn no_temp_files_are_left_after_many_installs() {
 fn destination_directory_is_an_error_and_stays_untouched(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
 ) {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     fs::create_dir(dir.path().join("bin")).unwrap();
     fs::write(dir.path().join("bin/keep"), "precious").unwrap();
     let e = StubInstaller::new()
@@ -190,7 +206,9 @@ fn destination_directory_is_an_error_and_stays_untouched(
 
 #[test]
 fn destination_symlink_is_replaced_not_followed() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let victim = dir.path().join("victim");
     fs::write(&victim, "do not touch").unwrap();
     std::os::unix::fs::symlink(&victim, dir.path().join("stub")).unwrap();
@@ -208,7 +226,9 @@ fn destination_symlink_is_replaced_not_followed() {
 #[case::trailing_slash("git/")]
 #[case::nul("gi\0t")]
 fn bad_names_are_invalid_input_and_touch_nothing(#[case] name: &str) {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let e = install_executable_stub(dir.path(), name, "x").unwrap_err();
     assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{name:?}: {e}");
     assert_eq!(e.raw_os_error(), None);
@@ -219,7 +239,9 @@ fn bad_names_are_invalid_input_and_touch_nothing(#[case] name: &str) {
 
 #[test]
 fn mode_with_bits_above_0o7777_is_invalid_input() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let e = StubInstaller::new()
         .mode(0o10755)
         .install(dir.path(), "s", "x")
@@ -232,7 +254,9 @@ fn mode_with_bits_above_0o7777_is_invalid_input() {
 fn missing_directory_is_not_found(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
 ) {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let missing = dir.path().join("nope");
     let e = StubInstaller::new()
         .strategy(strategy)
@@ -245,7 +269,9 @@ fn missing_directory_is_not_found(
 
 #[test]
 fn directory_that_is_a_file_is_not_a_directory() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let file = dir.path().join("f");
     fs::write(&file, "").unwrap();
     let e = install_executable_stub(&file, "s", "x").unwrap_err();
@@ -301,7 +327,9 @@ fn children_that_fork_without_exec(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
 ) {
     use std::sync::atomic::{AtomicBool, Ordering};
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let stop = AtomicBool::new(false);
     let result = std::thread::scope(|s| {
         s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(1000)));
@@ -341,7 +369,9 @@ fn control_a_plain_write_inherited_by_a_child_that_never_execs_fails_with_etxtbs
     // The failure the child writer exists for, made certain: a child forked
     // while the plain writer's descriptor is open keeps a copy, and the exec
     // fails although this process closed its own.
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let path = dir.path().join("stub");
     let f = fs::File::create(&path).unwrap();
     let child = fork_holding_everything(Duration::from_secs(30));
@@ -364,7 +394,9 @@ fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
     // later without exec: the barrier must see them (busy probes) and wait,
     // not time out.
     use std::sync::atomic::{AtomicBool, Ordering};
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let stop = AtomicBool::new(false);
     let report = std::thread::scope(|s| {
         s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(50)));
@@ -386,7 +418,9 @@ fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
 #[test]
 fn a_writer_holding_the_old_stub_open_does_not_matter() {
     // The old inode is held for writing; the new stub is a different inode.
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let stub = install_executable_stub(dir.path(), "s", "#!/bin/sh\necho old\n").unwrap();
     let hold = flakeproof::lab::WriteHold::open(&stub).unwrap();
     install_executable_stub(dir.path(), "s", "#!/bin/sh\necho new\n").unwrap();

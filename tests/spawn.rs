@@ -2,6 +2,8 @@
 //! the stub open for writing for ~100 ms.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -64,7 +66,9 @@ fn assert_plain_spawn_is_busy(path: &Path) {
 
 #[test]
 fn output_with_rides_out_a_real_etxtbsy() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let path = stub(dir.path(), "echo ran");
     let mut holder = Holder::hold(&path);
     assert_plain_spawn_is_busy(&path); // while the hold is certain
@@ -77,7 +81,9 @@ fn output_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn status_with_rides_out_a_real_etxtbsy() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let path = stub(dir.path(), "exit 3");
     let mut holder = Holder::hold(&path);
     assert_plain_spawn_is_busy(&path);
@@ -90,7 +96,9 @@ fn status_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn spawn_with_rides_out_a_real_etxtbsy() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let path = stub(dir.path(), "cat");
     let mut holder = Holder::hold(&path);
     assert_plain_spawn_is_busy(&path);
@@ -108,7 +116,9 @@ fn spawn_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn spawn_with_reports_the_retries_it_took() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let path = stub(dir.path(), "exit 0");
     let mut holder = Holder::hold(&path);
     // Released from the policy's own hook after the third failed attempt: the
@@ -135,7 +145,9 @@ fn spawn_with_reports_the_retries_it_took() {
 fn a_child_that_ran_is_never_run_again() {
     // The stub counts its runs and fails: a failing exit is a result, not a
     // reason to retry.
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let runs = dir.path().join("runs");
     let path = stub(
         dir.path(),
@@ -154,7 +166,9 @@ fn a_child_that_ran_is_never_run_again() {
 
 #[test]
 fn errors_other_than_etxtbsy_are_not_retried() {
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
     let e = Command::new(dir.path().join("missing"))
         .output_retrying()
         .unwrap_err();

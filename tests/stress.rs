@@ -5,6 +5,8 @@
 //! harness that can't fail.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,7 +31,7 @@ fn install_and_exec_under_fork_storm(
     iterations: usize,
     stop_at_first_busy: bool,
 ) -> Outcome {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::exec_tempdir().expect("stubs must run from the temp dir: set TMPDIR");
     let execs = AtomicU64::new(0);
     let etxtbsy = AtomicU64::new(0);
     let stop = AtomicBool::new(false);

@@ -32,6 +32,22 @@ pub fn leases_work_in(dir: &Path) -> bool {
     ok
 }
 
+/// A temp dir whose programs can be executed, or `None` (after saying so)
+/// when the temp dir is on a noexec mount: set TMPDIR elsewhere.
+#[cfg(unix)]
+pub fn exec_tempdir() -> Option<tempfile::TempDir> {
+    let dir = tempfile::tempdir().unwrap();
+    if exec_works_in(dir.path()) {
+        Some(dir)
+    } else {
+        skip(
+            "exec-tmp",
+            "programs in the temp dir can't run (noexec mount?): set TMPDIR",
+        );
+        None
+    }
+}
+
 /// Can programs written to `dir` be executed (not a noexec mount)?
 #[cfg(unix)]
 pub fn exec_works_in(dir: &Path) -> bool {
