@@ -48,18 +48,22 @@ pub fn exec_tempdir() -> Option<tempfile::TempDir> {
     }
 }
 
-/// Can programs written to `dir` be executed (not a noexec mount)?
+/// Can programs written to `dir` be executed (not a noexec mount)? The
+/// probe is installed exec-safely: a plain write here would itself meet the
+/// fork race this crate exists for (it did, in CI).
 #[cfg(unix)]
 pub fn exec_works_in(dir: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    let p = dir.join(".exec-probe");
-    std::fs::write(&p, "#!/bin/sh\nexit 0\n").unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let ok = std::process::Command::new(&p)
-        .status()
-        .is_ok_and(|s| s.success());
+    let p = flakeproof::install_executable_stub(dir, ".exec-probe", "#!/bin/sh\nexit 0\n").unwrap();
+    let ran = std::process::Command::new(&p).status();
     std::fs::remove_file(&p).unwrap();
-    ok
+    match ran {
+        Ok(status) => {
+            assert!(status.success(), "the exec probe ran and failed: {status}");
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => false,
+        Err(e) => panic!("the exec probe could not run: {e}"),
+    }
 }
 
 /// File names in `dir`, sorted.
