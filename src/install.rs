@@ -28,7 +28,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::classify::{Op, Os};
+use crate::classify::{Classifier, Op, Os};
 use crate::retry::RetryPolicy;
 use crate::sys::{self, ChildStep, FsKind, Probe};
 
@@ -115,6 +115,9 @@ pub struct InstallReport {
     /// child had inherited it) before the all-clear. Non-zero means the
     /// barrier prevented an ETXTBSY.
     pub busy_probes: u32,
+    /// Attempts beyond the first of the steps another process can refuse
+    /// (see [`StubInstaller::retries`]): 0 unless something held the file.
+    pub retries: u32,
 }
 
 /// A step of an install, as named by [`InstallError::step`].
@@ -352,6 +355,7 @@ pub struct StubInstaller {
     durable: bool,
     barrier_timeout: Duration,
     strategy: Strategy,
+    retries: RetryPolicy,
 }
 
 impl Default for StubInstaller {
@@ -392,6 +396,7 @@ impl StubInstaller {
             durable: true,
             barrier_timeout: Duration::from_secs(5),
             strategy: Strategy::DrainBarrier,
+            retries: RetryPolicy::new(Classifier::for_op(Op::Rename)),
         }
     }
 
@@ -450,6 +455,29 @@ impl StubInstaller {
     #[must_use]
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
+        self
+    }
+
+    /// The schedule, budget, hook and clock for the steps another process
+    /// can refuse for a moment: creating the temp file, renaming it into
+    /// place, and removing it after a failure (on Windows, an antivirus
+    /// scanner or indexer opens a fresh file at once). Each step keeps its
+    /// own classifier, [`Classifier::for_op`] of its operation, whatever
+    /// `policy`'s is; nothing is transient for these steps on Linux. Default:
+    /// [`RetryPolicy::new`]'s schedule, 10 attempts over 327 ms. The hook is
+    /// where a test lets go of the handle it holds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use flakeproof::{RetryPolicy, StubInstaller, Op};
+    /// // Ride out a scanner for up to 10 s.
+    /// let installer = StubInstaller::new()
+    ///     .retries(RetryPolicy::for_op(Op::Rename).attempts(u32::MAX).budget(Duration::from_secs(10)));
+    /// # let _ = installer;
+    /// ```
+    #[must_use]
+    pub fn retries(mut self, policy: RetryPolicy) -> Self {
+        self.retries = policy;
         self
     }
 
@@ -529,9 +557,10 @@ impl StubInstaller {
         // A 64-bit random name collides with nobody by chance; a few tries
         // cover an attacker who pre-creates names (O_EXCL refuses them).
         let mut tries = 0;
+        let mut retries = 0;
         let (tmp, check, busy_probes) = loop {
             let tmp = dir.join(temp_name(name, sys::random_u64()));
-            match self.write_temp(route, fs, &tmp, body) {
+            match self.write_temp(route, fs, &tmp, body, &mut retries) {
                 Ok((check, busy)) => break (tmp, check, busy),
                 Err(Failure::NotOurs(e))
                     if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 =>
@@ -540,14 +569,13 @@ impl StubInstaller {
                 }
                 Err(Failure::NotOurs(e)) => return Err(e),
                 Err(Failure::Ours(e)) => {
-                    // Best effort: the caller wants the first error, not this one.
-                    let _ = sys::remove_file(&tmp);
+                    self.remove_temp(&tmp);
                     return Err(e);
                 }
             }
         };
-        if let Err(e) = rename_retrying(&tmp, &dest) {
-            let _ = sys::remove_file(&tmp);
+        if let Err(e) = self.retrying(Op::Rename, &mut retries, || sys::rename(&tmp, &dest)) {
+            self.remove_temp(&tmp);
             return Err(InstallError::new(InstallStep::Rename, &dest, e));
         }
         if self.durable {
@@ -560,7 +588,13 @@ impl StubInstaller {
             path: dest,
             check,
             busy_probes,
+            retries,
         })
+    }
+
+    /// Best effort: the caller wants the first error, not this one.
+    fn remove_temp(&self, tmp: &Path) {
+        let _ = self.retrying(Op::RemoveFile, &mut 0, || sys::remove_file(tmp));
     }
 
     /// Create `tmp` with `body`, drained of writers, moded (and fsynced if
@@ -571,9 +605,10 @@ impl StubInstaller {
         fs: Option<FsKind>,
         tmp: &Path,
         body: &[u8],
+        retries: &mut u32,
     ) -> Result<(WriterCheck, u32), Failure> {
         let at = |step| move |e| InstallError::new(step, tmp, e);
-        let (check, busy, file) = match route {
+        match route {
             Route::Child => {
                 // The child removes the file itself if it fails after
                 // creating it, and the parent if the child was killed.
@@ -590,28 +625,34 @@ impl StubInstaller {
                 let file = sys::reopen(tmp, None)
                     .map_err(at(InstallStep::Reopen))
                     .map_err(Failure::Ours)?;
-                (WriterCheck::ChildWriter, 0, file)
+                self.finish(&file, tmp).map_err(Failure::Ours)?;
+                Ok((WriterCheck::ChildWriter, 0))
             }
             Route::Barrier | Route::NoWait => {
-                let file = sys::create_new(tmp)
+                let file = self
+                    .retrying(Op::OpenWrite, retries, || sys::create_new(tmp))
                     .map_err(at(InstallStep::Create))
                     .map_err(Failure::NotOurs)?;
                 self.fill_and_drain(route, fs, file, tmp, body)
-                    .map_err(Failure::Ours)?
+                    .map_err(Failure::Ours)
             }
-        };
-        let finish = || {
-            sys::set_mode(&file, self.mode, tmp).map_err(at(InstallStep::SetMode))?;
-            if self.durable {
-                sys::sync_file(&file, tmp).map_err(at(InstallStep::SyncFile))?;
-            }
-            Ok((check, busy))
-        };
-        finish().map_err(Failure::Ours)
+        }
     }
 
-    /// Lock, write, close, reopen read-only, wait for writers: on a file we
-    /// just created.
+    /// Set the mode, and fsync if durable, through `file`.
+    fn finish(&self, file: &std::fs::File, tmp: &Path) -> Result<(), InstallError> {
+        let at = |step| move |e| InstallError::new(step, tmp, e);
+        sys::set_mode(file, self.mode, tmp).map_err(at(InstallStep::SetMode))?;
+        if self.durable {
+            sys::sync_file(file, tmp).map_err(at(InstallStep::SyncFile))?;
+        }
+        Ok(())
+    }
+
+    /// On a file we just created: lock, write, close, reopen read-only, wait
+    /// for writers, then mode and fsync through the read-only descriptor.
+    /// Where nothing needs waiting for (macOS, Windows), mode and fsync go
+    /// through the original handle before it closes, and nothing is reopened.
     fn fill_and_drain(
         &self,
         route: Route,
@@ -619,13 +660,19 @@ impl StubInstaller {
         mut file: std::fs::File,
         tmp: &Path,
         body: &[u8],
-    ) -> Result<(WriterCheck, u32, std::fs::File), InstallError> {
+    ) -> Result<(WriterCheck, u32), InstallError> {
         let at = |step| move |e| InstallError::new(step, tmp, e);
-        let barrier = route == Route::Barrier;
+        if route == Route::NoWait {
+            let written = sys::write_all(&mut file, body, tmp)
+                .map_err(at(InstallStep::Write))
+                .and_then(|()| self.finish(&file, tmp));
+            let closed = sys::close(file, tmp).map_err(at(InstallStep::Close));
+            written?;
+            closed?;
+            return Ok((WriterCheck::NotNeeded, 0));
+        }
         let written = (|| {
-            if barrier {
-                sys::lock_description(&file, tmp).map_err(at(InstallStep::Lock))?;
-            }
+            sys::lock_description(&file, tmp).map_err(at(InstallStep::Lock))?;
             sys::write_all(&mut file, body, tmp).map_err(at(InstallStep::Write))?;
             sys::file_id(&file, tmp).map_err(at(InstallStep::Identify))
         })();
@@ -635,18 +682,33 @@ impl StubInstaller {
         let id = written?;
         closed?;
         let reopened = sys::reopen(tmp, Some(&id)).map_err(at(InstallStep::Reopen))?;
-        if !barrier {
-            return Ok((WriterCheck::NotNeeded, 0, reopened));
-        }
         let kind = fs.unwrap_or(FsKind::Unknown);
         let drain = sys::wait_for_no_writers(&reopened, tmp, kind, self.barrier_timeout)
             .map_err(at(InstallStep::Barrier))?;
+        // The mode only now: the file is not executable before it is drained.
+        self.finish(&reopened, tmp)?;
         let check = match drain.probe {
             Probe::Lease => WriterCheck::Lease,
             Probe::Flock => WriterCheck::Flock,
             Probe::Unchecked => WriterCheck::Unchecked,
         };
-        Ok((check, drain.busy_probes, reopened))
+        Ok((check, drain.busy_probes))
+    }
+
+    /// A step another process can refuse for a moment (an antivirus scanner
+    /// or indexer opening the fresh file, on Windows), retried on this OS's
+    /// transient errors for `op` with the installer's schedule. Nothing is
+    /// transient for these steps on Linux: there it is one call.
+    fn retrying<T>(
+        &self,
+        op: Op,
+        retries: &mut u32,
+        f: impl FnMut() -> io::Result<T>,
+    ) -> io::Result<T> {
+        let policy = self.retries.clone().classifier(Classifier::for_op(op));
+        let (result, report) = policy.run_with_report(f);
+        *retries += report.attempts - 1;
+        result
     }
 }
 
@@ -683,14 +745,6 @@ pub fn install_executable_stub(
     StubInstaller::new().install(dir, name, body)
 }
 
-/// Rename, retried on this OS's transient rename errors: on Windows an
-/// antivirus scanner or indexer opening the fresh temp file makes the rename
-/// fail with a sharing violation or access denied for a moment. Nothing is
-/// transient for rename on Linux, so there this is a plain rename.
-fn rename_retrying(from: &Path, to: &Path) -> io::Result<()> {
-    RetryPolicy::for_op(Op::Rename).run(|| sys::rename(from, to))
-}
-
 /// A single, plain file name on `os`, or why not.
 fn validate_name(os: Os, name: &str) -> Result<(), &'static str> {
     if name.is_empty() {
@@ -702,8 +756,40 @@ fn validate_name(os: Os, name: &str) -> Result<(), &'static str> {
     if name.contains('\0') {
         return Err("contains a NUL byte");
     }
-    if name.contains('/') || (os == Os::Windows && name.contains(['\\', ':'])) {
+    if name.contains('/') || (os == Os::Windows && name.contains('\\')) {
         return Err("must be a file name, not a path");
+    }
+    if os == Os::Windows {
+        windows_name(name)?;
+    }
+    Ok(())
+}
+
+/// What Win32 refuses or silently changes in a file name: a name that
+/// passed would install somewhere else, or fail half-way.
+fn windows_name(name: &str) -> Result<(), &'static str> {
+    if name.contains(['<', '>', ':', '"', '|', '?', '*']) {
+        return Err("contains a character Windows forbids in file names (<>:\"|?*)");
+    }
+    if name.chars().any(|c| c.is_ascii_control()) {
+        return Err("contains a control character");
+    }
+    if name.ends_with(['.', ' ']) {
+        return Err("ends with a dot or a space, which Windows strips");
+    }
+    // CON, NUL, COM1 ... name a device whatever the extension: `NUL.txt`
+    // opens the null device.
+    let stem = name.split('.').next().unwrap_or(name).trim_end();
+    let upper = stem.to_ascii_uppercase();
+    let device = matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || (upper.len() == 4
+        && (upper.starts_with("COM") || upper.starts_with("LPT"))
+        && upper.as_bytes()[3].is_ascii_digit()
+        && upper.as_bytes()[3] != b'0');
+    if device {
+        return Err("is a reserved device name on Windows");
     }
     Ok(())
 }
@@ -728,9 +814,43 @@ mod tests {
             assert!(validate_name(Os::Linux, bad).is_err(), "{bad:?}");
             assert!(validate_name(Os::Windows, bad).is_err(), "{bad:?}");
         }
-        for win_only in ["a\\b", "c:x"] {
-            assert!(validate_name(Os::Linux, win_only).is_ok());
-            assert!(validate_name(Os::Windows, win_only).is_err());
+        for win_only in [
+            "a\\b",
+            "c:x",
+            "NUL",
+            "nul.txt",
+            "Con",
+            "COM1",
+            "lpt9.log",
+            "AUX.tar.gz",
+            "a<b",
+            "a>b",
+            "a\"b",
+            "a|b",
+            "a?b",
+            "a*b",
+            "ctl\u{1}",
+            "tab\t",
+            "trail.",
+            "trail ",
+            "NUL .txt",
+        ] {
+            assert!(validate_name(Os::Linux, win_only).is_ok(), "{win_only:?}");
+            assert!(
+                validate_name(Os::Windows, win_only).is_err(),
+                "{win_only:?}"
+            );
+        }
+        for win_ok in [
+            "COM0",
+            "COM10",
+            "console",
+            "nullable.exe",
+            "tool.cmd",
+            "a.b.c",
+            "LPT",
+        ] {
+            assert!(validate_name(Os::Windows, win_ok).is_ok(), "{win_ok:?}");
         }
         for ok in ["git", ".hidden", "...", "x.exe", "ünï"] {
             assert!(validate_name(Os::Linux, ok).is_ok(), "{ok:?}");

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::classify::Op;
+use crate::classify::{Op, Os};
 use crate::rng::{unit_interval, SplitMix64};
 
 /// An error to inject: its raw OS code, and the name it was given by (if any),
@@ -143,14 +143,21 @@ impl PlanState {
 }
 
 /// `*` matches any run of characters (path separators included), `?` one
-/// character; everything else matches itself. Iterative with one backtrack
-/// point: linear in practice, no recursion to blow up on hostile patterns.
+/// character; everything else matches itself, except that on Windows a `/`
+/// in the pattern matches `\` too (plans are written once for every OS).
+/// Iterative with one backtrack point: linear in practice, no recursion to
+/// blow up on hostile patterns.
 pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
+    glob_match_on(Os::CURRENT, pattern, text)
+}
+
+pub(crate) fn glob_match_on(os: Os, pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let same = |pc: char, tc: char| pc == tc || (os == Os::Windows && pc == '/' && tc == '\\');
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == '?' || same(p[pi], t[ti])) {
             pi += 1;
             ti += 1;
         } else if pi < p.len() && p[pi] == '*' {
@@ -204,6 +211,13 @@ mod tests {
         assert!(glob_match("**a**b**", "xxaxxbxx"));
         assert!(!glob_match("/exact", "/exact/no"));
         assert!(glob_match("ü*", "über"));
+        // A plan written with `/` matches Windows paths; elsewhere `\` is a
+        // plain character of a name.
+        let win = r"C:\Users\ci\AppData\Local\Temp\.tmpX\dest.txt";
+        assert!(glob_match_on(Os::Windows, "*/dest.txt", win));
+        assert!(glob_match_on(Os::Windows, "C:/Users/*/dest.txt", win));
+        assert!(!glob_match_on(Os::Linux, "*/dest.txt", win));
+        assert!(glob_match_on(Os::Linux, r"*\dest.txt", win));
         // A hostile pattern stays fast.
         let long = "a".repeat(5000);
         assert!(!glob_match(&format!("{}b", "*a".repeat(50)), &long));
