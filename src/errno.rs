@@ -126,6 +126,22 @@ windows_table! {
     ERROR_TIMEOUT = 1460, "The operation returned because the timeout period expired.";
 }
 
+/// The raw code this OS gives for the error called `name` (`"EBUSY"`,
+/// `"ERROR_SHARING_VIOLATION"`), as fault plans spell it; `None` for a name
+/// the table does not know on this OS. For tests that run on several OSes.
+///
+/// ```
+/// use flakeproof::errno;
+/// # #[cfg(target_os = "linux")]
+/// assert_eq!(errno::by_name("EAGAIN"), Some(11));
+/// # #[cfg(windows)]
+/// assert_eq!(errno::by_name("ERROR_SHARING_VIOLATION"), Some(32));
+/// assert_eq!(errno::by_name("NOT_AN_ERROR"), None);
+/// ```
+pub fn by_name(name: &str) -> Option<i32> {
+    code_of(Os::CURRENT, name).ok().map(|(code, _)| code)
+}
+
 /// The raw code of `name` on `os`, and the table's own copy of the name; or
 /// why there is none.
 pub(crate) fn code_of(os: Os, name: &str) -> Result<(i32, &'static str), &'static str> {

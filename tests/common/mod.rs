@@ -48,6 +48,12 @@ pub fn exec_tempdir() -> Option<tempfile::TempDir> {
     }
 }
 
+/// Windows has no noexec mounts.
+#[cfg(not(unix))]
+pub fn exec_tempdir() -> Option<tempfile::TempDir> {
+    Some(tempfile::tempdir().unwrap())
+}
+
 /// Can programs written to `dir` be executed (not a noexec mount)? The
 /// probe is installed exec-safely: a plain write here would itself meet the
 /// fork race this crate exists for (it did, in CI).
