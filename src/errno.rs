@@ -15,7 +15,7 @@
 //! assert_eq!(errno::windows::ERROR_SHARING_VIOLATION, 32);
 //! ```
 
-use crate::classify::Os;
+use crate::os::Os;
 
 macro_rules! posix_table {
     ($( $name:ident = $linux:literal, $macos:literal, $doc:literal; )*) => {

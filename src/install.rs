@@ -28,7 +28,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::classify::{Classifier, Op, Os};
+use crate::classify::{Classifier, Op};
+use crate::os::Os;
 use crate::retry::RetryPolicy;
 use crate::sys::{self, ChildStep, FsKind, Probe};
 

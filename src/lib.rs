@@ -92,6 +92,7 @@ pub mod fault;
 pub mod fs;
 mod install;
 pub mod lab;
+mod os;
 pub mod process;
 mod retry;
 mod rng;
@@ -102,13 +103,14 @@ mod rng;
 mod sys;
 
 pub use backoff::{Backoff, Constant, Delays, Exponential};
-pub use classify::{is_etxtbsy, is_transient, is_transient_error, Classifier, Op, Os};
+pub use classify::{is_etxtbsy, is_transient, is_transient_error, Classifier, Op};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::SpawnRetryExt;
 pub use install::{
     install_executable_stub, InstallError, InstallReport, InstallStep, Strategy, StubInstaller,
     WriterCheck,
 };
+pub use os::Os;
 pub use retry::{retry_etxtbsy, Jitter, RetryEvent, RetryPolicy, RetryReport, Stop};
 
 /// The README's Rust examples, compiled and run as doc tests.

@@ -248,7 +248,7 @@ impl RetryPolicy {
     /// let r: std::io::Result<()> = policy.run(|| Ok(()));
     /// assert!(r.is_ok());
     /// ```
-    pub fn for_op(op: crate::Op) -> Self {
+    pub fn for_op(op: crate::classify::Op) -> Self {
         Self::new(Classifier::for_op(op))
     }
 

@@ -111,7 +111,7 @@ fn read_env() -> Option<String> {
     let text = std::env::var(ENV_VAR).ok().filter(|s| !s.trim().is_empty());
     let parsed = text
         .as_deref()
-        .map(|t| super::parse::parse(t, crate::Os::CURRENT));
+        .map(|t| super::parse::parse(t, crate::os::Os::CURRENT));
     match parsed {
         Some(Err(e)) => {
             // The env token stays: every gated call now reports this.

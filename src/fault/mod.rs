@@ -125,8 +125,9 @@ pub use record::{Call, Outcome};
 pub(crate) use activation::{decide, gate};
 pub(crate) use plan::Verdict;
 
-use crate::classify::{Op, Os};
+use crate::classify::Op;
 use crate::clock::Clock;
+use crate::os::Os;
 use activation::Shared;
 use display::DisplayRules;
 use plan::Rule;

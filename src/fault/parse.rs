@@ -5,8 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use super::plan::{Action, Errno, Rule, Trigger};
-use crate::classify::{Op, Os};
+use crate::classify::Op;
 use crate::errno::code_of;
+use crate::os::Os;
 
 /// Why a plan's text did not parse: where, what was expected, what was found.
 ///

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::classify::{Op, Os};
+use crate::classify::Op;
+use crate::os::Os;
 use crate::rng::{unit_interval, SplitMix64};
 
 /// An error to inject: its raw OS code, and the name it was given by (if any),

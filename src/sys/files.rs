@@ -6,7 +6,8 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use super::{imp, ChildStep, Drain, FileId, FsKind};
+use super::imp::{self, FileId};
+use super::types::{ChildStep, Drain, FsKind};
 
 use crate::classify::Op;
 use crate::fault::gate;

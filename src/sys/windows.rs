@@ -11,7 +11,7 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use super::{ChildStep, Drain, FsKind, Probe};
+use super::types::{ChildStep, Drain, FsKind, Probe};
 use crate::fault::Verdict;
 
 /// No fork, so no inherited writable handle can make a spawn fail.

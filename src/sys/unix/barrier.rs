@@ -26,9 +26,9 @@ use std::io;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use super::{cvt, unsupported};
+use super::basics::{cvt, unsupported};
 use crate::backoff::Backoff;
-use crate::sys::{Drain, FsKind, Probe};
+use crate::sys::types::{Drain, FsKind, Probe};
 
 /// Consecutive rounds of "lease refused, flock granted" after which a lease
 /// is taken not to be answering about writers (about 3 ms of polling).
@@ -223,7 +223,7 @@ fn flock_probe(fd: libc::c_int) -> io::Result<bool> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{close, create_new, reopen};
+    use super::super::basics::{close, create_new, reopen};
     use super::*;
     use std::io::Write;
 

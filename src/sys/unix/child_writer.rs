@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::fault::Verdict;
-use crate::sys::ChildStep;
+use crate::sys::types::ChildStep;
 
 /// What the fault plan decided for the child's steps, decided before the
 /// clone (the child can't consult a plan): applied by the child at the step

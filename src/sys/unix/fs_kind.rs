@@ -8,7 +8,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::Mutex;
 
-use crate::sys::FsKind;
+use crate::sys::types::FsKind;
 
 /// The kind of filesystem `dir` is on; `statfs` once per device, then cached
 /// (on NFS a statfs is a round trip to the server).
@@ -39,7 +39,7 @@ fn ask(dir: &Path) -> io::Result<FsKind> {
     // SAFETY: statfs fills the zeroed struct we own; `c` is a valid C string.
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
     // SAFETY: as above.
-    super::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
+    super::basics::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
     Ok(from_linux_magic(st.f_type as u64))
 }
 
@@ -55,7 +55,7 @@ fn ask(dir: &Path) -> io::Result<FsKind> {
     // SAFETY: statfs fills the zeroed struct we own; `c` is a valid C string.
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
     // SAFETY: as above.
-    super::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
+    super::basics::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
     let name: Vec<u8> = st
         .f_fstypename
         .iter()

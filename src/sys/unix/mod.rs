@@ -1,111 +1,16 @@
 //! The Unix door: every libc call flakeproof makes on Linux, macOS and the
-//! BSDs. The drain barrier, the child writer and the filesystem
-//! classification have files of their own.
+//! BSDs. The basic file calls, the drain barrier, the child writer and the
+//! filesystem classification each have a file of their own.
 
 mod barrier;
+mod basics;
 mod child_writer;
 mod fs_kind;
 
-use std::fs::{File, OpenOptions};
-use std::io;
-use std::os::fd::{AsRawFd, IntoRawFd};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-use std::path::Path;
-
 pub(crate) use barrier::{lock_description, wait_for_no_writers};
+pub(crate) use basics::{
+    close, create_new, file_id, open_for_writing, reopen, set_mode, set_mode_path, sync_dir,
+    FileId, EXEC_REFUSES_WRITERS,
+};
 pub(crate) use child_writer::{write_in_child, ChildFaults};
 pub(crate) use fs_kind::fs_kind;
-
-/// Does exec of a file that is open for writing fail (ETXTBSY) here? Linux
-/// and the BSDs refuse it; macOS does not (XNU compiled the check out), so
-/// there is no writer to wait for.
-pub(crate) const EXEC_REFUSES_WRITERS: bool = !cfg!(target_vendor = "apple");
-
-/// (device, inode): what "the same file" means on Unix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct FileId(u64, u64);
-
-pub(crate) fn create_new(path: &Path) -> io::Result<File> {
-    // create_new is O_CREAT|O_EXCL: it fails on an existing symlink instead of
-    // following it. 0o600 until the installer sets the mode after the
-    // barrier: nobody else can open it meanwhile, and we can reopen it.
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path)
-}
-
-pub(crate) fn set_mode(file: &File, mode: u32) -> io::Result<()> {
-    // fchmod needs ownership, not write access: it works on the read-only
-    // descriptor the installer holds after the barrier.
-    // SAFETY: a plain syscall on a descriptor `file` keeps open.
-    cvt(unsafe { libc::fchmod(file.as_raw_fd(), mode as libc::mode_t) }).map(drop)
-}
-
-pub(crate) fn close(file: File) -> io::Result<()> {
-    let fd = file.into_raw_fd();
-    // POSIX leaves the fd state after EINTR unspecified; Linux always closes it.
-    // Retrying could close someone else's new fd, so EINTR counts as closed.
-    // SAFETY: `fd` was just released by `into_raw_fd`: we own it, once.
-    match cvt(unsafe { libc::close(fd) }) {
-        Err(e) if e.raw_os_error() == Some(libc::EINTR) => Ok(()),
-        other => other.map(drop),
-    }
-}
-
-pub(crate) fn file_id(file: &File) -> io::Result<FileId> {
-    let m = file.metadata()?;
-    Ok(FileId(m.dev(), m.ino()))
-}
-
-/// Open `path` read-only (a read-only descriptor does not block exec), not
-/// following a link, and check it is `expect` when given.
-pub(crate) fn reopen(path: &Path, expect: Option<&FileId>) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path)?;
-    if let Some(id) = expect {
-        if file_id(&file)? != *id {
-            return Err(io::Error::other(format!(
-                "{} was replaced by another file while flakeproof was installing it",
-                path.display()
-            )));
-        }
-    }
-    Ok(file)
-}
-
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// chmod by path (the naive installs of `lab`).
-pub(crate) fn set_mode_path(path: &Path, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-}
-
-/// Open an existing file for writing, without truncating it.
-pub(crate) fn open_for_writing(path: &Path) -> io::Result<File> {
-    OpenOptions::new().write(true).open(path)
-}
-
-fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
-    if r == -1 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(r)
-    }
-}
-
-/// Errnos that mean "this filesystem does not do flock/leases": the barrier
-/// then falls back to the next probe.
-fn unsupported(err: &io::Error) -> bool {
-    matches!(
-        err.raw_os_error(),
-        Some(libc::ENOLCK | libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP | libc::EACCES)
-    ) || err.raw_os_error() == Some(libc::ENOTSUP)
-}

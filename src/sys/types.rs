@@ -1,0 +1,48 @@
+//! What the OS doors tell the portable layer: filesystem kinds, how the
+//! barrier decided, which child-writer step failed.
+
+/// What kind of filesystem a path is on, as far as the drain barrier cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(windows, allow(dead_code))]
+pub(crate) enum FsKind {
+    /// Known local: leases and flock answer about this machine's writers.
+    Local(&'static str),
+    /// A network filesystem: writers on other clients are invisible, and a
+    /// lease may be refused for reasons that have nothing to do with writers.
+    Network(&'static str),
+    /// FUSE: depends on the filesystem behind it.
+    Fuse,
+    /// Anything else.
+    Unknown,
+}
+
+/// How the drain barrier knew that no writer was left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(windows, allow(dead_code))]
+pub(crate) enum Probe {
+    /// Linux `F_SETLEASE(F_RDLCK)`: refused exactly while the inode's write
+    /// count is above zero, the same count execve checks for ETXTBSY.
+    Lease,
+    /// `flock` on a new description: granted once every copy of the old,
+    /// locked description is closed (golang/go#22315, amonakov 2020).
+    Flock,
+    /// Neither answers on this filesystem: nothing was checked.
+    Unchecked,
+}
+
+/// Outcome of the drain barrier.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Drain {
+    pub(crate) probe: Probe,
+    /// Probes that found a writer still there before the all-clear.
+    pub(crate) busy_probes: u32,
+}
+
+/// Which step of the child writer failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(windows, allow(dead_code))]
+pub(crate) enum ChildStep {
+    Open,
+    Write,
+    Close,
+}
