@@ -100,6 +100,7 @@ pub trait SpawnRetryExt: sealed::Sealed {
     /// # }
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "the result says whether the spawn succeeded"]
     fn spawn_with(&mut self, policy: &RetryPolicy) -> (io::Result<Child>, RetryReport);
 
     /// [`Command::output`] under your own policy, with its report.
@@ -114,6 +115,7 @@ pub trait SpawnRetryExt: sealed::Sealed {
     /// # }
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "the result says whether the spawn succeeded"]
     fn output_with(&mut self, policy: &RetryPolicy) -> (io::Result<Output>, RetryReport);
 
     /// [`Command::status`] under your own policy, with its report.
@@ -127,6 +129,7 @@ pub trait SpawnRetryExt: sealed::Sealed {
     /// # }
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "the result says whether the spawn succeeded"]
     fn status_with(&mut self, policy: &RetryPolicy) -> (io::Result<ExitStatus>, RetryReport);
 }
 

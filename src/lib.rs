@@ -101,6 +101,8 @@ mod rng;
 #[allow(unsafe_code, clippy::disallowed_methods)]
 #[deny(clippy::undocumented_unsafe_blocks)]
 mod sys;
+#[cfg(test)]
+mod test_support;
 
 pub use backoff::{Backoff, Constant, Delays, Exponential};
 pub use classify::{is_etxtbsy, is_transient, is_transient_error, Classifier, Op};

@@ -104,13 +104,17 @@ fn any_mode_installs_for_any_user(
 fn as_nobody(strategy: Strategy) -> bool {
     let tmp = tempfile::tempdir().unwrap();
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    // A copy uid 65534 can reach, wherever the checkout lives.
+    let exe = tmp.path().join("install-test");
+    fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
     let case = match strategy {
         Strategy::ChildWriter => "any_mode_installs_for_any_user::strategy_2_Strategy__ChildWriter",
         _ => "any_mode_installs_for_any_user::strategy_1_Strategy__DrainBarrier",
     };
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(std::env::current_exe().unwrap())
+        .arg(&exe)
         .args(["--exact", case, "--nocapture", "--test-threads=1"])
         .env("TMPDIR", tmp.path())
         .output();
@@ -278,23 +282,6 @@ fn directory_that_is_a_file_is_not_a_directory() {
     assert_eq!(e.raw_os_error(), Some(libc::ENOTDIR));
 }
 
-/// Fork children that hold every descriptor open for `hold`, never exec'ing,
-/// until `stop` is set: the case the drain barrier can only time out on.
-/// Reaps only its own children (other tests in this binary have theirs).
-fn fork_without_exec_loop(stop: &std::sync::atomic::AtomicBool, hold: Duration) {
-    let mut children = Vec::new();
-    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-        children.push(fork_holding_everything(hold));
-        std::thread::sleep(Duration::from_millis(2));
-        // SAFETY: polls our own children.
-        children.retain(|&c| unsafe { libc::waitpid(c, std::ptr::null_mut(), libc::WNOHANG) } == 0);
-    }
-    for c in children {
-        // SAFETY: waits for our own child.
-        unsafe { libc::waitpid(c, std::ptr::null_mut(), 0) };
-    }
-}
-
 /// A child with a copy of every descriptor of this process, sleeping `hold`
 /// and exiting without exec.
 fn fork_holding_everything(hold: Duration) -> libc::pid_t {
@@ -315,53 +302,104 @@ fn fork_holding_everything(hold: Duration) -> libc::pid_t {
     pid
 }
 
-/// Keeps the installer's writable descriptor open for 300 ms before it
-/// writes (an injected delay on its write), so that forks surely land while
-/// it is open: no reliance on a race window being hit by chance.
+/// Keeps the installer's writable descriptor open for `WRITE_DELAY` before
+/// it writes (an injected delay on its write): the window in which a fork
+/// copies it.
+const WRITE_DELAY: Duration = Duration::from_millis(500);
+
 fn hold_the_writer_open_for_forks() -> flakeproof::fault::FaultGuard {
-    FaultPlan::parse("write=delay(300ms)").unwrap().activate()
+    FaultPlan::parse(&format!("write=delay({}ms)", WRITE_DELAY.as_millis()))
+        .unwrap()
+        .activate()
 }
 
+/// Wait for the install's temp file to appear in `dir`, then fork a child
+/// holding every descriptor of this process for `hold`. Returns the child,
+/// whether it holds a descriptor of the temp file (read from
+/// /proc/PID/fd), and whether the temp file was still there after the fork
+/// (the install had not finished: the fork landed inside it).
+fn fork_when_the_temp_file_appears(dir: &Path, hold: Duration) -> (libc::pid_t, bool, bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let tmp = loop {
+        let found = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(".flakeproof-tmp"));
+        if let Some(p) = found {
+            break p;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no temp file appeared"
+        );
+        std::thread::sleep(Duration::from_micros(200));
+    };
+    let pid = fork_holding_everything(hold);
+    let holds = fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .any(|e| fs::read_link(e.unwrap().path()).is_ok_and(|t| t == tmp));
+    (pid, holds, tmp.exists())
+}
+
+fn kill_and_reap(pid: libc::pid_t) {
+    // SAFETY: our own child.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
+}
+
+#[cfg(target_os = "linux")]
 #[rstest]
 fn children_that_fork_without_exec(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
 ) {
-    use std::sync::atomic::{AtomicBool, Ordering};
     let Some(dir) = common::exec_tempdir() else {
         return;
     };
-    let stop = AtomicBool::new(false);
-    let result = std::thread::scope(|s| {
-        s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(1000)));
+    let (result, (child, holds, inside)) = std::thread::scope(|s| {
+        let forker =
+            s.spawn(|| fork_when_the_temp_file_appears(dir.path(), Duration::from_secs(60)));
         let _slow = hold_the_writer_open_for_forks();
         let r = StubInstaller::new()
             .strategy(strategy)
             .durable(false)
             .barrier_timeout(Duration::from_millis(100))
             .install(dir.path(), "stub", "#!/bin/sh\nexit 0\n");
-        // Still forking: the exec below meets fresh children.
-        let ran = r.as_ref().ok().map(|p| Command::new(p).status());
-        stop.store(true, Ordering::Relaxed);
-        (r, ran)
+        (r, forker.join().unwrap())
     });
+    assert!(
+        inside,
+        "the fork landed after the install: the test proves nothing"
+    );
     match strategy {
-        // The barrier can't drain a description held by a child that never
-        // execs: it must say so, and leave nothing behind.
+        // The child copied the writer's descriptor and never execs: the
+        // barrier must say so, and leave nothing behind.
         Strategy::DrainBarrier => {
-            let e = result.0.unwrap_err();
+            assert!(holds, "the forked child did not inherit the writer");
+            let e = result.unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
             assert_eq!(e.step(), InstallStep::Barrier);
-            assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+            assert!(
+                common::entries(dir.path()).is_empty(),
+                "{:?}",
+                common::entries(dir.path())
+            );
         }
-        // The child writer never had the descriptor in this process: the
-        // stub runs at once, forks or not.
+        // The child writer's descriptor never existed in this process: the
+        // fork copied nothing of it, and the stub runs at once.
         _ => {
-            let p = result.0.unwrap();
+            assert!(
+                !holds,
+                "the forked child holds the child writer's descriptor"
+            );
+            let p = result.unwrap();
             assert_eq!(fs::read(&p).unwrap(), b"#!/bin/sh\nexit 0\n");
-            assert!(result.1.unwrap().unwrap().success());
-            assert_eq!(entries(dir.path()), ["stub"]);
+            assert!(Command::new(&p).status().unwrap().success());
+            assert_eq!(common::entries(dir.path()), ["stub"]);
         }
     }
+    kill_and_reap(child);
 }
 
 #[test]
@@ -388,31 +426,36 @@ fn control_a_plain_write_inherited_by_a_child_that_never_execs_fails_with_etxtbs
     }
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
-    // Children forked while the descriptor is open inherit it and exit 50 ms
-    // later without exec: the barrier must see them (busy probes) and wait,
-    // not time out.
-    use std::sync::atomic::{AtomicBool, Ordering};
+    // A child forked while the descriptor is open inherits it and exits
+    // 300 ms after the install closed its own copy, without exec: the
+    // barrier must see it (busy probes) and wait, not time out.
     let Some(dir) = common::exec_tempdir() else {
         return;
     };
-    let stop = AtomicBool::new(false);
-    let report = std::thread::scope(|s| {
-        s.spawn(|| fork_without_exec_loop(&stop, Duration::from_millis(50)));
+    let (report, (child, holds, inside)) = std::thread::scope(|s| {
+        let forker = s.spawn(|| {
+            fork_when_the_temp_file_appears(dir.path(), WRITE_DELAY + Duration::from_millis(300))
+        });
         let _slow = hold_the_writer_open_for_forks();
         let r = StubInstaller::new().durable(false).install_with_report(
             dir.path(),
             "stub",
             "#!/bin/sh\n",
         );
-        stop.store(true, Ordering::Relaxed);
-        r
-    })
-    .unwrap();
+        (r, forker.join().unwrap())
+    });
+    assert!(
+        inside && holds,
+        "the fork did not land while the writer was open"
+    );
+    let report = report.unwrap();
     assert!(report.busy_probes > 0, "{report:?}");
     assert_eq!(fs::read(&report.path).unwrap(), b"#!/bin/sh\n");
-    assert_eq!(entries(dir.path()), ["stub"]);
+    assert_eq!(common::entries(dir.path()), ["stub"]);
+    kill_and_reap(child);
 }
 
 #[test]

@@ -186,7 +186,9 @@ fn inject(op: Op, path: &Path) -> io::Result<()> {
 
 /// The plan's decision for a call that will be made where the plan can't be
 /// consulted (the child writer, between clone and exit): recorded like any
-/// other call, but the delay and the error are the caller's to apply there.
+/// other call, but the error, and a delay on the system clock, are the
+/// caller's to apply there. A delay on a plan's own clock is slept here, on
+/// that clock, so that a `ManualClock` plan never really waits.
 pub(crate) fn decide(op: Op, path: &Path) -> io::Result<Verdict> {
     if !any_active() {
         return Ok(Verdict::default());
@@ -194,12 +196,20 @@ pub(crate) fn decide(op: Op, path: &Path) -> io::Result<Verdict> {
     if let Some(e) = env_error() {
         return Err(e);
     }
-    let local = LOCAL.try_with(|l| l.borrow().last().map(|s| s.consult(op, path)));
+    let apply = |s: &Shared| {
+        let mut verdict = s.consult(op, path);
+        if let (Some(clock), false) = (&s.clock, verdict.delay.is_zero()) {
+            clock.sleep(verdict.delay);
+            verdict.delay = std::time::Duration::ZERO;
+        }
+        verdict
+    };
+    let local = LOCAL.try_with(|l| l.borrow().last().map(|s| apply(s)));
     if let Ok(Some(verdict)) = local {
         return Ok(verdict);
     }
     let global = GLOBAL.read().unwrap_or_else(|p| p.into_inner()).clone();
-    Ok(global.map_or_else(Verdict::default, |s| s.consult(op, path)))
+    Ok(global.map_or_else(Verdict::default, |s| apply(&s)))
 }
 
 /// Make `shared` the thread's plan until [`leave`].

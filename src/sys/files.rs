@@ -26,9 +26,16 @@ pub(crate) fn create_new(path: &Path) -> io::Result<File> {
 
 /// Mark the open file description so that a later [`wait_for_no_writers`]
 /// can tell when every copy of it (leaked into forked children) is closed.
-pub(crate) fn lock_description(file: &File, path: &Path) -> io::Result<()> {
-    gate(Op::Lock, path)?;
-    imp::lock_description(file)
+/// False where the filesystem has no flock.
+pub(crate) fn lock_description(file: &File, path: &Path) -> io::Result<bool> {
+    // An injected error lands as a real one would: one that means "no flock
+    // on this filesystem" leaves the description unlocked, not the install
+    // failed.
+    match gate(Op::Lock, path) {
+        Err(e) if imp::lock_unsupported(&e) => Ok(false),
+        Err(e) => Err(e),
+        Ok(()) => imp::lock_description(file),
+    }
 }
 
 pub(crate) fn write_all(file: &mut File, body: &[u8], path: &Path) -> io::Result<()> {
@@ -69,10 +76,11 @@ pub(crate) fn wait_for_no_writers(
     file: &File,
     path: &Path,
     kind: FsKind,
+    locked: bool,
     timeout: Duration,
 ) -> io::Result<Drain> {
     gate(Op::Lock, path)?;
-    imp::wait_for_no_writers(file, kind, timeout)
+    imp::wait_for_no_writers(file, kind, locked, timeout)
 }
 
 pub(crate) fn sync_file(file: &File, path: &Path) -> io::Result<()> {
@@ -107,10 +115,11 @@ pub(crate) fn remove_file(path: &Path) -> io::Result<()> {
 /// step of the child fails for real.
 pub(crate) fn write_in_child(path: &Path, body: &[u8]) -> Result<(), (ChildStep, io::Error)> {
     let open = |e| (ChildStep::Open, e);
+    let start = |e| (ChildStep::Start, e);
     gate(Op::OpenWrite, path).map_err(open)?;
     let faults = imp::ChildFaults {
-        write: crate::fault::decide(Op::Write, path).map_err(open)?,
-        close: crate::fault::decide(Op::Close, path).map_err(open)?,
+        write: crate::fault::decide(Op::Write, path).map_err(start)?,
+        close: crate::fault::decide(Op::Close, path).map_err(start)?,
     };
     imp::write_in_child(path, body, faults)
 }

@@ -26,8 +26,10 @@ pub(crate) enum Probe {
     /// `flock` on a new description: granted once every copy of the old,
     /// locked description is closed (golang/go#22315, amonakov 2020).
     Flock,
-    /// Neither answers on this filesystem: nothing was checked.
-    Unchecked,
+    /// The probes could not settle it on this filesystem (no lease, or a
+    /// refusal flock never confirmed, where flock alone is no evidence): the
+    /// installer writes the file from a child process instead.
+    Undecided,
 }
 
 /// Outcome of the drain barrier.
@@ -42,6 +44,8 @@ pub(crate) struct Drain {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(windows, allow(dead_code))]
 pub(crate) enum ChildStep {
+    /// Preparing or starting the child (mmap, clone or fork).
+    Start,
     Open,
     Write,
     Close,

@@ -40,8 +40,13 @@ pub(crate) fn create_new(path: &Path) -> io::Result<File> {
     OpenOptions::new().write(true).create_new(true).open(path)
 }
 
-pub(crate) fn lock_description(_file: &File) -> io::Result<()> {
-    Ok(())
+pub(crate) fn lock_description(_file: &File) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// No error means "no flock here" on Windows: the installer takes no lock.
+pub(crate) fn lock_unsupported(_err: &io::Error) -> bool {
+    false
 }
 
 pub(crate) fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
@@ -67,13 +72,16 @@ pub(crate) fn reopen(path: &Path, _expect: Option<&FileId>) -> io::Result<File> 
     OpenOptions::new().write(true).open(path)
 }
 
+/// Never called: installs take no barrier where exec does not refuse
+/// writers (`EXEC_REFUSES_WRITERS`).
 pub(crate) fn wait_for_no_writers(
     _file: &File,
     _kind: FsKind,
+    _locked: bool,
     _timeout: Duration,
 ) -> io::Result<Drain> {
     Ok(Drain {
-        probe: Probe::Unchecked,
+        probe: Probe::Undecided,
         busy_probes: 0,
     })
 }
@@ -95,7 +103,7 @@ pub(crate) fn write_in_child(
     _faults: ChildFaults,
 ) -> Result<(), (ChildStep, io::Error)> {
     Err((
-        ChildStep::Open,
+        ChildStep::Start,
         io::Error::new(
             io::ErrorKind::Unsupported,
             "Strategy::ChildWriter needs fork; Windows has no fork race to avoid",

@@ -16,10 +16,15 @@
 //!   the last copy is closed. `LOCK_SH`, because where flock is emulated with
 //!   fcntl locks an exclusive lock on a read-only descriptor fails (EBADF).
 //!
-//! The lease is authoritative on filesystems known to be local. Elsewhere a
-//! refused lease is believed only while flock agrees: if flock keeps saying
-//! "clear" for [`GRACE`] rounds in a row, far longer than the `__fput`
-//! window, the lease is not answering about writers, and flock decides.
+//! The lease is authoritative on filesystems known to be local, and flock
+//! stands in where leases are unsupported there. Elsewhere (FUSE, unknown
+//! filesystems) only a granted lease is conclusive: a refused one is
+//! believed only while flock sees the writer too, and flock alone is not
+//! trusted (a network filesystem may emulate it with per-process locks that
+//! forked children don't share). When the probes can't settle it for
+//! [`GRACE`] rounds in a row (far longer than the `__fput` window), the
+//! barrier says so ([`Probe::Undecided`]) and the installer writes the file
+//! from a child process instead, which needs no probe at all.
 
 use std::fs::File;
 use std::io;
@@ -30,31 +35,36 @@ use super::basics::{cvt, unsupported};
 use crate::backoff::Backoff;
 use crate::sys::types::{Drain, FsKind, Probe};
 
-/// Consecutive rounds of "lease refused, flock granted" after which a lease
-/// is taken not to be answering about writers (about 3 ms of polling).
+/// Consecutive rounds in which a refused lease was not confirmed by flock,
+/// after which the barrier stops trusting it (about 3 ms of polling).
 const GRACE: u32 = 8;
 
 /// Mark the writable description: every copy a forked child inherits holds
-/// this lock too, until the last copy is closed.
-pub(crate) fn lock_description(file: &File) -> io::Result<()> {
+/// this lock too, until the last copy is closed. False where the filesystem
+/// has no flock: then the flock probe can prove nothing.
+pub(crate) fn lock_description(file: &File) -> io::Result<bool> {
     // The description is ours alone and seconds old at most: LOCK_NB can't
     // meet a holder.
     // SAFETY: a plain syscall on a descriptor `file` keeps open.
     match cvt(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) }) {
-        Err(e) if unsupported(&e) => Ok(()),
-        other => other.map(drop),
+        Err(e) if unsupported(&e) => Ok(false),
+        other => other.map(|_| true),
     }
 }
 
 /// Poll until no writable description of `file`'s inode is left, or
 /// `timeout` (then `TimedOut`, naming the probe that still saw a writer).
+/// `locked`: whether [`lock_description`] took the writer's lock.
 pub(crate) fn wait_for_no_writers(
     file: &File,
     kind: FsKind,
+    locked: bool,
     timeout: Duration,
 ) -> io::Result<Drain> {
     let fd = file.as_raw_fd();
-    wait_with(kind, timeout, || lease_probe(fd), || flock_probe(fd))
+    let mut barrier = Barrier::new(kind);
+    barrier.flock_usable = locked;
+    wait_with(barrier, timeout, || lease_probe(fd), || flock_probe(fd))
 }
 
 /// What one probe said.
@@ -105,53 +115,53 @@ impl Barrier {
         lease: &mut impl FnMut() -> io::Result<bool>,
         flock: &mut impl FnMut() -> io::Result<bool>,
     ) -> io::Result<Round> {
+        let local = matches!(self.kind, FsKind::Local(_));
         if self.lease_usable {
             match answer(lease())? {
+                // A granted lease means no writable description is left on
+                // this machine: conclusive on any filesystem.
                 Answer::Clear => return Ok(Round::Clear(Probe::Lease)),
                 Answer::Unsupported => self.lease_usable = false,
-                Answer::Busy if matches!(self.kind, FsKind::Local(_)) => {
-                    return Ok(Round::Busy(Probe::Lease))
-                }
+                Answer::Busy if local => return Ok(Round::Busy(Probe::Lease)),
                 Answer::Busy => {
                     // Not known to be local: a refusal counts only while
                     // flock sees the writer too.
-                    if !self.flock_usable {
+                    let confirmed = self.flock_usable
+                        && match answer(flock())? {
+                            Answer::Busy => true,
+                            Answer::Clear => false,
+                            Answer::Unsupported => {
+                                self.flock_usable = false;
+                                false
+                            }
+                        };
+                    if confirmed {
+                        self.disagreements = 0;
                         return Ok(Round::Busy(Probe::Lease));
                     }
-                    match answer(flock())? {
-                        Answer::Busy => {
-                            self.disagreements = 0;
-                            return Ok(Round::Busy(Probe::Lease));
-                        }
-                        Answer::Unsupported => {
-                            self.flock_usable = false;
-                            return Ok(Round::Busy(Probe::Lease));
-                        }
-                        Answer::Clear => {
-                            self.disagreements += 1;
-                            if self.disagreements < GRACE {
-                                return Ok(Round::Busy(Probe::Lease));
-                            }
-                            self.lease_usable = false;
-                            return Ok(Round::Clear(Probe::Flock));
-                        }
+                    self.disagreements += 1;
+                    if self.disagreements < GRACE {
+                        return Ok(Round::Busy(Probe::Lease));
                     }
+                    return Ok(Round::Clear(Probe::Undecided));
                 }
             }
         }
-        if self.flock_usable {
+        // No lease here. Flock alone is trusted only where the filesystem is
+        // known to be local.
+        if local && self.flock_usable {
             match answer(flock())? {
                 Answer::Clear => return Ok(Round::Clear(Probe::Flock)),
                 Answer::Busy => return Ok(Round::Busy(Probe::Flock)),
                 Answer::Unsupported => self.flock_usable = false,
             }
         }
-        Ok(Round::Clear(Probe::Unchecked))
+        Ok(Round::Clear(Probe::Undecided))
     }
 }
 
 fn wait_with(
-    kind: FsKind,
+    mut barrier: Barrier,
     timeout: Duration,
     mut lease: impl FnMut() -> io::Result<bool>,
     mut flock: impl FnMut() -> io::Result<bool>,
@@ -161,7 +171,6 @@ fn wait_with(
     // machine: poll fast first, then back off to 1 ms.
     let mut delays =
         Backoff::exponential(Duration::from_micros(20)).max_delay(Duration::from_millis(1));
-    let mut barrier = Barrier::new(kind);
     let mut busy_probes = 0;
     loop {
         let busy = match barrier.round(&mut lease, &mut flock)? {
@@ -250,25 +259,26 @@ mod tests {
     }
 
     #[test]
-    fn a_lease_that_always_says_busy_while_flock_says_clear_degrades_to_flock() {
+    fn a_lease_that_always_says_busy_while_flock_says_clear_is_undecided_not_a_timeout() {
         // NFSv4 without a delegation: EAGAIN whatever the writers. The old
-        // barrier believed the lease and polled until its 5 s timeout.
+        // barrier believed the lease and polled until its 5 s timeout; now,
+        // after GRACE unconfirmed refusals, it says it can't decide (and the
+        // installer writes from a child instead).
         let mut lease = || Ok(false);
         let mut flock = || Ok(true);
         let r = rounds(FsKind::Unknown, &mut lease, &mut flock, GRACE as usize);
         assert!(r[..GRACE as usize - 1]
             .iter()
             .all(|r| *r == Round::Busy(Probe::Lease)));
-        assert_eq!(r[GRACE as usize - 1], Round::Clear(Probe::Flock));
+        assert_eq!(r[GRACE as usize - 1], Round::Clear(Probe::Undecided));
         let d = wait_with(
-            FsKind::Fuse,
+            Barrier::new(FsKind::Fuse),
             Duration::from_secs(5),
             || Ok(false),
             || Ok(true),
         )
         .unwrap();
-        assert_eq!(d.probe, Probe::Flock);
-        assert_eq!(d.busy_probes, GRACE - 1);
+        assert_eq!(d.probe, Probe::Undecided);
     }
 
     #[test]
@@ -315,14 +325,44 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_probes_fall_back_lease_then_flock_then_unchecked() {
+    fn a_refused_lease_that_flock_can_not_confirm_is_undecided_after_the_grace() {
+        // FUSE or unknown, no flock: the refusal may be real (a forked child)
+        // or not (NFS-like); waiting out the timeout would blame a child
+        // that may not exist. The child writer needs no probe.
+        let mut lease = || Ok(false);
+        let mut flock = || err(libc::ENOLCK);
+        let r = rounds(FsKind::Fuse, &mut lease, &mut flock, GRACE as usize);
+        assert_eq!(r[GRACE as usize - 1], Round::Clear(Probe::Undecided));
+    }
+
+    #[test]
+    fn without_leases_flock_decides_only_on_a_known_local_filesystem() {
         let mut lease = || err(libc::EINVAL);
         let mut flock = script(vec![Ok(false)]);
-        let r = rounds(FsKind::Local("ext4"), &mut lease, &mut flock, 2);
+        let r = rounds(FsKind::Local("ufs"), &mut lease, &mut flock, 2);
         assert_eq!(r, [Round::Busy(Probe::Flock), Round::Clear(Probe::Flock)]);
-        let mut flock = || err(libc::ENOLCK);
-        let r = rounds(FsKind::Unknown, &mut lease, &mut flock, 1);
-        assert_eq!(r, [Round::Clear(Probe::Unchecked)]);
+        // Elsewhere flock may be emulated per process (NFS): not evidence.
+        let r = rounds(FsKind::Unknown, &mut lease, &mut || Ok(true), 1);
+        assert_eq!(r, [Round::Clear(Probe::Undecided)]);
+        let r = rounds(
+            FsKind::Local("ufs"),
+            &mut lease,
+            &mut || err(libc::ENOLCK),
+            1,
+        );
+        assert_eq!(r, [Round::Clear(Probe::Undecided)]);
+    }
+
+    #[test]
+    fn a_writer_lock_that_was_never_taken_proves_nothing() {
+        // lock_description found no flock: the probe's "clear" would be
+        // about a lock nobody holds.
+        let mut b = Barrier::new(FsKind::Local("ext4"));
+        b.flock_usable = false;
+        let r = b
+            .round(&mut || err(libc::EINVAL), &mut || Ok(true))
+            .unwrap();
+        assert_eq!(r, Round::Clear(Probe::Undecided));
     }
 
     #[test]
@@ -336,22 +376,11 @@ mod tests {
 
     #[test]
     fn the_timeout_names_the_probe_that_saw_the_writer() {
-        let e = wait_with(
-            FsKind::Local("ext4"),
-            Duration::ZERO,
-            || Ok(false),
-            || Ok(true),
-        )
-        .unwrap_err();
+        let local = || Barrier::new(FsKind::Local("ext4"));
+        let e = wait_with(local(), Duration::ZERO, || Ok(false), || Ok(true)).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::TimedOut);
         assert!(e.to_string().contains("read lease"), "{e}");
-        let e = wait_with(
-            FsKind::Local("ext4"),
-            Duration::ZERO,
-            || err(libc::EINVAL),
-            || Ok(false),
-        )
-        .unwrap_err();
+        let e = wait_with(local(), Duration::ZERO, || err(libc::EINVAL), || Ok(false)).unwrap_err();
         assert!(e.to_string().contains("flock"), "{e}");
     }
 
@@ -360,6 +389,7 @@ mod tests {
     /// closed here, and a fresh read-only descriptor: the state the barrier
     /// must wait out. Closing the returned pipe end lets the child exit.
     fn writer_inherited_by_a_blocked_child() -> (tempfile::TempDir, File, libc::pid_t, File) {
+        use std::os::fd::AsRawFd as _;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("stub");
         let mut w = create_new(&path).unwrap();
@@ -371,10 +401,17 @@ mod tests {
         // SAFETY: the child only reads and exits (async-signal-safe).
         let pid = unsafe { libc::fork() };
         if pid == 0 {
-            // SAFETY: in the child: close our copy of the write end, block
-            // until the parent closes its copy, exit without unwinding.
+            // SAFETY: in the child: keep only the read end and the writer's
+            // description (other tests' pipe write ends, inherited too, would
+            // keep each other's children blocked forever), block until the
+            // parent closes its write end, exit without unwinding.
             unsafe {
-                libc::close(fds[1]);
+                let writer = w.as_raw_fd();
+                for fd in 3..4096 {
+                    if fd != fds[0] && fd != writer {
+                        libc::close(fd);
+                    }
+                }
                 let mut b = 0u8;
                 libc::read(fds[0], (&mut b as *mut u8).cast(), 1);
                 libc::_exit(0);
@@ -391,14 +428,37 @@ mod tests {
         (dir, ro, pid, release)
     }
 
+    /// The tests that fork hold this: one forked child at a time.
+    static FORKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     fn reap(pid: libc::pid_t) {
         // SAFETY: waits for our own child.
         unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
     }
 
+    /// Does the temp dir's filesystem grant us read leases? Not on NFS, nor
+    /// where `fs.leases-enable` is 0.
+    fn leases_here() -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let f = create_new(&dir.path().join("probe")).unwrap();
+        drop(f);
+        let ro = reopen(&dir.path().join("probe"), None).unwrap();
+        match lease_probe(ro.as_raw_fd()) {
+            Ok(granted) => granted,
+            Err(e) => {
+                crate::test_support::skip("leases", &format!("no read lease in the temp dir: {e}"));
+                false
+            }
+        }
+    }
+
     #[test]
     fn both_probes_wait_until_the_child_drops_its_copy() {
+        let _one_at_a_time = FORKING.lock().unwrap_or_else(|p| p.into_inner());
         for use_lease in [true, false] {
+            if use_lease && !(cfg!(target_os = "linux") && leases_here()) {
+                continue;
+            }
             let (_dir, ro, pid, release) = writer_inherited_by_a_blocked_child();
             let fd = ro.as_raw_fd();
             let mut release = Some(release);
@@ -414,14 +474,14 @@ mod tests {
             };
             let drain = if use_lease {
                 wait_with(
-                    FsKind::Local("test"),
+                    Barrier::new(FsKind::Local("test")),
                     Duration::from_secs(30),
                     || probe(lease_probe(fd)),
                     || flock_probe(fd),
                 )
             } else {
                 wait_with(
-                    FsKind::Unknown,
+                    Barrier::new(FsKind::Local("test")),
                     Duration::from_secs(30),
                     || err(libc::EINVAL),
                     || probe(flock_probe(fd)),
@@ -444,19 +504,23 @@ mod tests {
 
     #[test]
     fn both_probes_time_out_on_a_child_that_never_lets_go() {
+        let _one_at_a_time = FORKING.lock().unwrap_or_else(|p| p.into_inner());
         for use_lease in [true, false] {
+            if use_lease && !(cfg!(target_os = "linux") && leases_here()) {
+                continue;
+            }
             let (_dir, ro, pid, release) = writer_inherited_by_a_blocked_child();
             let fd = ro.as_raw_fd();
             let e = if use_lease {
                 wait_with(
-                    FsKind::Local("test"),
+                    Barrier::new(FsKind::Local("test")),
                     Duration::from_millis(30),
                     || lease_probe(fd),
                     || flock_probe(fd),
                 )
             } else {
                 wait_with(
-                    FsKind::Unknown,
+                    Barrier::new(FsKind::Local("test")),
                     Duration::from_millis(30),
                     || err(libc::EINVAL),
                     || flock_probe(fd),
@@ -471,15 +535,17 @@ mod tests {
 
     #[test]
     fn with_no_writer_left_both_probes_pass_at_once() {
+        let _one_at_a_time = FORKING.lock().unwrap_or_else(|p| p.into_inner());
         let (_dir, ro, pid, release) = writer_inherited_by_a_blocked_child();
         drop(release);
         reap(pid);
         let fd = ro.as_raw_fd();
         assert!(flock_probe(fd).unwrap());
-        if cfg!(target_os = "linux") {
+        if cfg!(target_os = "linux") && leases_here() {
             assert!(lease_probe(fd).unwrap());
         }
-        let drain = wait_for_no_writers(&ro, FsKind::Unknown, Duration::from_secs(1)).unwrap();
+        let drain =
+            wait_for_no_writers(&ro, FsKind::Local("test"), true, Duration::from_secs(1)).unwrap();
         assert_eq!(drain.busy_probes, 0);
     }
 }

@@ -51,10 +51,14 @@ fn step_of(step: u32) -> ChildStep {
 struct Report {
     /// The step the child is at (`STEP_*`).
     step: AtomicU32,
-    /// 1 while a file created by the child exists at the path.
+    /// 1 from just before the child's exclusive create until it has removed
+    /// the file after a failure: while set, a file at the path (if any) is
+    /// the child's, since nobody else can know the random name.
     created: AtomicU32,
     /// 0, or the errno of the failed step.
     result: AtomicI32,
+    /// 1 once the child is done: `result` is final.
+    done: AtomicU32,
 }
 
 /// Everything the child reads; prepared before the clone.
@@ -83,7 +87,7 @@ pub(crate) fn write_in_child(
     body: &[u8],
     faults: ChildFaults,
 ) -> Result<(), (ChildStep, io::Error)> {
-    let setup = |e: io::Error| (ChildStep::Open, e);
+    let setup = |e: io::Error| (ChildStep::Start, e);
     let c_path = CString::new(path.as_os_str().as_bytes()).map_err(|e| setup(e.into()))?;
     let page = SharedPage::new().map_err(setup)?;
     let job = Job {
@@ -96,11 +100,15 @@ pub(crate) fn write_in_child(
         report: page.report(),
     };
     let pid = start_child(&job).map_err(setup)?;
-    let status = wait(pid).map_err(setup)?;
-    // SAFETY: the page outlives the child, which has exited.
+    // With CLONE_VFORK the child has exited by now, and the report is
+    // final even if waitpid can't tell us more (SIGCHLD ignored, or
+    // another thread's waitpid(-1) reaped it first).
+    let waited = wait(pid);
+    // SAFETY: the page outlives the child, which has exited (or, after a
+    // fork whose wait failed, writes only atomics we read here).
     let report = unsafe { &*page.report() };
     let step = step_of(report.step.load(Ordering::Acquire));
-    if libc::WIFEXITED(status) {
+    if report.done.load(Ordering::Acquire) == 1 {
         return match report.result.load(Ordering::Acquire) {
             0 => Ok(()),
             errno => Err((step, io::Error::from_raw_os_error(errno))),
@@ -111,10 +119,14 @@ pub(crate) fn write_in_child(
         // SAFETY: unlink of a NUL-terminated path we own.
         unsafe { libc::unlink(c_path.as_ptr()) };
     }
+    let why = match waited {
+        Ok(status) => format!("died (wait status {status:#x})"),
+        Err(e) => format!("did not finish, and waiting for it failed: {e}"),
+    };
     Err((
         step,
         io::Error::other(format!(
-            "the child process writing {} died (wait status {status:#x})",
+            "the child process writing {} {why}",
             path.display()
         )),
     ))
@@ -183,7 +195,7 @@ impl SignalsBlocked {
             let mut all: libc::sigset_t = std::mem::zeroed();
             let mut old: libc::sigset_t = std::mem::zeroed();
             libc::sigfillset(&mut all);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+            set_mask(&all, &mut old);
             SignalsBlocked(old)
         }
     }
@@ -192,8 +204,36 @@ impl SignalsBlocked {
 impl Drop for SignalsBlocked {
     fn drop(&mut self) {
         // SAFETY: restores the mask saved in new().
-        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.0, std::ptr::null_mut()) };
+        unsafe { set_mask(&self.0, std::ptr::null_mut()) };
     }
+}
+
+/// Linux: the raw syscall, as glibc's posix_spawn does: `pthread_sigmask`
+/// quietly keeps glibc's internal signals (SIGCANCEL, SIGSETXID) unblocked,
+/// and their handlers must not run in a child that shares our memory.
+///
+/// # Safety
+/// `set` and `old` (or null) must be valid.
+#[cfg(target_os = "linux")]
+unsafe fn set_mask(set: *const libc::sigset_t, old: *mut libc::sigset_t) {
+    // SAFETY: per the contract; the kernel's sigset is 8 bytes.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            set,
+            old,
+            8usize,
+        )
+    };
+}
+
+/// # Safety
+/// `set` and `old` (or null) must be valid.
+#[cfg(not(target_os = "linux"))]
+unsafe fn set_mask(set: *const libc::sigset_t, old: *mut libc::sigset_t) {
+    // SAFETY: per the contract.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, set, old) };
 }
 
 #[cfg(target_os = "linux")]
@@ -350,19 +390,26 @@ unsafe fn child_write(job: &Job<'_>) {
     // SAFETY: see close_inherited.
     unsafe { close_inherited() };
     let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    let finish = |code: i32| {
+        report.result.store(code, Ordering::Release);
+        report.done.store(1, Ordering::Release);
+    };
+    // Set before the create, so that a kill between the create and the
+    // store can't leave a file the parent does not know about.
+    report.created.store(1, Ordering::Release);
     // SAFETY: a NUL-terminated path prepared before the clone.
     let fd = unsafe { libc::open(job.path.as_ptr(), flags, 0o600 as libc::c_uint) };
     if fd < 0 {
-        report.result.store(errno(), Ordering::Release);
-        return;
+        let e = errno();
+        report.created.store(0, Ordering::Release);
+        return finish(e);
     }
-    report.created.store(1, Ordering::Release);
     let remove = |code: i32| {
         // SAFETY: our own path; the parent never has to guess whether a file
         // by that name is its to remove.
         unsafe { libc::unlink(job.path.as_ptr()) };
         report.created.store(0, Ordering::Release);
-        report.result.store(code, Ordering::Release);
+        finish(code);
     };
     let fail = |code: i32| {
         // SAFETY: our own descriptor, closed once.
@@ -406,5 +453,5 @@ unsafe fn child_write(job: &Job<'_>) {
     if job.close_fail != 0 {
         return remove(job.close_fail);
     }
-    report.result.store(0, Ordering::Release);
+    finish(0);
 }

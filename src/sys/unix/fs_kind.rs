@@ -24,7 +24,15 @@ pub(crate) fn fs_kind(dir: &Path) -> io::Result<FsKind> {
     if let Some(kind) = cached {
         return Ok(kind);
     }
-    let kind = ask(dir)?;
+    let kind = match ask(dir) {
+        Ok(kind) => kind,
+        // Missing or not a directory: the caller's error to see.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => return Err(e),
+        // Anything else (EOVERFLOW from a 32-bit statfs on a huge
+        // filesystem, a FUSE server's error): unknown, so the barrier
+        // trusts no probe alone.
+        Err(_) => FsKind::Unknown,
+    };
     CACHE
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -40,7 +48,9 @@ fn ask(dir: &Path) -> io::Result<FsKind> {
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
     // SAFETY: as above.
     super::basics::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
-    Ok(from_linux_magic(st.f_type as u64))
+    // f_type is a signed word: on 32-bit glibc the CIFS and SMB2 magics are
+    // negative, and a plain `as u64` would sign-extend them.
+    Ok(from_linux_magic(st.f_type as u32 as u64))
 }
 
 #[cfg(any(
