@@ -339,6 +339,14 @@ mod tests {
     }
 
     #[test]
+    fn op_all_is_in_declaration_order() {
+        // The fault record indexes its totals by `op as usize`.
+        for (i, op) in Op::ALL.into_iter().enumerate() {
+            assert_eq!(op as usize, i, "{op:?}");
+        }
+    }
+
+    #[test]
     fn op_names_round_trip_and_are_unique() {
         for op in Op::ALL {
             assert_eq!(Op::from_name(op.name()), Some(op));

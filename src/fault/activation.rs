@@ -75,6 +75,10 @@ impl Shared {
     pub(crate) fn count(&self, op: Op, pattern: &str) -> (usize, usize) {
         self.lock().1.count(op, pattern)
     }
+
+    pub(crate) fn overflowed(&self) -> u64 {
+        self.lock().1.overflowed()
+    }
 }
 
 /// How many activations exist (entered scopes, the process-wide plan), plus

@@ -98,9 +98,11 @@
 //! [`FaultScope::calls`] lists the calls that consulted the plan, in order.
 //! The record keeps identical consecutive calls as one entry, and the newest
 //! 100,000 entries (see [`FaultPlan::record_limit`]);
-//! [`FaultScope::calls_dropped`] says how many older calls left it.
-//! [`FaultScope::attempts`] and [`FaultScope::injected`] are exact whatever
-//! the limit.
+//! [`FaultScope::calls_dropped`] says how many older calls left it. Memory
+//! stays bounded in a chaos run of any length. [`FaultScope::attempts`] and
+//! [`FaultScope::injected`] are exact for the pattern `*` always, and for
+//! narrower patterns unless more than the limit's worth of distinct paths
+//! left the record ([`FaultScope::counts_are_exact`] says which).
 //!
 //! With no plan active anywhere, consulting costs one atomic load
 //! (`benches/fault.rs`).
@@ -377,9 +379,25 @@ impl FaultScope {
         self.0.dropped()
     }
 
+    /// True while [`attempts`](Self::attempts) and
+    /// [`injected`](Self::injected) are exact for every pattern. They are
+    /// always exact for `*`; a narrower pattern can come out low once more
+    /// than the record limit's worth of distinct paths have left the record.
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, fs, Op};
+    /// let g = FaultPlan::parse("").unwrap().record_limit(1).activate();
+    /// for i in 0..5 { let _ = fs::remove_file(format!("/nonexistent/{i}")); }
+    /// assert!(!g.counts_are_exact());
+    /// assert_eq!(g.attempts(Op::RemoveFile, "*"), 5); // exact all the same
+    /// ```
+    pub fn counts_are_exact(&self) -> bool {
+        self.0.overflowed() == 0
+    }
+
     /// How many calls of `op` on paths matching `pattern` (a glob, `*` for
-    /// all) consulted the plan: attempts, injected or not. Exact, whatever
-    /// the record limit.
+    /// all) consulted the plan: attempts, injected or not. Exact for `*`, and
+    /// for any pattern while [`counts_are_exact`](Self::counts_are_exact).
     ///
     /// ```
     /// use flakeproof::{fault::FaultPlan, fs, Op};

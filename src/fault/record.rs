@@ -1,6 +1,13 @@
 //! What a plan saw: every call that consulted it, in order, kept as runs of
-//! identical calls, bounded; and exact counts that the bound never changes.
+//! identical calls, bounded; and counts that the bound does not change.
 //! Pure.
+//!
+//! Memory stays bounded whatever the run: at most `limit` runs in the
+//! record, at most `limit` (operation, path) counters for the runs that left
+//! it, and per-operation totals. Counts for `*` are always exact; counts for
+//! a narrower pattern are exact unless more than `limit` distinct paths left
+//! the record (then calls on the paths past that are counted in the totals
+//! only, and a narrower count can come out low: `overflowed` says so).
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -95,9 +102,14 @@ pub(crate) struct Record {
     /// At most this many runs: a hot loop over one path stays one entry and
     /// never evicts anything.
     limit: usize,
-    /// Counts of the calls that left the ring, per (op, path): what keeps
-    /// `attempts`/`injected` exact whatever the limit.
+    /// Counts of the calls that left the ring, per (op, path), for at most
+    /// `limit` keys.
     evicted: HashMap<(Op, Arc<Path>), Counts>,
+    /// Every call ever recorded, per operation (indexed by `Op as usize`):
+    /// exact counts for `*`.
+    totals: [Counts; Op::ALL.len()],
+    /// Calls that left the ring when `evicted` was full.
+    overflowed: u64,
     dropped: u64,
 }
 
@@ -107,11 +119,16 @@ impl Record {
             runs: VecDeque::new(),
             limit: limit.max(1),
             evicted: HashMap::new(),
+            totals: [Counts::default(); Op::ALL.len()],
+            overflowed: 0,
             dropped: 0,
         }
     }
 
     pub(crate) fn push(&mut self, op: Op, path: &Path, outcome: Outcome) {
+        let total = &mut self.totals[op as usize];
+        total.attempts += 1;
+        total.injected += matches!(outcome, Outcome::Injected { .. }) as usize;
         let same_path = |r: &Run| r.path.as_os_str() == path.as_os_str();
         match self.runs.back_mut() {
             Some(r) if r.op == op && r.outcome == outcome && same_path(r) => r.times += 1,
@@ -140,12 +157,17 @@ impl Record {
         let Some(front) = self.runs.pop_front() else {
             return;
         };
-        let counts = self.evicted.entry((front.op, front.path)).or_default();
+        self.dropped += front.times as u64;
+        let key = (front.op, front.path);
+        if self.evicted.len() >= self.limit && !self.evicted.contains_key(&key) {
+            self.overflowed += front.times as u64;
+            return;
+        }
+        let counts = self.evicted.entry(key).or_default();
         counts.attempts += front.times;
         if matches!(front.outcome, Outcome::Injected { .. }) {
             counts.injected += front.times;
         }
-        self.dropped += front.times as u64;
     }
 
     pub(crate) fn calls(&self) -> Vec<Call> {
@@ -165,8 +187,18 @@ impl Record {
         self.dropped
     }
 
-    /// (attempts, injected) of `op` on paths matching `pattern`, exact.
+    /// Calls whose paths the record could no longer keep (see the module
+    /// docs): 0 means every count is exact.
+    pub(crate) fn overflowed(&self) -> u64 {
+        self.overflowed
+    }
+
+    /// (attempts, injected) of `op` on paths matching `pattern`.
     pub(crate) fn count(&self, op: Op, pattern: &str) -> (usize, usize) {
+        if pattern == "*" {
+            let t = self.totals[op as usize];
+            return (t.attempts, t.injected);
+        }
         let mut n = (0, 0);
         for r in self.runs.iter().filter(|r| r.op == op) {
             if glob_match(pattern, &r.path.to_string_lossy()) {
@@ -225,5 +257,20 @@ mod tests {
         assert_eq!(r.runs.len(), 1);
         assert_eq!(r.count(Op::Write, "/x"), (1000, 0));
         assert_eq!(r.calls().len(), 1000);
+    }
+
+    #[test]
+    fn memory_stays_bounded_with_a_new_path_on_every_call() {
+        let mut r = Record::new(4);
+        for i in 0..1000 {
+            r.push(Op::OpenWrite, Path::new(&format!("/t/.tmp{i}")), FAIL);
+        }
+        assert_eq!(r.runs.len(), 4);
+        assert_eq!(r.evicted.len(), 4);
+        assert_eq!(r.count(Op::OpenWrite, "*"), (1000, 1000)); // exact
+        assert_eq!(r.overflowed(), 1000 - 8);
+        // The newest and the first evicted paths are still counted by path.
+        assert_eq!(r.count(Op::OpenWrite, "/t/.tmp999"), (1, 1));
+        assert_eq!(r.count(Op::OpenWrite, "/t/.tmp0"), (1, 1));
     }
 }
