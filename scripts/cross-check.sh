@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Type-check the crate and its tests for Windows and macOS from Linux.
+# Type-check the crate, its tests and examples for Windows, macOS and
+# Android from Linux.
 #
 # The rustup toolchain here has only the Linux target; Debian's rustc-web,
 # cargo-web and rust-web-src ship a toolchain with std's source, which
@@ -15,7 +16,7 @@ if [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library ]; then
   apt-get install -y -qq rustc-web cargo-web rust-web-src >/dev/null
 fi
 
-targets=("${@:-x86_64-pc-windows-msvc aarch64-apple-darwin}")
+targets=("${@:-x86_64-pc-windows-msvc aarch64-apple-darwin aarch64-linux-android}")
 for target in ${targets[*]}; do
   echo "cross-check: $target"
   # A separate target dir: the rustup toolchain's artifacts are not compatible.

@@ -2,16 +2,18 @@
 
 mod common;
 
-use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Barrier, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use flakeproof::fault::{FaultPlan, Outcome};
-use flakeproof::process::Command;
-use flakeproof::{
-    fs, install_executable_stub, InstallStep, ManualClock, Op, RetryPolicy, SpawnRetryExt, Stop,
-    Strategy, StubInstaller,
+use flakeproof::{fs, InstallStep, ManualClock, Op, RetryPolicy, Stop, Strategy, StubInstaller};
+#[cfg(unix)]
+use {
+    flakeproof::process::Command,
+    flakeproof::{install_executable_stub, SpawnRetryExt},
+    std::io,
+    std::path::{Path, PathBuf},
+    std::sync::Barrier,
 };
 
 /// An error, as this OS names and numbers it: the Unix name or the Windows one.

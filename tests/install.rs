@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{entries, skip};
+#[cfg(target_os = "linux")]
 use flakeproof::fault::FaultPlan;
 use flakeproof::{install_executable_stub, InstallStep, Strategy, StubInstaller, WriterCheck};
 use rstest::rstest;
@@ -302,17 +303,20 @@ fn fork_holding_everything(hold: Duration) -> libc::pid_t {
     pid
 }
 
+#[cfg(target_os = "linux")]
 /// Keeps the installer's writable descriptor open for `WRITE_DELAY` before
 /// it writes (an injected delay on its write): the window in which a fork
 /// copies it.
 const WRITE_DELAY: Duration = Duration::from_millis(500);
 
+#[cfg(target_os = "linux")]
 fn hold_the_writer_open_for_forks() -> flakeproof::fault::FaultGuard {
     FaultPlan::parse(&format!("write=delay({}ms)", WRITE_DELAY.as_millis()))
         .unwrap()
         .activate()
 }
 
+#[cfg(target_os = "linux")]
 /// Wait for the install's temp file to appear in `dir`, then fork a child
 /// holding every descriptor of this process for `hold`. Returns the child,
 /// whether it holds a descriptor of the temp file (read from
@@ -341,6 +345,7 @@ fn fork_when_the_temp_file_appears(dir: &Path, hold: Duration) -> (libc::pid_t, 
     (pid, holds, tmp.exists())
 }
 
+#[cfg(target_os = "linux")]
 fn kill_and_reap(pid: libc::pid_t) {
     // SAFETY: our own child.
     unsafe {

@@ -17,7 +17,7 @@ pub fn skip(feature: &str, why: &str) {
 
 /// Does the filesystem of `dir` grant read leases (Linux `F_SETLEASE`)?
 /// Not on NFS, nor for a non-owner without CAP_LEASE.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 pub fn leases_work_in(dir: &Path) -> bool {
     use std::os::fd::AsRawFd;
     let p = dir.join(".lease-probe");
@@ -70,6 +70,12 @@ pub fn exec_works_in(dir: &Path) -> bool {
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => false,
         Err(e) => panic!("the exec probe could not run: {e}"),
     }
+}
+
+/// Leases are a Linux call.
+#[cfg(all(unix, not(target_os = "linux")))]
+pub fn leases_work_in(_dir: &Path) -> bool {
+    false
 }
 
 /// File names in `dir`, sorted.
