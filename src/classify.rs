@@ -53,7 +53,8 @@ pub enum Op {
     /// This process starting a program (fork/exec, posix_spawn, CreateProcess).
     Spawn,
     /// Some process (a child, a grandchild) exec'ing a program: what a plan
-    /// attached to a child process sees. This process's own spawns are
+    /// attached to a child process will see (reserved: plans can't be
+    /// attached to children yet). This process's own spawns are
     /// [`Op::Spawn`].
     Exec,
 }

@@ -13,15 +13,24 @@
 //!    link), mode 0o600;
 //! 2. lock its description (flock), write the body, close;
 //! 3. **drain barrier**: reopen read-only and wait until no copy of the
-//!    writable description is left anywhere (see [`Strategy`]);
+//!    writable description is left anywhere (see [`Strategy`]; on network
+//!    filesystems, or where the probes can't settle it, the file is written
+//!    by a child process instead);
 //! 4. set the mode through the read-only descriptor (so the file is
 //!    executable only once drained, and any mode works for any user, 0o111
-//!    included), fsync it, rename over the destination (retried on the OS's
-//!    transient rename errors), fsync the directory (the fsyncs skipped with
-//!    `durable(false)`).
+//!    included), fsync it, rename over the destination, fsync the directory
+//!    (the fsyncs skipped with `durable(false)`).
 //!
-//! Any failure before the rename removes the temp file. A running old stub
-//! keeps running: its inode is replaced by rename, never rewritten in place.
+//! Where exec does not refuse a file open for writing (macOS) or there is no
+//! fork (Windows), steps 2 to 4 are write, mode, fsync through the first
+//! handle, close, rename: nothing to wait for, nothing reopened.
+//!
+//! Creating, renaming and removing the temp file are retried on the OS's
+//! transient errors for each ([`StubInstaller::retries`]): an antivirus
+//! scanner holds a fresh file on Windows; nothing is transient there on
+//! Linux. Any failure before the rename removes the temp file. A running old
+//! stub keeps running: its inode is replaced by rename, never rewritten in
+//! place.
 
 use std::fmt;
 use std::io;

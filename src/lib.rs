@@ -44,7 +44,7 @@
 //!   `retry` (the [`RetryPolicy`] engine, on an injectable [`Clock`]), and
 //!   the fault plans' rules, parser, printer and record.
 //! - Fault activation: which [`fault`] plan is in force on which thread, and
-//!   the gate that every OS call passes first.
+//!   the gate that every file and process step passes first.
 //! - The one layer that makes file and process calls: `sys`, with one door
 //!   per platform. Its calls are tagged with an [`Op`] and a path at the
 //!   gate; the [`lab`] tools' calls are the only ones that skip it.

@@ -248,6 +248,10 @@ fn a_directory_with_an_open_handle_is_transient_to_remove() {
         .open(&sub)
         .unwrap();
     let e = flakeproof::fs::remove_dir(&sub).unwrap_err();
+    eprintln!(
+        "remove_dir with an open handle: {e} ({:?})",
+        e.raw_os_error()
+    );
     assert!(
         flakeproof::is_transient_error(Os::Windows, Op::RemoveDir, &e),
         "{e} ({:?})",
@@ -329,6 +333,10 @@ fn spawning_an_exe_that_another_handle_is_writing_is_retried() {
         .open(&exe)
         .unwrap();
     let e = Command::new(&exe).output().unwrap_err();
+    eprintln!(
+        "spawn of an exe being written: {e} ({:?})",
+        e.raw_os_error()
+    );
     assert!(
         flakeproof::is_transient_error(Os::Windows, Op::Spawn, &e),
         "{e} ({:?})",

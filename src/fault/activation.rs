@@ -1,6 +1,6 @@
 //! Which plan is in force, where: the thread's own stack of entered scopes,
 //! the process-wide plan, and chaos mode from `FLAKEPROOF_FAULTS`. The gate
-//! that every OS call of `sys` (and every `fault::point`) passes lives here.
+//! that every step of `sys` (and every `fault::point`) passes lives here.
 //!
 //! No file or process calls: time and sleeps for injected delays come from
 //! the plan's [`Clock`], and the environment variable is read once.

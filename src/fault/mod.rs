@@ -2,9 +2,11 @@
 //! process operations, indistinguishable from the kernel's.
 //!
 //! A [`FaultPlan`] is a list of rules `operation(path pattern)=action@trigger`.
-//! Activate it and every OS call flakeproof makes, every [`crate::fs`] and
+//! Activate it and every step of flakeproof's own operations (each file and
+//! process call of an install, a retrying spawn ...), every [`crate::fs`] and
 //! [`crate::process`] wrapper, and every [`point`] in your own code consults
-//! it first: a rule that fires fails the call with an `io::Error` whose
+//! it first (the barrier's polling probes and the filesystem lookup are
+//! consulted once per step, not per poll): a rule that fires fails the call with an `io::Error` whose
 //! `raw_os_error()` and `kind()` are what the kernel would give, without
 //! making the call. (The [`crate::lab`] tools are the exception: they make
 //! the conditions of a race, and never consult a plan.)
@@ -49,8 +51,9 @@
 //! ```
 //!
 //! - `op`: the names of [`Op`](crate::Op) (`Op::name`). `spawn` is this
-//!   process starting a program; `exec` is a program being exec'd by some
-//!   process, which is what a plan attached to a child process sees.
+//!   process starting a program. `exec`, a program being exec'd by some
+//!   process, is reserved for plans attached to child processes, which are
+//!   not available yet: `exec` rules parse, but nothing consults them.
 //! - `glob`: `*` matches any run of characters, `/` included; `?` one
 //!   character. It can't contain `)` or `;`. No pattern means any path.
 //! - `ERRNO`: a name, `EBUSY`, `ETXTBSY`, `EAGAIN` ... on Unix,

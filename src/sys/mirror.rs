@@ -64,7 +64,9 @@ pub(crate) fn set_permissions(path: &Path, perm: Permissions) -> io::Result<()> 
     std::fs::set_permissions(path, perm)
 }
 
-/// `std::fs::write` opens then writes: a plan can fail either step.
+/// `std::fs::write` opens then writes: a plan can fail either step. An
+/// injected write failure leaves the file as it was; a real one may leave it
+/// created or truncated.
 pub(crate) fn write(path: &Path, contents: &[u8]) -> io::Result<()> {
     gate(Op::OpenWrite, path)?;
     gate(Op::Write, path)?;
