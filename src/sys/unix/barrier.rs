@@ -452,6 +452,23 @@ mod tests {
         }
     }
 
+    /// The barrier on `fd`, on a local filesystem: with the lease probe, or
+    /// (`use_lease` false) as where leases are unsupported, with flock
+    /// alone; the deciding probe's answers pass through `seen`.
+    fn barrier_on(
+        fd: libc::c_int,
+        use_lease: bool,
+        timeout: Duration,
+        seen: &mut dyn FnMut(io::Result<bool>) -> io::Result<bool>,
+    ) -> io::Result<Drain> {
+        let b = Barrier::new(FsKind::Local("test"));
+        if use_lease {
+            wait_with(b, timeout, || seen(lease_probe(fd)), || flock_probe(fd))
+        } else {
+            wait_with(b, timeout, || err(libc::EINVAL), || seen(flock_probe(fd)))
+        }
+    }
+
     #[test]
     fn both_probes_wait_until_the_child_drops_its_copy() {
         let _one_at_a_time = FORKING.lock().unwrap_or_else(|p| p.into_inner());
@@ -472,22 +489,7 @@ mod tests {
                 }
                 r
             };
-            let drain = if use_lease {
-                wait_with(
-                    Barrier::new(FsKind::Local("test")),
-                    Duration::from_secs(30),
-                    || probe(lease_probe(fd)),
-                    || flock_probe(fd),
-                )
-            } else {
-                wait_with(
-                    Barrier::new(FsKind::Local("test")),
-                    Duration::from_secs(30),
-                    || err(libc::EINVAL),
-                    || probe(flock_probe(fd)),
-                )
-            }
-            .unwrap();
+            let drain = barrier_on(fd, use_lease, Duration::from_secs(30), &mut probe).unwrap();
             assert!(
                 drain.busy_probes > 0,
                 "lease={use_lease}: the barrier did not see the child"
@@ -511,22 +513,7 @@ mod tests {
             }
             let (_dir, ro, pid, release) = writer_inherited_by_a_blocked_child();
             let fd = ro.as_raw_fd();
-            let e = if use_lease {
-                wait_with(
-                    Barrier::new(FsKind::Local("test")),
-                    Duration::from_millis(30),
-                    || lease_probe(fd),
-                    || flock_probe(fd),
-                )
-            } else {
-                wait_with(
-                    Barrier::new(FsKind::Local("test")),
-                    Duration::from_millis(30),
-                    || err(libc::EINVAL),
-                    || flock_probe(fd),
-                )
-            }
-            .unwrap_err();
+            let e = barrier_on(fd, use_lease, Duration::from_millis(30), &mut |r| r).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::TimedOut, "lease={use_lease}");
             drop(release);
             reap(pid);

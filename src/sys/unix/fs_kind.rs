@@ -41,13 +41,27 @@ pub(crate) fn fs_kind(dir: &Path) -> io::Result<FsKind> {
     Ok(kind)
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn ask(dir: &Path) -> io::Result<FsKind> {
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+fn statfs(dir: &Path) -> io::Result<libc::statfs> {
     let c = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(dir.as_os_str()))?;
     // SAFETY: statfs fills the zeroed struct we own; `c` is a valid C string.
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
     // SAFETY: as above.
     super::basics::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
+    Ok(st)
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn ask(dir: &Path) -> io::Result<FsKind> {
+    let st = statfs(dir)?;
     // f_type is a signed word: on 32-bit glibc the CIFS and SMB2 magics are
     // negative, and a plain `as u64` would sign-extend them.
     Ok(from_linux_magic(st.f_type as u32 as u64))
@@ -61,11 +75,7 @@ fn ask(dir: &Path) -> io::Result<FsKind> {
     target_os = "dragonfly"
 ))]
 fn ask(dir: &Path) -> io::Result<FsKind> {
-    let c = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(dir.as_os_str()))?;
-    // SAFETY: statfs fills the zeroed struct we own; `c` is a valid C string.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    super::basics::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
+    let st = statfs(dir)?;
     let name: Vec<u8> = st
         .f_fstypename
         .iter()
