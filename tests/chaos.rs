@@ -5,6 +5,7 @@
 //!
 //! Every spawn here goes through flakeproof's retrying helpers, so an
 //! injected ETXTBSY on every other spawn must not fail a single test.
+// Unix only: its stubs are #!/bin/sh scripts.
 #![cfg(unix)]
 
 mod common;

@@ -4,7 +4,6 @@
 //! the variable is never read: a shipped program can't be made to fail by
 //! its users' environment. The environment is read once per process, so the
 //! check runs in a child process (this test binary, re-run).
-#![cfg(unix)]
 
 use std::io;
 use std::process::Command;

@@ -2,6 +2,7 @@
 //! creating the temp file and writing it, so the test can look at its
 //! descriptor table and then kill it. Its own test binary, with one test:
 //! the only child of this process is the writer.
+// Linux only: reads the writer child's descriptors from /proc.
 #![cfg(target_os = "linux")]
 
 mod common;

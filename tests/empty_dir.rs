@@ -2,6 +2,7 @@
 //! not be a bare name: `Command::new("hello")` searches PATH and would run a
 //! real `hello` instead of the stub. The current directory is process-wide:
 //! this is its own test binary, with one test.
+// Unix only: its stubs are #!/bin/sh scripts (Windows: ".\\name").
 #![cfg(unix)]
 
 use std::process::Command;

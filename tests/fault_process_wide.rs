@@ -1,5 +1,6 @@
 //! A process-wide plan reaches threads the code under test starts itself.
 //! Its own test binary, with one test: nothing else runs under the plan.
+// Unix only: its plan uses POSIX error names.
 #![cfg(unix)]
 
 use std::io;

@@ -1,4 +1,5 @@
 //! The contract of install_executable_stub, scenario by scenario.
+// Unix only: modes, forks and #!/bin/sh stubs (Windows installs: tests/windows.rs).
 #![cfg(unix)]
 
 mod common;

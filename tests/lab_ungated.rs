@@ -1,6 +1,7 @@
 //! The lab tools make the conditions of a race; a chaos plan must neither
 //! fail nor record them. A process-wide plan reaches every thread, the
 //! storm's included: its own test binary, with one test.
+// Unix only: the fork storm spawns `true`.
 #![cfg(unix)]
 
 use std::time::{Duration, Instant};

@@ -1,5 +1,6 @@
 //! The spawn helpers against the kernel's own ETXTBSY: another process holds
 //! the stub open for writing for ~100 ms.
+// Linux only: the kernel's own ETXTBSY, from a shell holding the stub open.
 #![cfg(target_os = "linux")]
 
 mod common;

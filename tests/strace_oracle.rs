@@ -2,6 +2,7 @@
 //! EBUSY into the first three rename syscalls of a child process that renames
 //! with flakeproof's retrying policy; it must succeed on the fourth call and
 //! say so. strace counts per traced thread, and the child renames from one.
+// Linux only: strace.
 #![cfg(target_os = "linux")]
 
 mod common;

@@ -3,6 +3,7 @@
 //! The second test runs the naive recipe through the same harness and must
 //! see ETXTBSY: proof that the first test's zero is a measurement, not a
 //! harness that can't fail.
+// Linux only: the real fork race.
 #![cfg(target_os = "linux")]
 
 mod common;

@@ -1,5 +1,6 @@
 //! umask is process-wide: this file is its own test binary, with one test,
 //! so no other test runs under the changed umask.
+// Unix only: umask.
 #![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;

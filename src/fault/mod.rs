@@ -50,7 +50,7 @@
 //!           | everyN | pP/seed=S (probability P, reproducible from seed S)
 //! ```
 //!
-//! - `op`: the names of [`Op`](crate::Op) (`Op::name`). `spawn` is this
+//! - `op`: the names of [`Op`] ([`Op::name`]). `spawn` is this
 //!   process starting a program. `exec`, a program being exec'd by some
 //!   process, is reserved for plans attached to child processes, which are
 //!   not available yet: `exec` rules parse, but nothing consults them.
