@@ -92,6 +92,8 @@ pub mod fault;
 pub mod fs;
 mod install;
 pub mod lab;
+mod lock;
+mod names;
 mod os;
 pub mod process;
 mod retry;
@@ -112,6 +114,7 @@ pub use install::{
     install_executable_stub, InstallError, InstallReport, InstallStep, Strategy, StubInstaller,
     WriterCheck,
 };
+pub use lock::{ArtifactGuard, ArtifactLock, Holder, Waiting};
 pub use os::Os;
 pub use retry::{retry_etxtbsy, Jitter, RetryEvent, RetryPolicy, RetryReport, Stop};
 

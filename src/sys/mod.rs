@@ -21,6 +21,7 @@ mod imp;
 
 mod files;
 pub(crate) mod lab;
+pub(crate) mod lock;
 pub(crate) mod mirror;
 mod process;
 mod types;

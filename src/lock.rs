@@ -1,0 +1,492 @@
+//! A cross-process lock per key, for build artifacts: two processes that
+//! build the same output take turns, two that build different outputs never
+//! wait for each other.
+//!
+//! Built on std's `File::lock` family (flock on Unix, `LockFileEx` on
+//! Windows): the OS releases the lock when the holder dies, however it dies,
+//! so there is no stale-lock heuristic to get wrong (unlike locks that judge
+//! a lock file by its age, such as proper-lockfile's 5-minute timeout that
+//! mops used). Lock files are never deleted: a deleted lock file lets one
+//! process lock the old inode while another creates and locks a new one.
+//! Who holds a lock is recorded in a sidecar file beside it, since on
+//! Windows a locked file's bytes can't be read by others.
+
+use std::fmt;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::backoff::Backoff;
+use crate::clock::{Clock, SystemClock};
+use crate::names::validate_name;
+use crate::os::Os;
+use crate::sys::{self, FsKind};
+
+/// Who holds (or last held) a lock, from its sidecar record.
+///
+/// ```
+/// use flakeproof::ArtifactLock;
+/// let dir = tempfile::tempdir()?;
+/// let locks = ArtifactLock::new(dir.path());
+/// let _held = locks.lock("app")?;
+/// let holder = locks.holder("app")?.expect("recorded");
+/// assert_eq!(holder.pid, std::process::id());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Holder {
+    /// Its process id.
+    pub pid: u32,
+    /// Its command line, as it was started.
+    pub command: String,
+    /// The machine it runs on.
+    pub host: String,
+    /// When it took the lock.
+    pub since: SystemTime,
+}
+
+impl Holder {
+    fn me() -> Holder {
+        Holder {
+            pid: std::process::id(),
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            host: sys::lock::host_name(),
+            since: SystemTime::now(),
+        }
+    }
+
+    fn to_record(&self) -> String {
+        let since = self.since.duration_since(UNIX_EPOCH).unwrap_or_default();
+        // The command goes last: it is the only field that may hold anything.
+        format!(
+            "pid={}\nhost={}\nsince={}.{:09}\ncommand={}\n",
+            self.pid,
+            self.host.replace('\n', " "),
+            since.as_secs(),
+            since.subsec_nanos(),
+            self.command.replace('\n', " ")
+        )
+    }
+
+    fn from_record(text: &str) -> Option<Holder> {
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+                .map(str::to_owned)
+        };
+        let (secs, nanos) = field("since")?
+            .split_once('.')
+            .map(|(s, n)| (s.to_owned(), n.to_owned()))?;
+        let since = UNIX_EPOCH + Duration::new(secs.parse().ok()?, nanos.parse().ok()?);
+        Some(Holder {
+            pid: field("pid")?.parse().ok()?,
+            command: field("command").unwrap_or_default(),
+            host: field("host").unwrap_or_default(),
+            since,
+        })
+    }
+}
+
+impl fmt::Display for Holder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "pid {}", self.pid)?;
+        if !self.host.is_empty() {
+            write!(f, " on {}", self.host)?;
+        }
+        if !self.command.is_empty() {
+            write!(f, " (`{}`)", self.command)?;
+        }
+        let age = SystemTime::now()
+            .duration_since(self.since)
+            .unwrap_or_default();
+        write!(f, ", holding it for {:.1} s", age.as_secs_f64())
+    }
+}
+
+/// What an [`ArtifactLock::on_wait`] callback is told, once, when a lock
+/// is held by someone else and the caller has to wait.
+///
+/// ```
+/// use flakeproof::ArtifactLock;
+/// let dir = tempfile::tempdir()?;
+/// let locks = ArtifactLock::new(dir.path())
+///     .on_wait(|w| eprintln!("Blocking waiting for file lock on {} ({})", w.key, w.holder_text()));
+/// let _g = locks.lock("canister")?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Waiting<'a> {
+    /// The key.
+    pub key: &'a str,
+    /// Its lock file.
+    pub lock_file: &'a Path,
+    /// Who holds it, as last recorded (absent if no holder ever recorded
+    /// itself, or the record could not be read).
+    pub holder: Option<Holder>,
+}
+
+impl Waiting<'_> {
+    /// The holder for a message, or "unknown holder".
+    ///
+    /// ```
+    /// # use flakeproof::ArtifactLock;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let locks = ArtifactLock::new(dir.path()).on_wait(|w| println!("{}", w.holder_text()));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn holder_text(&self) -> String {
+        self.holder
+            .as_ref()
+            .map_or_else(|| "unknown holder".to_owned(), Holder::to_string)
+    }
+}
+
+type WaitHook = Arc<dyn Fn(&Waiting<'_>) + Send + Sync>;
+
+/// Cross-process locks, one per key, in a directory you pick: lock file
+/// `.{key}.lock`, holder record `.{key}.lock.holder`.
+///
+/// - [`lock`](Self::lock) waits (polling `try_lock`: no thread is left
+///   blocked in the OS) up to the [`timeout`](Self::timeout), then fails
+///   with `TimedOut`, naming the holder; [`try_lock`](Self::try_lock)
+///   doesn't wait; both have `_shared` forms (many readers, or one writer).
+/// - [`on_wait`](Self::on_wait) is called once when a lock has to be
+///   waited for, with the holder: the place for cargo's "Blocking waiting
+///   for file lock on ...", which here can say who holds it.
+/// - The OS releases a lock when its holder exits or dies; dropping the
+///   guard releases it earlier. Different keys never block each other.
+/// - On a network filesystem (NFS, SMB/CIFS ...), flock may hang or be
+///   emulated per process, so locking there is an `Unsupported` error,
+///   never a silent "proceed unlocked" (cargo's choice); opt in with
+///   [`allow_network_filesystems`](Self::allow_network_filesystems).
+///
+/// ```
+/// use std::time::Duration;
+/// use flakeproof::ArtifactLock;
+/// let dir = tempfile::tempdir()?;
+/// let locks = ArtifactLock::new(dir.path()).timeout(Duration::from_secs(60));
+/// {
+///     let _building = locks.lock("canister-a")?;   // exclusive
+///     assert!(locks.try_lock("canister-a")?.is_none()); // taken (by us, here)
+///     assert!(locks.try_lock("canister-b")?.is_some()); // other keys are free
+/// }
+/// assert!(locks.try_lock("canister-a")?.is_some()); // released on drop
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "an ArtifactLock does nothing until you lock a key"]
+pub struct ArtifactLock {
+    dir: PathBuf,
+    timeout: Duration,
+    on_wait: Option<WaitHook>,
+    allow_network: bool,
+}
+
+impl fmt::Debug for ArtifactLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ArtifactLock")
+            .field("dir", &self.dir)
+            .field("timeout", &self.timeout)
+            .field("on_wait", &self.on_wait.is_some())
+            .field("allow_network", &self.allow_network)
+            .finish()
+    }
+}
+
+impl ArtifactLock {
+    /// Locks whose files live in `dir` (which must exist). Default timeout:
+    /// 10 minutes.
+    ///
+    /// ```
+    /// let locks = flakeproof::ArtifactLock::new("target/.locks");
+    /// # let _ = locks;
+    /// ```
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        ArtifactLock {
+            dir: dir.into(),
+            timeout: Duration::from_secs(600),
+            on_wait: None,
+            allow_network: false,
+        }
+    }
+
+    /// Give up waiting after `timeout` (`TimedOut`, naming the holder).
+    ///
+    /// ```
+    /// let locks = flakeproof::ArtifactLock::new("locks").timeout(std::time::Duration::from_secs(5));
+    /// # let _ = locks;
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Call `hook` once per acquisition that has to wait, before waiting.
+    ///
+    /// ```
+    /// let locks = flakeproof::ArtifactLock::new("locks")
+    ///     .on_wait(|w| eprintln!("Blocking waiting for file lock on {} ({})", w.key, w.holder_text()));
+    /// # let _ = locks;
+    /// ```
+    pub fn on_wait(mut self, hook: impl Fn(&Waiting<'_>) + Send + Sync + 'static) -> Self {
+        self.on_wait = Some(Arc::new(hook));
+        self
+    }
+
+    /// Lock on network filesystems too, where flock may hang or protect
+    /// nothing (it may be emulated with per-process locks). Off by default.
+    ///
+    /// ```
+    /// let locks = flakeproof::ArtifactLock::new("locks").allow_network_filesystems(true);
+    /// # let _ = locks;
+    /// ```
+    pub fn allow_network_filesystems(mut self, allow: bool) -> Self {
+        self.allow_network = allow;
+        self
+    }
+
+    /// The lock file of `key`.
+    ///
+    /// ```
+    /// let locks = flakeproof::ArtifactLock::new("locks");
+    /// assert_eq!(locks.lock_file("app"), std::path::Path::new("locks/.app.lock"));
+    /// ```
+    pub fn lock_file(&self, key: &str) -> PathBuf {
+        self.dir.join(format!(".{key}.lock"))
+    }
+
+    fn record_file(&self, key: &str) -> PathBuf {
+        self.dir.join(format!(".{key}.lock.holder"))
+    }
+
+    /// Take `key` exclusively, waiting up to the timeout.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let guard = flakeproof::ArtifactLock::new(dir.path()).lock("app")?;
+    /// assert_eq!(guard.key(), "app");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn lock(&self, key: &str) -> io::Result<ArtifactGuard> {
+        self.acquire(key, false, true)
+            .map(|g| g.expect("a waiting acquire returns a guard"))
+    }
+
+    /// Take `key` shared (with other shared holders), waiting up to the
+    /// timeout.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let locks = flakeproof::ArtifactLock::new(dir.path());
+    /// let (a, b) = (locks.lock_shared("app")?, locks.lock_shared("app")?);
+    /// assert!(a.is_shared() && b.is_shared());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn lock_shared(&self, key: &str) -> io::Result<ArtifactGuard> {
+        self.acquire(key, true, true)
+            .map(|g| g.expect("a waiting acquire returns a guard"))
+    }
+
+    /// Take `key` exclusively if it is free now; `None` if it is held.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let locks = flakeproof::ArtifactLock::new(dir.path());
+    /// let first = locks.try_lock("app")?;
+    /// assert!(first.is_some());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn try_lock(&self, key: &str) -> io::Result<Option<ArtifactGuard>> {
+        self.acquire(key, false, false)
+    }
+
+    /// Take `key` shared if that is possible now; `None` if it is held
+    /// exclusively.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let locks = flakeproof::ArtifactLock::new(dir.path());
+    /// let _writer = locks.lock("app")?;
+    /// assert!(locks.try_lock_shared("app")?.is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn try_lock_shared(&self, key: &str) -> io::Result<Option<ArtifactGuard>> {
+        self.acquire(key, true, false)
+    }
+
+    /// Who holds (or last held) `key`, from its record.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let locks = flakeproof::ArtifactLock::new(dir.path());
+    /// assert!(locks.holder("never-locked")?.is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn holder(&self, key: &str) -> io::Result<Option<Holder>> {
+        validate_key(key)?;
+        Ok(sys::lock::read_record(&self.record_file(key))?.and_then(|t| Holder::from_record(&t)))
+    }
+
+    fn acquire(&self, key: &str, shared: bool, wait: bool) -> io::Result<Option<ArtifactGuard>> {
+        validate_key(key)?;
+        if !self.allow_network {
+            if let FsKind::Network(name) = sys::fs_kind(&self.dir)? {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    format!(
+                        "{} is on {name}, where flock may hang or lock nothing: refusing to lock \
+                         (ArtifactLock::allow_network_filesystems to insist)",
+                        self.dir.display()
+                    ),
+                ));
+            }
+        }
+        let path = self.lock_file(key);
+        let file = sys::lock::open_lock_file(&path)?;
+        let clock = SystemClock;
+        let start = clock.now();
+        let mut delays =
+            Backoff::exponential(Duration::from_millis(1)).max_delay(Duration::from_millis(100));
+        let mut told = false;
+        loop {
+            if sys::lock::try_lock(&file, shared, &path)? {
+                break;
+            }
+            if !wait {
+                return Ok(None);
+            }
+            let waited = clock.now().saturating_sub(start);
+            if waited >= self.timeout {
+                let holder = self.holder(key).ok().flatten();
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "timed out after {:?} waiting for the lock on {} (held by {})",
+                        self.timeout,
+                        path.display(),
+                        holder.map_or_else(|| "an unknown holder".to_owned(), |h| h.to_string())
+                    ),
+                ));
+            }
+            if !told {
+                told = true;
+                if let Some(hook) = &self.on_wait {
+                    hook(&Waiting {
+                        key,
+                        lock_file: &path,
+                        holder: self.holder(key).ok().flatten(),
+                    });
+                }
+            }
+            let delay = delays.next().unwrap_or(Duration::from_millis(100));
+            clock.sleep(delay.min(self.timeout - waited));
+        }
+        // Best effort: the record only informs waiters; the lock is held.
+        let record = self.record_file(key);
+        let tmp = self.dir.join(format!(
+            ".{key}.lock.holder.{:016x}.tmp",
+            crate::rng::entropy()
+        ));
+        if sys::lock::write_record(&record, &tmp, &Holder::me().to_record()).is_err() {
+            let _ = sys::remove_file(&tmp);
+        }
+        Ok(Some(ArtifactGuard {
+            _file: file,
+            key: key.to_owned(),
+            path,
+            shared,
+        }))
+    }
+}
+
+fn validate_key(key: &str) -> io::Result<()> {
+    validate_name(Os::CURRENT, key).map_err(|why| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("lock key {key:?} {why}"),
+        )
+    })
+}
+
+/// A held lock; released when dropped (or when the process ends).
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// let locks = flakeproof::ArtifactLock::new(dir.path());
+/// let guard = locks.lock("app")?;
+/// assert!(guard.lock_file().ends_with(".app.lock"));
+/// drop(guard); // released
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "the lock is released when the guard drops"]
+pub struct ArtifactGuard {
+    // Held for its lock: closing the last descriptor releases it.
+    _file: File,
+    key: String,
+    path: PathBuf,
+    shared: bool,
+}
+
+impl ArtifactGuard {
+    /// The key.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// assert_eq!(flakeproof::ArtifactLock::new(dir.path()).lock("k")?.key(), "k");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The lock file.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let g = flakeproof::ArtifactLock::new(dir.path()).lock("k")?;
+    /// assert!(g.lock_file().exists());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn lock_file(&self) -> &Path {
+        &self.path
+    }
+
+    /// Shared (true) or exclusive.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// assert!(!flakeproof::ArtifactLock::new(dir.path()).lock("k")?.is_shared());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_round_trips_and_tolerates_odd_commands() {
+        let h = Holder {
+            pid: 42,
+            command: "build --out=a=b\nsecond line".into(),
+            host: "ci-7".into(),
+            since: UNIX_EPOCH + Duration::new(1_700_000_000, 5),
+        };
+        let back = Holder::from_record(&h.to_record()).unwrap();
+        assert_eq!(back.pid, 42);
+        assert_eq!(back.command, "build --out=a=b second line");
+        assert_eq!(back.since, h.since);
+        assert!(Holder::from_record("garbage").is_none());
+        assert!(back
+            .to_string()
+            .starts_with("pid 42 on ci-7 (`build --out=a=b second line`)"));
+    }
+}

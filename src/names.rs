@@ -1,0 +1,108 @@
+//! Which strings are plain file names, per OS: stub names and lock keys
+//! become file names, and a name that passed here must not install (or
+//! lock) somewhere else. Pure.
+
+use crate::os::Os;
+
+/// A single, plain file name on `os`, or why not.
+pub(crate) fn validate_name(os: Os, name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("is empty");
+    }
+    if name == "." || name == ".." {
+        return Err("is not a file name");
+    }
+    if name.contains('\0') {
+        return Err("contains a NUL byte");
+    }
+    if name.contains('/') || (os == Os::Windows && name.contains('\\')) {
+        return Err("must be a file name, not a path");
+    }
+    if os == Os::Windows {
+        windows_name(name)?;
+    }
+    Ok(())
+}
+
+/// What Win32 refuses or silently changes in a file name: a name that
+/// passed would install somewhere else, or fail half-way.
+fn windows_name(name: &str) -> Result<(), &'static str> {
+    if name.contains(['<', '>', ':', '"', '|', '?', '*']) {
+        return Err("contains a character Windows forbids in file names (<>:\"|?*)");
+    }
+    if name.chars().any(|c| c.is_ascii_control()) {
+        return Err("contains a control character");
+    }
+    if name.ends_with(['.', ' ']) {
+        return Err("ends with a dot or a space, which Windows strips");
+    }
+    // CON, NUL, COM1 ... name a device whatever the extension: `NUL.txt`
+    // opens the null device.
+    let stem = name.split('.').next().unwrap_or(name).trim_end();
+    let upper = stem.to_ascii_uppercase();
+    let device = matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || (upper.len() == 4
+        && (upper.starts_with("COM") || upper.starts_with("LPT"))
+        && upper.as_bytes()[3].is_ascii_digit()
+        && upper.as_bytes()[3] != b'0');
+    if device {
+        return Err("is a reserved device name on Windows");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_are_not_single_file_names_are_refused() {
+        for bad in ["", ".", "..", "a/b", "/abs", "x\0y"] {
+            assert!(validate_name(Os::Linux, bad).is_err(), "{bad:?}");
+            assert!(validate_name(Os::Windows, bad).is_err(), "{bad:?}");
+        }
+        for win_only in [
+            "a\\b",
+            "c:x",
+            "NUL",
+            "nul.txt",
+            "Con",
+            "COM1",
+            "lpt9.log",
+            "AUX.tar.gz",
+            "a<b",
+            "a>b",
+            "a\"b",
+            "a|b",
+            "a?b",
+            "a*b",
+            "ctl\u{1}",
+            "tab\t",
+            "trail.",
+            "trail ",
+            "NUL .txt",
+        ] {
+            assert!(validate_name(Os::Linux, win_only).is_ok(), "{win_only:?}");
+            assert!(
+                validate_name(Os::Windows, win_only).is_err(),
+                "{win_only:?}"
+            );
+        }
+        for win_ok in [
+            "COM0",
+            "COM10",
+            "console",
+            "nullable.exe",
+            "tool.cmd",
+            "a.b.c",
+            "LPT",
+        ] {
+            assert!(validate_name(Os::Windows, win_ok).is_ok(), "{win_ok:?}");
+        }
+        for ok in ["git", ".hidden", "...", "x.exe", "ünï"] {
+            assert!(validate_name(Os::Linux, ok).is_ok(), "{ok:?}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The calls of [`crate::ArtifactLock`]: the lock file (opened, never
+//! deleted), std's `File::try_lock` family on it, and the holder's sidecar
+//! record, each behind the fault gate.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::classify::Op;
+use crate::fault::gate;
+
+/// Open (creating if needed, never truncating) the lock file.
+pub(crate) fn open_lock_file(path: &Path) -> io::Result<File> {
+    gate(Op::OpenWrite, path)?;
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+}
+
+/// One non-blocking attempt: `Ok(true)` locked, `Ok(false)` someone holds it.
+pub(crate) fn try_lock(file: &File, shared: bool, path: &Path) -> io::Result<bool> {
+    match gate(Op::Lock, path) {
+        // An injected "would block" reads as contention, as the real one does.
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+        Err(e) => return Err(e),
+        Ok(()) => {}
+    }
+    let r = if shared {
+        file.try_lock_shared()
+    } else {
+        file.try_lock()
+    };
+    match r {
+        Ok(()) => Ok(true),
+        Err(TryLockError::WouldBlock) => Ok(false),
+        Err(TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// Write the holder record: to a temp sibling, then renamed over the
+/// record, so a reader never sees half of one.
+pub(crate) fn write_record(path: &Path, tmp: &Path, text: &str) -> io::Result<()> {
+    gate(Op::OpenWrite, tmp)?;
+    let mut f = File::create(tmp)?;
+    gate(Op::Write, tmp)?;
+    f.write_all(text.as_bytes())?;
+    drop(f);
+    gate(Op::Rename, path)?;
+    std::fs::rename(tmp, path)
+}
+
+/// The holder record, if there is one (`None` when missing).
+pub(crate) fn read_record(path: &Path) -> io::Result<Option<String>> {
+    gate(Op::Open, path)?;
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// This machine's name, for the holder record ("" if unknown).
+pub(crate) fn host_name() -> String {
+    let from_env = std::env::var("COMPUTERNAME").or_else(|_| std::env::var("HOSTNAME"));
+    from_env
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
