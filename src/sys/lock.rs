@@ -24,7 +24,7 @@ pub(crate) fn open_lock_file(path: &Path) -> io::Result<File> {
 pub(crate) fn try_lock(file: &File, shared: bool, path: &Path) -> io::Result<bool> {
     match gate(Op::Lock, path) {
         // An injected "would block" reads as contention, as the real one does.
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+        Err(e) if super::imp::would_block(&e) => return Ok(false),
         Err(e) => return Err(e),
         Ok(()) => {}
     }

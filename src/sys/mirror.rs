@@ -127,8 +127,8 @@ pub(crate) fn file_lock(
 ) -> Result<(), std::fs::TryLockError> {
     use std::fs::TryLockError;
     let io_err = |e: io::Error| {
-        // An injected EWOULDBLOCK reads as std's own "would block".
-        if e.kind() == io::ErrorKind::WouldBlock {
+        // An injected "would block" reads as std's own.
+        if super::imp::would_block(&e) {
             TryLockError::WouldBlock
         } else {
             TryLockError::Error(e)

@@ -110,3 +110,11 @@ pub(crate) fn write_in_child(
         ),
     ))
 }
+
+/// Is `err` what a non-blocking lock says when someone else holds it?
+/// `LockFileEx` reports ERROR_LOCK_VIOLATION (33), which std's `try_lock`
+/// turns into `WouldBlock`.
+pub(crate) fn would_block(err: &io::Error) -> bool {
+    err.raw_os_error() == Some(crate::errno::windows::ERROR_LOCK_VIOLATION)
+        || err.kind() == io::ErrorKind::WouldBlock
+}

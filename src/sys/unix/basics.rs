@@ -100,3 +100,8 @@ pub(crate) fn unsupported(err: &io::Error) -> bool {
         Some(libc::ENOLCK | libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP | libc::EACCES)
     ) || err.raw_os_error() == Some(libc::ENOTSUP)
 }
+
+/// Is `err` what a non-blocking lock says when someone else holds it?
+pub(crate) fn would_block(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::WouldBlock
+}
