@@ -11,11 +11,12 @@
 //! Who holds a lock is recorded in a sidecar file beside it, since on
 //! Windows a locked file's bytes can't be read by others.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::backoff::Backoff;
@@ -23,6 +24,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::names::validate_name;
 use crate::os::Os;
 use crate::sys::{self, FsKind};
+
+/// The size of a holder record on disk.
+const RECORD_SIZE: usize = 1024;
 
 /// Who holds (or last held) a lock, from its sidecar record.
 ///
@@ -58,17 +62,29 @@ impl Holder {
         }
     }
 
-    fn to_record(&self) -> String {
+    /// The record, padded with newlines to [`RECORD_SIZE`] bytes, so that
+    /// writing it over an older one in place leaves nothing of the older
+    /// (the command is cut to fit).
+    fn to_record(&self) -> Vec<u8> {
         let since = self.since.duration_since(UNIX_EPOCH).unwrap_or_default();
-        // The command goes last: it is the only field that may hold anything.
-        format!(
-            "pid={}\nhost={}\nsince={}.{:09}\ncommand={}\n",
+        let head = format!(
+            "pid={}\nhost={}\nsince={}.{:09}\ncommand=",
             self.pid,
             self.host.replace('\n', " "),
             since.as_secs(),
             since.subsec_nanos(),
-            self.command.replace('\n', " ")
-        )
+        );
+        let mut record = head.into_bytes();
+        // The command goes last: it is the only field that may hold anything.
+        let command = self.command.replace('\n', " ");
+        let room = RECORD_SIZE.saturating_sub(record.len() + 1);
+        let mut cut = command.len().min(room);
+        while !command.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        record.extend_from_slice(&command.as_bytes()[..cut]);
+        record.resize(RECORD_SIZE.max(record.len()), b'\n');
+        record
     }
 
     fn from_record(text: &str) -> Option<Holder> {
@@ -184,6 +200,34 @@ pub struct ArtifactLock {
     timeout: Duration,
     on_wait: Option<WaitHook>,
     allow_network: bool,
+    record: bool,
+    /// Opened lock files and this process's holders, shared by clones.
+    keys: Arc<Keys>,
+}
+
+/// Each key's lock file is opened once per `ArtifactLock` (and its clones)
+/// and kept: an acquisition is then one flock call, not an open, a flock
+/// and a close. Guards from the same `ArtifactLock` share that open file
+/// description, whose flock can't tell them apart, so who holds what in this
+/// process is counted here; guards from different `ArtifactLock`s, like
+/// different processes, have descriptions of their own and meet in flock.
+#[derive(Default)]
+struct Keys {
+    open: Mutex<HashMap<String, Arc<KeyState>>>,
+    /// The directory's filesystem, once known: `Some(name)` if a network one.
+    network: OnceLock<Option<&'static str>>,
+}
+
+struct KeyState {
+    file: File,
+    path: PathBuf,
+    held: Mutex<Held>,
+}
+
+#[derive(Default)]
+struct Held {
+    exclusive: bool,
+    shared: u32,
 }
 
 impl fmt::Debug for ArtifactLock {
@@ -193,6 +237,7 @@ impl fmt::Debug for ArtifactLock {
             .field("timeout", &self.timeout)
             .field("on_wait", &self.on_wait.is_some())
             .field("allow_network", &self.allow_network)
+            .field("record", &self.record)
             .finish()
     }
 }
@@ -211,6 +256,8 @@ impl ArtifactLock {
             timeout: Duration::from_secs(600),
             on_wait: None,
             allow_network: false,
+            record: true,
+            keys: Arc::new(Keys::default()),
         }
     }
 
@@ -246,6 +293,18 @@ impl ArtifactLock {
     /// ```
     pub fn allow_network_filesystems(mut self, allow: bool) -> Self {
         self.allow_network = allow;
+        self
+    }
+
+    /// Record who holds a lock, for waiters and timeout errors (default
+    /// true). The record is one in-place write of 1 KiB per acquisition.
+    ///
+    /// ```
+    /// let hot = flakeproof::ArtifactLock::new("locks").record_holder(false);
+    /// # let _ = hot;
+    /// ```
+    pub fn record_holder(mut self, record: bool) -> Self {
+        self.record = record;
         self
     }
 
@@ -333,27 +392,15 @@ impl ArtifactLock {
 
     fn acquire(&self, key: &str, shared: bool, wait: bool) -> io::Result<Option<ArtifactGuard>> {
         validate_key(key)?;
-        if !self.allow_network {
-            if let FsKind::Network(name) = sys::fs_kind(&self.dir)? {
-                return Err(io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    format!(
-                        "{} is on {name}, where flock may hang or lock nothing: refusing to lock \
-                         (ArtifactLock::allow_network_filesystems to insist)",
-                        self.dir.display()
-                    ),
-                ));
-            }
-        }
-        let path = self.lock_file(key);
-        let file = sys::lock::open_lock_file(&path)?;
+        self.refuse_network_filesystems()?;
+        let state = self.key_state(key)?;
         let clock = SystemClock;
         let start = clock.now();
         let mut delays =
             Backoff::exponential(Duration::from_millis(1)).max_delay(Duration::from_millis(100));
         let mut told = false;
         loop {
-            if sys::lock::try_lock(&file, shared, &path)? {
+            if state.try_acquire(shared)? {
                 break;
             }
             if !wait {
@@ -367,7 +414,7 @@ impl ArtifactLock {
                     format!(
                         "timed out after {:?} waiting for the lock on {} (held by {})",
                         self.timeout,
-                        path.display(),
+                        state.path.display(),
                         holder.map_or_else(|| "an unknown holder".to_owned(), |h| h.to_string())
                     ),
                 ));
@@ -377,7 +424,7 @@ impl ArtifactLock {
                 if let Some(hook) = &self.on_wait {
                     hook(&Waiting {
                         key,
-                        lock_file: &path,
+                        lock_file: &state.path,
                         holder: self.holder(key).ok().flatten(),
                     });
                 }
@@ -385,21 +432,102 @@ impl ArtifactLock {
             let delay = delays.next().unwrap_or(Duration::from_millis(100));
             clock.sleep(delay.min(self.timeout - waited));
         }
-        // Best effort: the record only informs waiters; the lock is held.
-        let record = self.record_file(key);
-        let tmp = self.dir.join(format!(
-            ".{key}.lock.holder.{:016x}.tmp",
-            crate::rng::entropy()
-        ));
-        if sys::lock::write_record(&record, &tmp, &Holder::me().to_record()).is_err() {
-            let _ = sys::remove_file(&tmp);
+        if self.record {
+            // Best effort: the record only informs waiters; the lock is held.
+            let _ = sys::lock::write_record(&self.record_file(key), &Holder::me().to_record());
         }
         Ok(Some(ArtifactGuard {
-            _file: file,
+            state,
             key: key.to_owned(),
-            path,
             shared,
         }))
+    }
+
+    /// Network filesystems: a clear error unless allowed (asked once).
+    fn refuse_network_filesystems(&self) -> io::Result<()> {
+        if self.allow_network {
+            return Ok(());
+        }
+        let network = match self.keys.network.get() {
+            Some(n) => *n,
+            None => {
+                let n = match sys::fs_kind(&self.dir)? {
+                    FsKind::Network(name) => Some(name),
+                    _ => None,
+                };
+                *self.keys.network.get_or_init(|| n)
+            }
+        };
+        match network {
+            None => Ok(()),
+            Some(name) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!(
+                    "{} is on {name}, where flock may hang or lock nothing: refusing to lock \
+                     (ArtifactLock::allow_network_filesystems to insist)",
+                    self.dir.display()
+                ),
+            )),
+        }
+    }
+
+    fn key_state(&self, key: &str) -> io::Result<Arc<KeyState>> {
+        let mut open = self.keys.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(state) = open.get(key) {
+            return Ok(state.clone());
+        }
+        let path = self.lock_file(key);
+        let state = Arc::new(KeyState {
+            file: sys::lock::open_lock_file(&path)?,
+            path,
+            held: Mutex::new(Held::default()),
+        });
+        open.insert(key.to_owned(), state.clone());
+        Ok(state)
+    }
+}
+
+impl KeyState {
+    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One attempt: this process's own holders first, then the OS's lock
+    /// (taken only when this process holds none).
+    fn try_acquire(&self, shared: bool) -> io::Result<bool> {
+        let mut held = self.held();
+        if held.exclusive || (!shared && held.shared > 0) {
+            return Ok(false);
+        }
+        if held.shared > 0 {
+            held.shared += 1; // the description already holds it shared
+            return Ok(true);
+        }
+        if !sys::lock::try_lock(&self.file, shared, &self.path)? {
+            return Ok(false);
+        }
+        if shared {
+            held.shared = 1;
+        } else {
+            held.exclusive = true;
+        }
+        Ok(true)
+    }
+
+    fn release(&self, shared: bool) {
+        let mut held = self.held();
+        if shared {
+            held.shared = held.shared.saturating_sub(1);
+            if held.shared > 0 {
+                return;
+            }
+        } else {
+            held.exclusive = false;
+        }
+        // Not gated: a failed unlock would keep the key locked for the
+        // life of this ArtifactLock. Closing the description (dropping the
+        // last clone) releases it in any case.
+        sys::lock::unlock(&self.file);
     }
 }
 
@@ -422,14 +550,27 @@ fn validate_key(key: &str) -> io::Result<()> {
 /// drop(guard); // released
 /// # Ok::<(), std::io::Error>(())
 /// ```
-#[derive(Debug)]
 #[must_use = "the lock is released when the guard drops"]
 pub struct ArtifactGuard {
-    // Held for its lock: closing the last descriptor releases it.
-    _file: File,
+    state: Arc<KeyState>,
     key: String,
-    path: PathBuf,
     shared: bool,
+}
+
+impl fmt::Debug for ArtifactGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ArtifactGuard")
+            .field("key", &self.key)
+            .field("lock_file", &self.state.path)
+            .field("shared", &self.shared)
+            .finish()
+    }
+}
+
+impl Drop for ArtifactGuard {
+    fn drop(&mut self) {
+        self.state.release(self.shared);
+    }
 }
 
 impl ArtifactGuard {
@@ -453,7 +594,7 @@ impl ArtifactGuard {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn lock_file(&self) -> &Path {
-        &self.path
+        &self.state.path
     }
 
     /// Shared (true) or exclusive.
@@ -480,7 +621,9 @@ mod tests {
             host: "ci-7".into(),
             since: UNIX_EPOCH + Duration::new(1_700_000_000, 5),
         };
-        let back = Holder::from_record(&h.to_record()).unwrap();
+        let record = h.to_record();
+        assert_eq!(record.len(), RECORD_SIZE);
+        let back = Holder::from_record(std::str::from_utf8(&record).unwrap()).unwrap();
         assert_eq!(back.pid, 42);
         assert_eq!(back.command, "build --out=a=b second line");
         assert_eq!(back.since, h.since);

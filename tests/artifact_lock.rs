@@ -271,3 +271,24 @@ fn keys_that_are_not_file_names_are_refused_and_touch_nothing() {
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn in_one_process_guards_exclude_each_other_like_processes_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (ArtifactLock::new(dir.path()), ArtifactLock::new(dir.path()));
+    // Two ArtifactLocks: two descriptions, which flock keeps apart.
+    let held = a.lock("app").unwrap();
+    assert!(b.try_lock("app").unwrap().is_none());
+    assert!(b.try_lock_shared("app").unwrap().is_none());
+    drop(held);
+    // One ArtifactLock, one description: its own count keeps guards apart.
+    let (r1, r2) = (a.lock_shared("app").unwrap(), a.lock_shared("app").unwrap());
+    assert!(a.try_lock("app").unwrap().is_none());
+    assert!(b.try_lock("app").unwrap().is_none(), "the shared lock is the OS's too");
+    assert!(b.try_lock_shared("app").unwrap().is_some());
+    drop(r1);
+    assert!(a.try_lock("app").unwrap().is_none(), "one reader is left");
+    drop(r2);
+    assert!(a.try_lock("app").unwrap().is_some());
+    assert!(a.clone().try_lock("app").unwrap().is_some(), "released for clones too");
+}

@@ -3,7 +3,7 @@
 //! record, each behind the fault gate.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 use crate::classify::Op;
@@ -40,16 +40,26 @@ pub(crate) fn try_lock(file: &File, shared: bool, path: &Path) -> io::Result<boo
     }
 }
 
-/// Write the holder record: to a temp sibling, then renamed over the
-/// record, so a reader never sees half of one.
-pub(crate) fn write_record(path: &Path, tmp: &Path, text: &str) -> io::Result<()> {
-    gate(Op::OpenWrite, tmp)?;
-    let mut f = File::create(tmp)?;
-    gate(Op::Write, tmp)?;
-    f.write_all(text.as_bytes())?;
-    drop(f);
-    gate(Op::Rename, path)?;
-    std::fs::rename(tmp, path)
+/// Release a lock taken with [`try_lock`]. Not gated (see `KeyState::release`);
+/// an error is ignored: the lock goes with the description at the latest.
+pub(crate) fn unlock(file: &File) {
+    let _ = file.unlock();
+}
+
+/// Write the holder record in place, as one write at offset 0 of a
+/// fixed-size record (the caller pads it): no temp file, no rename, no
+/// truncation, so it costs a page-cache write. A reader racing the write
+/// may see a mix of two records, which fails to parse and reads as "unknown
+/// holder": the record only informs.
+pub(crate) fn write_record(path: &Path, record: &[u8]) -> io::Result<()> {
+    gate(Op::OpenWrite, path)?;
+    let f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    gate(Op::Write, path)?;
+    super::imp::write_all_at(&f, record, 0)
 }
 
 /// The holder record, if there is one (`None` when missing).

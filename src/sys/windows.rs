@@ -118,3 +118,18 @@ pub(crate) fn would_block(err: &io::Error) -> bool {
     err.raw_os_error() == Some(crate::errno::windows::ERROR_LOCK_VIOLATION)
         || err.kind() == io::ErrorKind::WouldBlock
 }
+
+/// Write all of `buf` at `offset`.
+pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_write(buf, offset)? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => {
+                buf = &buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}

@@ -105,3 +105,8 @@ pub(crate) fn unsupported(err: &io::Error) -> bool {
 pub(crate) fn would_block(err: &io::Error) -> bool {
     err.kind() == io::ErrorKind::WouldBlock
 }
+
+/// Write all of `buf` at `offset`, without moving the file position.
+pub(crate) fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
+}
