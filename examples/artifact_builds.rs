@@ -37,7 +37,10 @@ fn build(dir: &Path, key: &str, me: u8, chunks: usize, locked: bool) {
 }
 
 fn now_us() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_micros()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_micros()
 }
 
 fn arg(args: &[String], flag: &str, default: usize) -> usize {
@@ -100,7 +103,9 @@ fn main() {
     let builders = arg(&args, "--builders", 3).max(1);
     let chunks = arg(&args, "--chunks", 400).max(1);
     println!("artifact_builds: {builders} processes per key, 2 keys, {chunks} x 4 KiB written per build\n");
-    println!("| builds | per key | torn artifacts read back | builds of different keys overlapped |");
+    println!(
+        "| builds | per key | torn artifacts read back | builds of different keys overlapped |"
+    );
     println!("|---|---:|---:|---|");
     let mut locked_torn = 0;
     for locked in [false, true] {
@@ -114,7 +119,11 @@ fn main() {
         });
         println!(
             "| {} | {builders} | {torn} of {} | {} |",
-            if locked { "under ArtifactLock, per key" } else { "naive, at once" },
+            if locked {
+                "under ArtifactLock, per key"
+            } else {
+                "naive, at once"
+            },
             builds.len(),
             if overlapped { "yes" } else { "no" }
         );

@@ -23,6 +23,7 @@
 //! | test your own retry loop without sleeping | [`RetryPolicy::clock`] with a [`ManualClock`] |
 //! | reproduce the fork race on demand | [`lab::ForkStorm`], [`lab::WriteHold`], [`lab::stress`] |
 //! | fail an operation on demand, kernel-identical, scoped to one test | [`fault::FaultPlan`], [`fs`], [`process::Command`], [`fault::point`] |
+//! | rename, remove or copy through antivirus and lingering handles | [`robust`] |
 //! | keep processes that build the same artifact from clobbering it | [`ArtifactLock`] |
 //!
 //! ```
@@ -99,6 +100,7 @@ mod os;
 pub mod process;
 mod retry;
 mod rng;
+pub mod robust;
 // The one layer with file and process calls, and so the only one allowed
 // `unsafe` and std's fs/process calls (clippy.toml).
 #[allow(unsafe_code, clippy::disallowed_methods)]

@@ -284,11 +284,17 @@ fn in_one_process_guards_exclude_each_other_like_processes_do() {
     // One ArtifactLock, one description: its own count keeps guards apart.
     let (r1, r2) = (a.lock_shared("app").unwrap(), a.lock_shared("app").unwrap());
     assert!(a.try_lock("app").unwrap().is_none());
-    assert!(b.try_lock("app").unwrap().is_none(), "the shared lock is the OS's too");
+    assert!(
+        b.try_lock("app").unwrap().is_none(),
+        "the shared lock is the OS's too"
+    );
     assert!(b.try_lock_shared("app").unwrap().is_some());
     drop(r1);
     assert!(a.try_lock("app").unwrap().is_none(), "one reader is left");
     drop(r2);
     assert!(a.try_lock("app").unwrap().is_some());
-    assert!(a.clone().try_lock("app").unwrap().is_some(), "released for clones too");
+    assert!(
+        a.clone().try_lock("app").unwrap().is_some(),
+        "released for clones too"
+    );
 }

@@ -350,3 +350,47 @@ fn spawning_an_exe_that_another_handle_is_writing_is_retried() {
     );
     assert!(report.attempts >= 2);
 }
+
+#[test]
+fn robust_rename_rides_out_a_held_destination_released_by_its_hook() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (dir.path().join("new.bin"), dir.path().join("app.bin"));
+    fs::write(&from, "new").unwrap();
+    fs::write(&to, "old").unwrap();
+    let held = Arc::new(Mutex::new(Some(hold_without_share_delete(&to))));
+    let report = flakeproof::robust::Robust::new()
+        .on_retry(move |ev| {
+            assert!(is_transient(
+                Os::Windows,
+                Op::Rename,
+                ev.error.raw_os_error().unwrap()
+            ));
+            drop(held.lock().unwrap().take());
+        })
+        .rename(&from, &to)
+        .unwrap();
+    assert!(report.attempts >= 2, "{report:?}");
+    assert_eq!(fs::read_to_string(&to).unwrap(), "new");
+}
+
+#[test]
+fn cleanup_at_teardown_warns_instead_of_failing_when_a_file_stays_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("scratch");
+    fs::create_dir(&scratch).unwrap();
+    fs::write(scratch.join("db"), "x").unwrap();
+    let held = hold_without_share_delete(&scratch.join("db"));
+    let left = flakeproof::robust::Robust::new()
+        .clock(Arc::new(flakeproof::ManualClock::new()))
+        .cleanup(&scratch)
+        .expect("the held file can't be removed");
+    assert!(
+        flakeproof::is_transient_error(Os::Windows, Op::RemoveDir, &left),
+        "{left}"
+    );
+    drop(held);
+    assert!(flakeproof::robust::Robust::new()
+        .cleanup(&scratch)
+        .is_none());
+    assert!(!scratch.exists());
+}
