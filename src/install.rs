@@ -150,6 +150,8 @@ pub struct InstallReport {
 pub enum InstallStep {
     /// Checking the name and the mode (nothing was touched).
     Validate,
+    /// Reading the program to copy ([`crate::replace_executable`]).
+    ReadSource,
     /// Asking what filesystem the directory is on.
     Classify,
     /// Starting the child process that writes the file (child writer).
@@ -182,6 +184,7 @@ impl fmt::Display for InstallStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             InstallStep::Validate => "checking the arguments",
+            InstallStep::ReadSource => "reading",
             InstallStep::Classify => "classifying the filesystem of",
             InstallStep::StartWriter => "starting the child that writes",
             InstallStep::Create => "creating",
@@ -229,7 +232,7 @@ pub struct InstallError {
 }
 
 impl InstallError {
-    fn new(step: InstallStep, path: &Path, source: io::Error) -> Self {
+    pub(crate) fn new(step: InstallStep, path: &Path, source: io::Error) -> Self {
         InstallError {
             step,
             path: path.to_owned(),

@@ -98,6 +98,7 @@ mod lock;
 mod names;
 mod os;
 pub mod process;
+mod replace;
 mod retry;
 mod rng;
 pub mod robust;
@@ -119,6 +120,7 @@ pub use install::{
 };
 pub use lock::{ArtifactGuard, ArtifactLock, Holder, Waiting};
 pub use os::Os;
+pub use replace::{replace_executable, ReplaceReport, Replacer};
 pub use retry::{retry_etxtbsy, Jitter, RetryEvent, RetryPolicy, RetryReport, Stop};
 
 /// The README's Rust examples, compiled and run as doc tests.

@@ -31,6 +31,12 @@ pub(crate) use imp::EXEC_REFUSES_WRITERS;
 pub(crate) use process::{output, spawn, status};
 pub(crate) use types::{ChildStep, FsKind, Probe};
 
+/// The permission bits of a file, as an install would set them (0o755 on
+/// Windows, where they mean nothing).
+pub(crate) fn mode_of(meta: &std::fs::Metadata) -> u32 {
+    imp::mode_of(meta)
+}
+
 /// 64 unpredictable bits, for temp names, which must not be guessable (a
 /// guessed name lets another user plant a symlink or a file there first).
 pub(crate) fn random_u64() -> u64 {

@@ -133,3 +133,8 @@ pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::
     }
     Ok(())
 }
+
+/// Windows has no permission bits to copy.
+pub(crate) fn mode_of(_meta: &std::fs::Metadata) -> u32 {
+    0o755
+}

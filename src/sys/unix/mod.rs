@@ -13,6 +13,6 @@ pub(crate) use basics::{
     close, create_new, file_id, open_for_writing, reopen, set_mode, set_mode_path, sync_dir,
     FileId, EXEC_REFUSES_WRITERS,
 };
-pub(crate) use basics::{would_block, write_all_at};
+pub(crate) use basics::{mode_of, would_block, write_all_at};
 pub(crate) use child_writer::{write_in_child, ChildFaults};
 pub(crate) use fs_kind::fs_kind;

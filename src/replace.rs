@@ -1,0 +1,240 @@
+//! Put a freshly built program where another process expects it, safely:
+//! never by writing into the existing file (on Linux that fails with
+//! ETXTBSY while it runs; on macOS a signed binary rewritten in place keeps
+//! a stale code-signature cache and is killed, "Killed: 9"; `std::fs::copy`
+//! onto the destination does exactly that), but by writing a new file
+//! beside it, exec-safely as [`crate::StubInstaller`] does, and renaming it
+//! over the old one, which keeps running from its own inode.
+
+use std::fs::Metadata;
+use std::path::{Path, PathBuf};
+
+use crate::install::{InstallError, InstallStep, StubInstaller, WriterCheck};
+use crate::lock::ArtifactLock;
+use crate::retry::RetryPolicy;
+use crate::sys::{self, mirror};
+
+/// What [`Replacer::replace`] did.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let (src, dst) = (dir.path().join("build-out"), dir.path().join("app"));
+/// # std::fs::write(&src, "program v2")?;
+/// let report = flakeproof::replace_executable(&src, &dst)?;
+/// assert!(report.replaced);
+/// let again = flakeproof::replace_executable(&src, &dst)?;
+/// assert!(!again.replaced); // identical content: left alone
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReplaceReport {
+    /// The destination.
+    pub path: PathBuf,
+    /// False when the destination already held exactly the new content and
+    /// was left alone (a new inode would make macOS re-scan it).
+    pub replaced: bool,
+    /// How "no writer left" was established for the new file.
+    pub check: Option<WriterCheck>,
+    /// Attempts beyond the first of the steps another process can refuse.
+    pub retries: u32,
+    /// Whether the new file and its directory entry were fsynced.
+    pub durable: bool,
+}
+
+/// Options for [`replace_executable`].
+///
+/// ```
+/// use flakeproof::{ArtifactLock, Replacer};
+/// # let dir = tempfile::tempdir()?;
+/// # let (src, dst) = (dir.path().join("out"), dir.path().join("app"));
+/// # std::fs::write(&src, "program")?;
+/// let report = Replacer::new()
+///     .durable(false)
+///     .lock(ArtifactLock::new(dir.path()))   // one replacer at a time per destination
+///     .replace(&src, &dst)?;
+/// assert!(report.replaced);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a Replacer does nothing until you replace something"]
+pub struct Replacer {
+    installer: StubInstaller,
+    mode: Option<u32>,
+    durable: bool,
+    skip_identical: bool,
+    lock: Option<ArtifactLock>,
+}
+
+impl Default for Replacer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Replacer {
+    /// The source's mode, durable, identical content left alone, no lock.
+    ///
+    /// ```
+    /// let r = flakeproof::Replacer::new();
+    /// # let _ = r;
+    /// ```
+    pub fn new() -> Self {
+        Replacer {
+            installer: StubInstaller::new(),
+            mode: None,
+            durable: true,
+            skip_identical: true,
+            lock: None,
+        }
+    }
+
+    /// Give the new file this mode instead of the source's.
+    ///
+    /// ```
+    /// let r = flakeproof::Replacer::new().mode(0o755);
+    /// # let _ = r;
+    /// ```
+    pub fn mode(mut self, mode: u32) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// fsync the new file and the directory (default true).
+    ///
+    /// ```
+    /// let r = flakeproof::Replacer::new().durable(false);
+    /// # let _ = r;
+    /// ```
+    pub fn durable(mut self, durable: bool) -> Self {
+        self.durable = durable;
+        self
+    }
+
+    /// Leave a destination that already holds exactly the new content
+    /// alone (default true).
+    ///
+    /// ```
+    /// let r = flakeproof::Replacer::new().skip_identical(false);
+    /// # let _ = r;
+    /// ```
+    pub fn skip_identical(mut self, skip: bool) -> Self {
+        self.skip_identical = skip;
+        self
+    }
+
+    /// Hold `locks`' lock on the destination's file name while replacing,
+    /// so that replacers in other processes take turns.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let r = flakeproof::Replacer::new().lock(flakeproof::ArtifactLock::new(dir.path()));
+    /// # let _ = r;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn lock(mut self, locks: ArtifactLock) -> Self {
+        self.lock = Some(locks);
+        self
+    }
+
+    /// Retries for the steps another process can refuse for a moment; see
+    /// [`StubInstaller::retries`].
+    ///
+    /// ```
+    /// use flakeproof::{robust::Budget, Op, Replacer};
+    /// let r = Replacer::new().retries(Budget::Antivirus.policy(Op::Rename));
+    /// # let _ = r;
+    /// ```
+    pub fn retries(mut self, policy: RetryPolicy) -> Self {
+        self.installer = self.installer.retries(policy);
+        self
+    }
+
+    /// Replace `dst` with a copy of `src`, as described in [`replace_executable`].
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # std::fs::write(dir.path().join("new"), "v2")?;
+    /// let report = flakeproof::Replacer::new().replace(dir.path().join("new"), dir.path().join("app"))?;
+    /// assert_eq!(std::fs::read(&report.path)?, b"v2");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn replace(
+        &self,
+        src: impl AsRef<Path>,
+        dst: impl AsRef<Path>,
+    ) -> Result<ReplaceReport, InstallError> {
+        let (src, dst) = (src.as_ref(), dst.as_ref());
+        fn at(step: InstallStep, path: &Path) -> impl Fn(std::io::Error) -> InstallError + '_ {
+            move |e| InstallError::new(step, path, e)
+        }
+        let name = dst.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+            let e = std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "destination {} has no file name (or one that is not UTF-8)",
+                    dst.display()
+                ),
+            );
+            InstallError::new(InstallStep::Validate, dst, e)
+        })?;
+        let dir = dst.parent().unwrap_or(Path::new(""));
+        let _held = match &self.lock {
+            Some(locks) => Some(locks.lock(name).map_err(at(InstallStep::Lock, dst))?),
+            None => None,
+        };
+        let body = mirror::read(src).map_err(at(InstallStep::ReadSource, src))?;
+        let meta: Metadata = mirror::metadata(src).map_err(at(InstallStep::ReadSource, src))?;
+        if self.skip_identical && mirror::read(dst).is_ok_and(|old| old == body) {
+            return Ok(ReplaceReport {
+                path: dst.to_owned(),
+                replaced: false,
+                check: None,
+                retries: 0,
+                durable: false,
+            });
+        }
+        let mode = self.mode.unwrap_or_else(|| sys::mode_of(&meta));
+        let report = self
+            .installer
+            .clone()
+            .mode(mode)
+            .durable(self.durable)
+            .install_with_report(dir, name, &body)?;
+        Ok(ReplaceReport {
+            path: report.path,
+            replaced: true,
+            check: Some(report.check),
+            retries: report.retries,
+            durable: self.durable,
+        })
+    }
+}
+
+/// Replace the program at `dst` with a copy of `src` (a fresh build), so
+/// that a process running the old one keeps running and an exec right after
+/// runs the new one whole.
+///
+/// The copy is written to a hidden temp sibling of `dst` (created
+/// exclusively, never following a link), given the source's mode, drained
+/// of inherited writers and fsynced as [`crate::install_executable_stub`]
+/// does, then renamed over `dst`. `dst` is never opened for writing, so a
+/// running program is never rewritten in place. When `dst` already holds
+/// exactly the new content it is left alone. Errors are
+/// [`InstallError`]s (step, path, the OS's error untouched); any failure
+/// before the rename leaves `dst` as it was and removes the temp file.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let (src, dst) = (dir.path().join("target-out"), dir.path().join("served-app"));
+/// # std::fs::write(&src, "#!/bin/sh\necho v2\n")?;
+/// let report = flakeproof::replace_executable(&src, &dst)?;
+/// assert!(report.replaced);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn replace_executable(
+    src: impl AsRef<Path>,
+    dst: impl AsRef<Path>,
+) -> Result<ReplaceReport, InstallError> {
+    Replacer::new().replace(src, dst)
+}

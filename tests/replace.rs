@@ -1,0 +1,132 @@
+//! replace_executable puts a fresh build where a running program is,
+//! without writing into it.
+// Unix only: running ELF programs and modes.
+#![cfg(unix)]
+
+mod common;
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::process::Command;
+
+use flakeproof::fault::FaultPlan;
+use flakeproof::{replace_executable, InstallStep, Replacer};
+
+fn mode(p: &std::path::Path) -> u32 {
+    fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn a_running_program_is_replaced_and_keeps_running() {
+    let Ok(sleep_elf) = fs::read("/bin/sleep") else {
+        return common::skip("bin-sleep", "/bin/sleep is not here to copy");
+    };
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let (old_build, new_build, dst) = (
+        dir.path().join("old"),
+        dir.path().join("new"),
+        dir.path().join("app"),
+    );
+    fs::write(&old_build, &sleep_elf).unwrap();
+    fs::set_permissions(&old_build, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::write(&new_build, "#!/bin/sh\necho v2\n").unwrap();
+    fs::set_permissions(&new_build, fs::Permissions::from_mode(0o755)).unwrap();
+    replace_executable(&old_build, &dst).unwrap();
+    let mut running = Command::new(&dst).arg("30").spawn().unwrap();
+
+    // The naive way, what `dx serve` did: copy over it. The kernel refuses
+    // to write into a running program.
+    if cfg!(target_os = "linux") {
+        let e = fs::copy(&new_build, &dst).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ETXTBSY));
+    }
+
+    let report = replace_executable(&new_build, &dst).unwrap();
+    assert!(report.replaced);
+    assert_eq!(
+        running.try_wait().unwrap(),
+        None,
+        "the old program must keep running"
+    );
+    assert_eq!(Command::new(&dst).output().unwrap().stdout, b"v2\n");
+    running.kill().unwrap();
+    running.wait().unwrap();
+    assert_eq!(common::entries(dir.path()), ["app", "new", "old"]);
+}
+
+#[test]
+fn the_source_mode_is_kept_unless_one_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("out"), dir.path().join("app"));
+    fs::write(&src, "#!/bin/sh\n").unwrap();
+    fs::set_permissions(&src, fs::Permissions::from_mode(0o750)).unwrap();
+    replace_executable(&src, &dst).unwrap();
+    assert_eq!(mode(&dst), 0o750);
+    Replacer::new()
+        .mode(0o700)
+        .skip_identical(false)
+        .replace(&src, &dst)
+        .unwrap();
+    assert_eq!(mode(&dst), 0o700);
+}
+
+#[test]
+fn identical_content_is_left_alone_and_different_content_is_a_new_inode() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("out"), dir.path().join("app"));
+    fs::write(&src, "v1").unwrap();
+    replace_executable(&src, &dst).unwrap();
+    let ino = fs::metadata(&dst).unwrap().ino();
+    let again = replace_executable(&src, &dst).unwrap();
+    assert!(!again.replaced);
+    assert_eq!(fs::metadata(&dst).unwrap().ino(), ino);
+    fs::write(&src, "v2").unwrap();
+    assert!(replace_executable(&src, &dst).unwrap().replaced);
+    assert_ne!(fs::metadata(&dst).unwrap().ino(), ino);
+    assert_eq!(fs::read(&dst).unwrap(), b"v2");
+}
+
+#[test]
+fn a_missing_source_or_a_failed_step_leaves_the_destination_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("out"), dir.path().join("app"));
+    fs::write(&dst, "old").unwrap();
+    let e = replace_executable(&src, &dst).unwrap_err();
+    assert_eq!(
+        (e.step(), e.kind()),
+        (InstallStep::ReadSource, io::ErrorKind::NotFound)
+    );
+    fs::write(&src, "new").unwrap();
+    for rule in ["write=EIO", "rename=EXDEV", "lock@2=EIO"] {
+        let (op, at) = rule.split_once('=').unwrap();
+        let plan = match op.split_once('@') {
+            Some((op, n)) => format!("{op}={at}@{n}"),
+            None => format!("{op}={at}"),
+        };
+        let _g = FaultPlan::parse(&plan).unwrap().activate();
+        assert!(replace_executable(&src, &dst).is_err(), "{rule}");
+        assert_eq!(fs::read(&dst).unwrap(), b"old", "{rule}");
+        assert_eq!(common::entries(dir.path()), ["app", "out"], "{rule}");
+    }
+}
+
+#[test]
+fn with_a_lock_the_destination_is_held_while_replacing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("out"), dir.path().join("app"));
+    fs::write(&src, "v1").unwrap();
+    let locks = flakeproof::ArtifactLock::new(dir.path());
+    let other = flakeproof::ArtifactLock::new(dir.path()).timeout(std::time::Duration::ZERO);
+    let held = other.lock("app").unwrap();
+    let e = Replacer::new()
+        .lock(other.clone())
+        .replace(&src, &dst)
+        .unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+    drop(held);
+    Replacer::new().lock(locks).replace(&src, &dst).unwrap();
+    assert_eq!(fs::read(&dst).unwrap(), b"v1");
+}
