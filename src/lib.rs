@@ -23,6 +23,7 @@
 //! | test your own retry loop without sleeping | [`RetryPolicy::clock`] with a [`ManualClock`] |
 //! | reproduce the fork race on demand | [`lab::ForkStorm`], [`lab::WriteHold`], [`lab::stress`] |
 //! | fail an operation on demand, kernel-identical, scoped to one test | [`fault::FaultPlan`], [`fs`], [`process::Command`], [`fault::point`] |
+//! | put a fresh build where a running program is | [`replace_executable`] |
 //! | rename, remove or copy through antivirus and lingering handles | [`robust`] |
 //! | keep processes that build the same artifact from clobbering it | [`ArtifactLock`] |
 //!
