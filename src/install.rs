@@ -778,6 +778,19 @@ pub fn install_executable_stub(
     StubInstaller::new().install(dir, name, body)
 }
 
+/// Is `file` a temp name [`temp_name`] makes for `name`?
+pub(crate) fn is_temp_name_of(file: &str, name: &str) -> bool {
+    let probe = temp_name(name, 0);
+    let suffix = ".flakeproof-tmp";
+    let prefix = &probe[..probe.len() - 16 - suffix.len()];
+    file.len() == probe.len()
+        && file.starts_with(prefix)
+        && file.ends_with(suffix)
+        && file[prefix.len()..prefix.len() + 16]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit())
+}
+
 /// `.<name>.<16 hex>.flakeproof-tmp`: hidden, recognisable if a crash leaves
 /// it, and short enough whatever the name (which is cut to 64 bytes here).
 fn temp_name(name: &str, random: u64) -> String {
@@ -791,6 +804,19 @@ fn temp_name(name: &str, random: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temp_names_are_recognised_for_their_name_only() {
+        let t = temp_name("app", 0xdead_beef);
+        assert!(is_temp_name_of(&t, "app"));
+        assert!(!is_temp_name_of(&t, "ap"));
+        assert!(!is_temp_name_of(&temp_name("app2", 1), "app"));
+        assert!(!is_temp_name_of(
+            ".app.zzzzzzzzzzzzzzzz.flakeproof-tmp",
+            "app"
+        ));
+        assert!(!is_temp_name_of("app", "app"));
+    }
 
     #[test]
     fn temp_names_are_hidden_bounded_and_keep_utf8() {

@@ -124,7 +124,8 @@ impl Replacer {
     }
 
     /// Hold `locks`' lock on the destination's file name while replacing,
-    /// so that replacers in other processes take turns.
+    /// so that replacers in other processes take turns. Under the lock, the
+    /// temp files a killed replacer left beside the destination are swept.
     ///
     /// ```
     /// # let dir = tempfile::tempdir()?;
@@ -180,7 +181,14 @@ impl Replacer {
         })?;
         let dir = dst.parent().unwrap_or(Path::new(""));
         let _held = match &self.lock {
-            Some(locks) => Some(locks.lock(name).map_err(at(InstallStep::Lock, dst))?),
+            Some(locks) => {
+                let held = locks.lock(name).map_err(at(InstallStep::Lock, dst))?;
+                // Under the lock no other replacer of this destination is
+                // at work: temp files of its name are leftovers of one that
+                // was killed, and are ours to sweep.
+                sweep_leftovers(dir, name);
+                Some(held)
+            }
             None => None,
         };
         let body = mirror::read(src).map_err(at(InstallStep::ReadSource, src))?;
@@ -208,6 +216,19 @@ impl Replacer {
             retries: report.retries,
             durable: self.durable,
         })
+    }
+}
+
+/// Remove `dir/.{name}.<16 hex>.flakeproof-tmp` files: what a replacer (or
+/// installer) killed mid-way leaves. Best effort.
+fn sweep_leftovers(dir: &Path, name: &str) {
+    let Ok(entries) = sys::list_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        if crate::install::is_temp_name_of(&entry, name) {
+            let _ = crate::robust::remove_file(dir.join(&entry));
+        }
     }
 }
 

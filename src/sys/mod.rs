@@ -37,6 +37,15 @@ pub(crate) fn mode_of(meta: &std::fs::Metadata) -> u32 {
     imp::mode_of(meta)
 }
 
+/// The file names in `dir` (UTF-8 ones; others can't be ours), behind the
+/// gate as a metadata read.
+pub(crate) fn list_dir(dir: &std::path::Path) -> std::io::Result<Vec<String>> {
+    crate::fault::gate(crate::classify::Op::Metadata, dir)?;
+    Ok(std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect())
+}
+
 /// 64 unpredictable bits, for temp names, which must not be guessable (a
 /// guessed name lets another user plant a symlink or a file there first).
 pub(crate) fn random_u64() -> u64 {
