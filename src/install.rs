@@ -158,7 +158,8 @@ pub enum InstallStep {
     StartWriter,
     /// Creating the temp file (in a child, for the child writer).
     Create,
-    /// Locking the temp file's writable description.
+    /// Locking the temp file's writable description; for
+    /// [`crate::Replacer::lock`], taking the destination's `ArtifactLock`.
     Lock,
     /// Writing the body.
     Write,

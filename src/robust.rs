@@ -218,13 +218,7 @@ impl Robust {
     /// ```
     pub fn remove_file(&self, path: impl AsRef<Path>) -> io::Result<RetryReport> {
         let path = path.as_ref();
-        let mut first = true;
-        self.run(Op::RemoveFile, || {
-            let r = gone_after_first(mirror::remove_file(path), first);
-            first = false;
-            r
-        })
-        .map(|(_, r)| r)
+        self.remove(Op::RemoveFile, || mirror::remove_file(path))
     }
 
     /// [`std::fs::remove_dir_all`], retried as a whole (it resumes where
@@ -238,9 +232,15 @@ impl Robust {
     /// ```
     pub fn remove_dir_all(&self, path: impl AsRef<Path>) -> io::Result<RetryReport> {
         let path = path.as_ref();
+        self.remove(Op::RemoveDir, || mirror::remove_dir_all(path))
+    }
+
+    /// A removal, retried: NotFound on a retry means an earlier attempt's
+    /// removal completed late (a pending delete), which is success.
+    fn remove(&self, op: Op, mut f: impl FnMut() -> io::Result<()>) -> io::Result<RetryReport> {
         let mut first = true;
-        self.run(Op::RemoveDir, || {
-            let r = gone_after_first(mirror::remove_dir_all(path), first);
+        self.run(op, || {
+            let r = gone_after_first(f(), first);
             first = false;
             r
         })
@@ -347,4 +347,26 @@ pub fn remove_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// ```
 pub fn copy(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<u64> {
     Robust::new().copy(from, to).map(|(n, _)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_is_success_only_after_the_first_attempt() {
+        let gone = || Err(io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(
+            gone_after_first(gone(), true).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
+        assert!(gone_after_first(gone(), false).is_ok());
+        let busy = io::Error::from_raw_os_error(16);
+        assert_eq!(
+            gone_after_first(Err(busy), false)
+                .unwrap_err()
+                .raw_os_error(),
+            Some(16)
+        );
+    }
 }

@@ -481,10 +481,8 @@ mod tests {
             let mut release = Some(release);
             // The child is blocked: the first probe must see its copy. Only
             // then is it let go; the barrier must then pass.
-            let mut seen_busy = false;
             let mut probe = |r: io::Result<bool>| {
                 if matches!(r, Ok(false)) {
-                    seen_busy = true;
                     drop(release.take());
                 }
                 r
