@@ -183,6 +183,24 @@ pub fn is_transient(os: Os, op: Op, raw: i32) -> bool {
     }
 }
 
+/// Does `os` refuse to rename a file over a program that is running (while
+/// letting the running program itself be renamed)? Windows does: the image
+/// of a running `.exe` can't be replaced or deleted, only moved. Unix
+/// renames over a running program freely: it keeps its inode.
+pub(crate) fn running_targets_refuse_rename(os: Os) -> bool {
+    os == Os::Windows
+}
+
+/// Is `err`, from renaming over an existing file on `os`, what a running
+/// program as the target gives? ERROR_ACCESS_DENIED on Windows (seen under
+/// Wine 8.0 too: rename over a running `.exe` fails with 5, moving it
+/// aside succeeds). A scanner or a pending delete gives it as well; moving
+/// the target aside is right for those too.
+pub(crate) fn is_running_target(os: Os, err: &io::Error) -> bool {
+    running_targets_refuse_rename(os)
+        && err.raw_os_error() == Some(errno::windows::ERROR_ACCESS_DENIED)
+}
+
 /// Is `err` the "Text file busy" error (ETXTBSY) on `os`?
 ///
 /// True for a raw errno 26 on a Unix family, and for any error whose kind is

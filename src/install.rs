@@ -37,8 +37,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::aside;
 use crate::classify::{Classifier, Op};
-use crate::names::validate_name;
+use crate::names::{validate_name, Leftover};
 use crate::os::Os;
 use crate::retry::RetryPolicy;
 use crate::sys::{self, ChildStep, FsKind, Probe};
@@ -133,6 +134,54 @@ pub struct InstallReport {
     /// Attempts beyond the first of the steps another process can refuse
     /// (see [`StubInstaller::retries`]): 0 unless something held the file.
     pub retries: u32,
+    /// Windows only: the previous file, still running, moved aside to this
+    /// hidden sibling (`.<name>.<hex>.flakeproof-old`) because a running
+    /// `.exe` can be renamed but not replaced. The next install or
+    /// replacement of the same name removes it once it has exited.
+    pub aside: Option<PathBuf>,
+    /// How far the new file and its name are on stable storage.
+    pub durability: Durability,
+}
+
+/// How durable an install or replacement is: whether it survives a power
+/// cut right after it returned.
+///
+/// ```
+/// use flakeproof::{Durability, StubInstaller};
+/// # let dir = tempfile::tempdir()?;
+/// let fast = StubInstaller::new().durable(false).install_with_report(dir.path(), "a", "")?;
+/// assert_eq!(fast.durability, Durability::NotRequested);
+/// let slow = StubInstaller::new().install_with_report(dir.path(), "b", "")?;
+/// assert_ne!(slow.durability, Durability::NotRequested); // Full on ext4; see the variants
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Durability {
+    /// The file and its directory were fsynced on a local disk filesystem
+    /// (ext4, xfs, btrfs, zfs, f2fs, APFS, ...): both are on storage.
+    Full,
+    /// The fsyncs succeeded but what they reach is not known here: a
+    /// network filesystem (the server decides), FUSE (the daemon decides),
+    /// a filesystem not in flakeproof's table, or Windows, where a
+    /// directory can't be flushed (NTFS journals the rename, lazily).
+    Uncertain,
+    /// The filesystem lives in memory (tmpfs, ramfs): nothing on it
+    /// survives a reboot, fsync or not.
+    Unsupported,
+    /// `durable(false)`: no fsync was made.
+    NotRequested,
+}
+
+impl Durability {
+    /// What the fsyncs made of a file on a filesystem of kind `fs`.
+    fn of(fs: Option<FsKind>) -> Durability {
+        match fs {
+            Some(FsKind::Local("tmpfs" | "ramfs")) => Durability::Unsupported,
+            Some(FsKind::Local(_)) => Durability::Full,
+            _ => Durability::Uncertain,
+        }
+    }
 }
 
 /// A step of an install, as named by [`InstallError::step`].
@@ -583,7 +632,7 @@ impl StubInstaller {
         let mut tries = 0;
         let mut retries = 0;
         let (tmp, check, busy_probes) = loop {
-            let tmp = dir.join(temp_name(name, sys::random_u64()));
+            let tmp = dir.join(Leftover::Temp.name(name, sys::random_u64()));
             match self.write_temp(route, fs, &tmp, body, &mut retries) {
                 Ok((check, busy)) => break (tmp, check, busy),
                 Err(Failure::NotOurs(e))
@@ -598,21 +647,37 @@ impl StubInstaller {
                 }
             }
         };
-        if let Err(e) = self.retrying(Op::Rename, &mut retries, || sys::rename(&tmp, &dest)) {
-            self.remove_temp(&tmp);
-            return Err(InstallError::new(InstallStep::Rename, &dest, e));
-        }
-        if self.durable {
+        // Asides a killed replacement left (Windows only): restored if the
+        // name is missing, removed once their program has exited.
+        aside::sweep(dir, name, &dest);
+        let renamed = self.retrying(Op::Rename, &mut retries, || {
+            aside::rename_in(dir, name, &tmp, &dest)
+        });
+        let aside = match renamed {
+            Ok(aside) => aside,
+            Err(e) => {
+                self.remove_temp(&tmp);
+                return Err(InstallError::new(InstallStep::Rename, &dest, e));
+            }
+        };
+        let durability = if self.durable {
             sys::sync_dir(dir).map_err(|e| InstallError {
                 installed: true,
                 ..InstallError::new(InstallStep::SyncDir, dir, e)
             })?;
-        }
+            // The kind is cached per device: asked once, if the barrier
+            // didn't ask already.
+            Durability::of(fs.or_else(|| sys::fs_kind(dir).ok()))
+        } else {
+            Durability::NotRequested
+        };
         Ok(InstallReport {
             path: dest,
             check,
             busy_probes,
             retries,
+            aside,
+            durability,
         })
     }
 
@@ -779,57 +844,9 @@ pub fn install_executable_stub(
     StubInstaller::new().install(dir, name, body)
 }
 
-/// Is `file` a temp name [`temp_name`] makes for `name`?
-pub(crate) fn is_temp_name_of(file: &str, name: &str) -> bool {
-    let probe = temp_name(name, 0);
-    let suffix = ".flakeproof-tmp";
-    let prefix = &probe[..probe.len() - 16 - suffix.len()];
-    file.len() == probe.len()
-        && file.starts_with(prefix)
-        && file.ends_with(suffix)
-        && file[prefix.len()..prefix.len() + 16]
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit())
-}
-
-/// `.<name>.<16 hex>.flakeproof-tmp`: hidden, recognisable if a crash leaves
-/// it, and short enough whatever the name (which is cut to 64 bytes here).
-fn temp_name(name: &str, random: u64) -> String {
-    let mut cut = name.len().min(64);
-    while !name.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!(".{}.{random:016x}.flakeproof-tmp", &name[..cut])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn temp_names_are_recognised_for_their_name_only() {
-        let t = temp_name("app", 0xdead_beef);
-        assert!(is_temp_name_of(&t, "app"));
-        assert!(!is_temp_name_of(&t, "ap"));
-        assert!(!is_temp_name_of(&temp_name("app2", 1), "app"));
-        assert!(!is_temp_name_of(
-            ".app.zzzzzzzzzzzzzzzz.flakeproof-tmp",
-            "app"
-        ));
-        assert!(!is_temp_name_of("app", "app"));
-    }
-
-    #[test]
-    fn temp_names_are_hidden_bounded_and_keep_utf8() {
-        assert_eq!(
-            temp_name("git", 0xab),
-            ".git.00000000000000ab.flakeproof-tmp"
-        );
-        let long = "é".repeat(100); // 200 bytes
-        let t = temp_name(&long, 1);
-        assert!(t.len() <= 1 + 64 + 1 + 16 + 16, "{}", t.len());
-        assert!(t.starts_with(".é"));
-    }
 
     #[test]
     fn network_filesystems_get_the_child_writer_and_macos_waits_for_nothing() {

@@ -86,6 +86,7 @@
 #![deny(missing_docs, unsafe_code, unsafe_op_in_unsafe_fn)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+mod aside;
 mod backoff;
 mod classify;
 mod clock;
@@ -116,8 +117,8 @@ pub use classify::{is_etxtbsy, is_transient, is_transient_error, Classifier, Op}
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::SpawnRetryExt;
 pub use install::{
-    install_executable_stub, InstallError, InstallReport, InstallStep, Strategy, StubInstaller,
-    WriterCheck,
+    install_executable_stub, Durability, InstallError, InstallReport, InstallStep, Strategy,
+    StubInstaller, WriterCheck,
 };
 pub use lock::{ArtifactGuard, ArtifactLock, Holder, Waiting};
 pub use os::Os;

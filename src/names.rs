@@ -53,6 +53,49 @@ fn windows_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The two kinds of hidden sibling a replacement makes beside `name`: the new
+/// file being written, and (on Windows) the old one moved aside because it
+/// was running. Both are `.<name>.<16 hex>.flakeproof-<kind>`: hidden on
+/// Unix, recognisable if a crash leaves one, never guessable (the 64 bits
+/// are random), and short enough whatever the name (cut to 64 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Leftover {
+    /// `.flakeproof-tmp`: a file being written; it becomes `name` by rename.
+    Temp,
+    /// `.flakeproof-old`: the previous `name`, moved aside while it ran.
+    Aside,
+}
+
+impl Leftover {
+    fn suffix(self) -> &'static str {
+        match self {
+            Leftover::Temp => ".flakeproof-tmp",
+            Leftover::Aside => ".flakeproof-old",
+        }
+    }
+
+    /// The sibling name for `name` with these random bits.
+    pub(crate) fn name(self, name: &str, random: u64) -> String {
+        let mut cut = name.len().min(64);
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!(".{}.{random:016x}{}", &name[..cut], self.suffix())
+    }
+
+    /// Is `file` a sibling of this kind that [`Leftover::name`] makes for `name`?
+    pub(crate) fn is_of(self, file: &str, name: &str) -> bool {
+        let probe = self.name(name, 0);
+        let prefix = &probe[..probe.len() - 16 - self.suffix().len()];
+        file.len() == probe.len()
+            && file.starts_with(prefix)
+            && file.ends_with(self.suffix())
+            && file[prefix.len()..prefix.len() + 16]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +147,31 @@ mod tests {
         for ok in ["git", ".hidden", "...", "x.exe", "ünï"] {
             assert!(validate_name(Os::Linux, ok).is_ok(), "{ok:?}");
         }
+    }
+    #[test]
+    fn leftover_names_are_recognised_for_their_name_and_kind_only() {
+        let t = Leftover::Temp.name("app", 0xdead_beef);
+        assert!(Leftover::Temp.is_of(&t, "app"));
+        assert!(!Leftover::Aside.is_of(&t, "app"));
+        assert!(!Leftover::Temp.is_of(&t, "ap"));
+        assert!(!Leftover::Temp.is_of(&Leftover::Temp.name("app2", 1), "app"));
+        assert!(!Leftover::Temp.is_of(".app.zzzzzzzzzzzzzzzz.flakeproof-tmp", "app"));
+        assert!(!Leftover::Temp.is_of("app", "app"));
+        let a = Leftover::Aside.name("app.exe", 7);
+        assert_eq!(a, ".app.exe.0000000000000007.flakeproof-old");
+        assert!(Leftover::Aside.is_of(&a, "app.exe"));
+        assert!(!Leftover::Temp.is_of(&a, "app.exe"));
+    }
+
+    #[test]
+    fn leftover_names_are_hidden_bounded_and_keep_utf8() {
+        assert_eq!(
+            Leftover::Temp.name("git", 0xab),
+            ".git.00000000000000ab.flakeproof-tmp"
+        );
+        let long = "é".repeat(100); // 200 bytes
+        let t = Leftover::Temp.name(&long, 1);
+        assert!(t.len() <= 1 + 64 + 1 + 16 + 16, "{}", t.len());
+        assert!(t.starts_with(".é"));
     }
 }

@@ -9,8 +9,9 @@
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
-use crate::install::{InstallError, InstallStep, StubInstaller, WriterCheck};
+use crate::install::{Durability, InstallError, InstallStep, StubInstaller, WriterCheck};
 use crate::lock::ArtifactLock;
+use crate::names::Leftover;
 use crate::retry::RetryPolicy;
 use crate::sys::{self, mirror};
 
@@ -38,8 +39,13 @@ pub struct ReplaceReport {
     pub check: Option<WriterCheck>,
     /// Attempts beyond the first of the steps another process can refuse.
     pub retries: u32,
-    /// Whether the new file and its directory entry were fsynced.
-    pub durable: bool,
+    /// Windows only: the old program, still running, moved aside to this
+    /// hidden sibling; the next replacement of `path` removes it once it
+    /// has exited (see [`InstallReport::aside`](crate::InstallReport::aside)).
+    pub aside: Option<PathBuf>,
+    /// How far the replacement is on stable storage
+    /// ([`Durability::NotRequested`] when nothing was written).
+    pub durability: Durability,
 }
 
 /// Options for [`replace_executable`].
@@ -199,7 +205,8 @@ impl Replacer {
                 replaced: false,
                 check: None,
                 retries: 0,
-                durable: false,
+                aside: None,
+                durability: Durability::NotRequested,
             });
         }
         let mode = self.mode.unwrap_or_else(|| sys::mode_of(&meta));
@@ -214,7 +221,8 @@ impl Replacer {
             replaced: true,
             check: Some(report.check),
             retries: report.retries,
-            durable: self.durable,
+            aside: report.aside,
+            durability: report.durability,
         })
     }
 }
@@ -226,7 +234,7 @@ fn sweep_leftovers(dir: &Path, name: &str) {
         return;
     };
     for entry in entries {
-        if crate::install::is_temp_name_of(&entry, name) {
+        if Leftover::Temp.is_of(&entry, name) {
             let _ = crate::robust::remove_file(dir.join(&entry));
         }
     }

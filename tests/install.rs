@@ -476,3 +476,46 @@ fn a_writer_holding_the_old_stub_open_does_not_matter() {
     assert_eq!(Command::new(&stub).output().unwrap().stdout, b"new\n");
     drop(hold);
 }
+
+/// What `stat -f` says the filesystem of `dir` is (GNU coreutils).
+#[cfg(target_os = "linux")]
+fn fs_type(dir: &Path) -> Option<String> {
+    let out = Command::new("stat")
+        .args(["-f", "-c", "%T"])
+        .arg(dir)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn durability_says_what_the_filesystem_keeps() {
+    use flakeproof::Durability;
+    let dir = tempfile::tempdir().unwrap();
+    let fast = StubInstaller::new()
+        .durable(false)
+        .install_with_report(dir.path(), "fast", "")
+        .unwrap();
+    assert_eq!(fast.durability, Durability::NotRequested);
+    // Whichever filesystem TMPDIR is on (CI runs this on several).
+    let expected = match fs_type(dir.path()).as_deref() {
+        Some("ext2/ext3" | "xfs" | "btrfs" | "overlayfs" | "zfs" | "f2fs") => Durability::Full,
+        Some("tmpfs" | "ramfs") => Durability::Unsupported,
+        Some("fuseblk" | "fuse" | "nfs" | "smb2" | "cifs" | "9p") => Durability::Uncertain,
+        other => return skip("durability", &format!("unlisted filesystem {other:?}")),
+    };
+    let slow = StubInstaller::new()
+        .install_with_report(dir.path(), "slow", "")
+        .unwrap();
+    assert_eq!(slow.durability, expected);
+    if fs_type(Path::new("/dev/shm")).as_deref() == Some("tmpfs") {
+        let shm = tempfile::tempdir_in("/dev/shm").unwrap();
+        let r = StubInstaller::new()
+            .install_with_report(shm.path(), "x", "")
+            .unwrap();
+        assert_eq!(r.durability, Durability::Unsupported);
+    }
+}

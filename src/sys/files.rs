@@ -100,6 +100,23 @@ pub(crate) fn rename(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::rename(from, to)
 }
 
+/// A second name for `from` at `to`, failing with AlreadyExists if `to`
+/// exists: the no-replace rename std lacks (gated as a rename onto `to`).
+pub(crate) fn hard_link(from: &Path, to: &Path) -> io::Result<()> {
+    gate(Op::Rename, to)?;
+    std::fs::hard_link(from, to)
+}
+
+/// Whether anything (a dangling link included) is at `path`.
+pub(crate) fn exists(path: &Path) -> io::Result<bool> {
+    gate(Op::Metadata, path)?;
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 pub(crate) fn remove_file(path: &Path) -> io::Result<()> {
     gate(Op::RemoveFile, path)?;
     std::fs::remove_file(path)
