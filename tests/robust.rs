@@ -104,3 +104,44 @@ fn cleanup_of_a_missing_dir_is_quiet_and_of_a_real_one_removes_it() {
     assert!(Robust::new().cleanup(&scratch).is_none());
     assert!(!scratch.exists());
 }
+
+/// The Windows daemon's case: a file held by a handle that only a garbage
+/// collector lets go of. A `held(..)` rule stands for it; the application's
+/// hook, which empties its handle cache, is what frees the file. Without
+/// the hook the budget runs out on the same plan.
+#[test]
+fn a_handle_only_the_retry_hook_lets_go_of_is_freed_by_the_hook() {
+    use std::sync::Mutex;
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::write(&from, "xy").unwrap();
+    let rule = format!("copy(*/b)=held({})", transient(Op::Copy));
+
+    let plan = FaultPlan::parse(&rule).unwrap();
+    let cache = Arc::new(Mutex::new(vec![plan.held_handle()]));
+    let g = plan.activate();
+    let clock = Arc::new(ManualClock::new());
+    let c = cache.clone();
+    let (_, report) = Robust::new()
+        .clock(clock.clone())
+        .on_retry(move |_| c.lock().unwrap().clear())
+        .copy(&from, &to)
+        .unwrap();
+    assert_eq!(report.attempts, 2);
+    assert_eq!(g.injected(Op::Copy, "*"), 1);
+    drop(g);
+
+    let plan = FaultPlan::parse(&rule).unwrap();
+    let _kept = plan.held_handle(); // nobody lets go of it
+    let g = plan.activate();
+    let err = Robust::new()
+        .clock(clock)
+        .on_retry(|_| {}) // a hook that only logs frees nothing
+        .copy(&from, &to)
+        .unwrap_err();
+    assert!(
+        flakeproof::is_transient_error(flakeproof::Os::CURRENT, Op::Copy, &err),
+        "{err}"
+    );
+    assert!(g.injected(Op::Copy, "*") > 10);
+}

@@ -149,6 +149,7 @@ fn run_variant(cfg: &Config, scratch: &Path, variant: Variant, exe: &[u8]) -> io
         "dx server",
         &[
             "dx-server".into(),
+            variant.arg().into(),
             path_arg(&dir),
             path_arg(&served),
             cfg.probe_ms.to_string(),
@@ -227,29 +228,30 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
     for round in 0..rounds {
         // Builders start on different builds, so that two of them put
         // different contents in place at the same time.
-        let src = if (id + round) % 2 == 0 {
+        let src = if (id + round).is_multiple_of(2) {
             build_a
         } else {
             build_b
         };
-        let result: io::Result<bool> = match variant {
-            Variant::Naive => fs::copy(src, served).map(|_| true),
-            // An InstallError converts back into the OS's io::Error (errno
-            // kept), which is all this counting needs.
-            Variant::ReplaceExecutable => flakeproof::replace_executable(src, served)
-                .map(|r| r.replaced)
-                .map_err(|e| {
-                    log_once(&mut logged, id, &format!("{e}"));
-                    e.into()
-                }),
-            Variant::ReplacerLocked => replacer
-                .replace(src, served)
-                .map(|r| r.replaced)
-                .map_err(|e| {
-                    log_once(&mut logged, id, &format!("{e}"));
-                    e.into()
-                }),
-        };
+        let result: io::Result<bool> =
+            match variant {
+                Variant::Naive => fs::copy(src, served).map(|_| true),
+                // An InstallError converts back into the OS's io::Error (errno
+                // kept), which is all this counting needs.
+                Variant::ReplaceExecutable => flakeproof::replace_executable(src, served)
+                    .map(|r| r.replaced)
+                    .map_err(|e| {
+                        log_once(&mut logged, variant, id, &format!("{e}"));
+                        e.into()
+                    }),
+                Variant::ReplacerLocked => replacer
+                    .replace(src, served)
+                    .map(|r| r.replaced)
+                    .map_err(|e| {
+                        log_once(&mut logged, variant, id, &format!("{e}"));
+                        e.into()
+                    }),
+            };
         c.add("builds", 1);
         match result {
             Ok(true) => c.add("ok", 1),
@@ -257,7 +259,7 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
             Ok(false) => c.add("ok_unchanged", 1),
             Err(e) if e.raw_os_error() == Some(ETXTBSY) => c.add("fail_etxtbsy", 1),
             Err(e) => {
-                log_once(&mut logged, id, &describe(&e));
+                log_once(&mut logged, variant, id, &describe(&e));
                 c.add("fail_other", 1);
             }
         }
@@ -269,17 +271,18 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
     Ok(())
 }
 
-fn log_once(logged: &mut u32, id: u32, what: &str) {
+fn log_once(logged: &mut u32, variant: Variant, id: u32, what: &str) {
     if *logged < 3 {
-        eprintln!("  dx builder {id}: {what}");
+        eprintln!("  dx builder {id} ({}): {what}", variant.arg());
         *logged += 1;
     }
 }
 
-/// Worker `dx-server DIR SERVED PROBE_MS HASH_A HASH_B`: runs SERVED again and
-/// again until DIR/stop exists, and checks every run.
+/// Worker `dx-server VARIANT DIR SERVED PROBE_MS HASH_A HASH_B`: runs SERVED
+/// again and again until DIR/stop exists, and checks every run. (VARIANT only
+/// labels its log lines: the server does the same in every variant.)
 pub fn server_main(args: &[String]) -> io::Result<()> {
-    let [dir, served, probe_ms, hash_a, hash_b] = args else {
+    let [variant, dir, served, probe_ms, hash_a, hash_b] = args else {
         return Err(io::Error::other("dx-server: bad arguments"));
     };
     let stop = PathBuf::from(dir).join("stop");
@@ -301,12 +304,16 @@ pub fn server_main(args: &[String]) -> io::Result<()> {
             Err(e) if e.raw_os_error() == Some(ETXTBSY) => c.add("spawn_etxtbsy", 1),
             // E.g. ENOEXEC (8) for a file truncated to nothing by a copy.
             Err(e) => {
-                log_once_server(&mut logged, &describe(&e));
+                log_once_server(&mut logged, variant, &describe(&e));
                 c.add("spawn_other", 1);
             }
             // Started but died or failed: a half-written program.
             Ok(out) if !out.status.success() => {
-                log_once_server(&mut logged, &format!("served program: {}", out.status));
+                log_once_server(
+                    &mut logged,
+                    variant,
+                    &format!("served program: {}", out.status),
+                );
                 c.add("crashed", 1);
             }
             Ok(out) => {
@@ -317,7 +324,11 @@ pub fn server_main(args: &[String]) -> io::Result<()> {
                 } else {
                     // Ran, but from a file that is neither build: a mix of
                     // two builders' copies.
-                    log_once_server(&mut logged, &format!("ran a torn build (hash {said})"));
+                    log_once_server(
+                        &mut logged,
+                        variant,
+                        &format!("ran a torn build (hash {said})"),
+                    );
                     c.add("ran_torn", 1);
                 }
             }
@@ -327,9 +338,9 @@ pub fn server_main(args: &[String]) -> io::Result<()> {
     Ok(())
 }
 
-fn log_once_server(logged: &mut u32, what: &str) {
+fn log_once_server(logged: &mut u32, variant: &str, what: &str) {
     if *logged < 3 {
-        eprintln!("  dx server: {what}");
+        eprintln!("  dx server ({variant}): {what}");
         *logged += 1;
     }
 }

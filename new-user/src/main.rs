@@ -50,9 +50,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         if flag == "-h" || flag == "--help" {
             return Err(String::new());
         }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value"))?;
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let number = || {
             value
                 .parse::<u32>()
@@ -142,7 +140,13 @@ fn run(o: &Options) -> io::Result<Vec<String>> {
         print_dx(&rows);
         judge(
             "dx serve",
-            rows.iter().map(|r| (r.variant == dx::Variant::Naive, r.variant.label(), r.failures())),
+            rows.iter().map(|r| {
+                (
+                    r.variant == dx::Variant::Naive,
+                    r.variant.label(),
+                    r.failures(),
+                )
+            }),
             &mut problems,
         );
     }
@@ -162,7 +166,13 @@ fn run(o: &Options) -> io::Result<Vec<String>> {
         print_mops(&rows);
         judge(
             "mops build",
-            rows.iter().map(|r| (r.variant == mops::Variant::Naive, r.variant.label(), r.failures())),
+            rows.iter().map(|r| {
+                (
+                    r.variant == mops::Variant::Naive,
+                    r.variant.label(),
+                    r.failures(),
+                )
+            }),
             &mut problems,
         );
         for r in rows.iter().filter(|r| r.variant == mops::Variant::Locked) {
@@ -257,7 +267,16 @@ fn print_dx(rows: &[dx::Row]) {
 fn print_mops(rows: &[mops::Row]) {
     println!(
         "{:<26} {:>6} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8} {:>11} {:>7}",
-        "variant", "builds", "torn", "mixed", "final", "same-key", "cross-key", "waited", "other", "time"
+        "variant",
+        "builds",
+        "torn",
+        "mixed",
+        "final",
+        "same-key",
+        "cross-key",
+        "waited",
+        "other",
+        "time"
     );
     println!(
         "{:<26} {:>6} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8} {:>11} {:>7}",

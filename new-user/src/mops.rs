@@ -35,7 +35,11 @@ use flakeproof::ArtifactLock;
 use crate::common::{start_together, worker_ready_and_wait, Counters, Worker};
 
 /// The artifact set of one canister, with each file's size.
-const FILES: [(&str, usize); 3] = [("wasm", 512 * 1024), ("did", 16 * 1024), ("most", 16 * 1024)];
+const FILES: [(&str, usize); 3] = [
+    ("wasm", 512 * 1024),
+    ("did", 16 * 1024),
+    ("most", 16 * 1024),
+];
 const CHUNK: usize = 4096;
 pub const KEYS: [&str; 2] = ["canister-a", "canister-b"];
 

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockWriteGuard};
 
-use super::plan::{PlanState, Rule, Verdict};
+use super::plan::{Holds, PlanState, Rule, Verdict};
 use super::record::{Call, Outcome, Record};
 use crate::classify::Op;
 use crate::clock::{Clock, SystemClock};
@@ -25,8 +25,13 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(rules: Vec<Rule>, clock: Option<Arc<dyn Clock>>, limit: usize) -> Self {
-        let state = PlanState::new(&rules);
+    pub(crate) fn new(
+        rules: Vec<Rule>,
+        holds: Holds,
+        clock: Option<Arc<dyn Clock>>,
+        limit: usize,
+    ) -> Self {
+        let state = PlanState::new(&rules, holds);
         Shared {
             rules,
             clock,
@@ -125,7 +130,7 @@ fn read_env() -> Option<String> {
             ));
         }
         Some(Ok(rules)) if !rules.is_empty() => {
-            let shared = Shared::new(rules, None, super::record::DEFAULT_LIMIT);
+            let shared = Shared::new(rules, Holds::default(), None, super::record::DEFAULT_LIMIT);
             *write_global() = Some(Arc::new(shared));
             // The env token becomes the global plan's count.
         }

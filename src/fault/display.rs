@@ -25,6 +25,7 @@ impl fmt::Display for DisplayRules<'_> {
                 Action::Busy(e, d) => {
                     write!(f, "busy({},{})", DisplayErrno(e), DisplayDuration(d))?
                 }
+                Action::Held(e) => write!(f, "held({})", DisplayErrno(e))?,
             }
             match r.trigger {
                 Trigger::Always => {}

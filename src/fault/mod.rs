@@ -46,6 +46,9 @@
 //!           | delay(DURATION)          sleep, then make the call (a slow disk)
 //!           | busy(ERRNO, DURATION)    fail until DURATION has passed since the
 //!                                      rule first matched, then pass
+//!           | held(ERRNO)              fail while the plan's held handle lives
+//!                                      (FaultPlan::held_handle): a handle only
+//!                                      a GC or your retry hook lets go of
 //! trigger  := always (the default) | N (the N-th matching call) | N..M | N.. | ..M
 //!           | everyN | pP/seed=S (probability P, reproducible from seed S)
 //! ```
@@ -128,6 +131,7 @@ pub use parse::ParseError;
 pub use record::{Call, Outcome};
 
 pub(crate) use activation::{decide, gate};
+use plan::Holds;
 pub(crate) use plan::Verdict;
 
 use crate::classify::Op;
@@ -152,6 +156,7 @@ use plan::Rule;
 #[derive(Clone)]
 pub struct FaultPlan {
     rules: Vec<Rule>,
+    holds: Holds,
     clock: Option<Arc<dyn Clock>>,
     limit: usize,
 }
@@ -189,6 +194,7 @@ impl FaultPlan {
     pub fn parse_for(os: Os, text: &str) -> Result<FaultPlan, ParseError> {
         parse::parse(text, os).map(|rules| FaultPlan {
             rules,
+            holds: Holds::default(),
             clock: None,
             limit: record::DEFAULT_LIMIT,
         })
@@ -239,7 +245,41 @@ impl FaultPlan {
     }
 
     fn into_shared(self) -> Arc<Shared> {
-        Arc::new(Shared::new(self.rules, self.clock, self.limit))
+        Arc::new(Shared::new(self.rules, self.holds, self.clock, self.limit))
+    }
+
+    /// A handle that keeps this plan's `held(..)` rules failing until it is
+    /// dropped (with every other handle taken): the stand-in for a handle
+    /// that something else keeps open and only lets go of when asked, as a
+    /// database handle lingers until a garbage collector runs. Give it to
+    /// the code whose retry hook should let go of it (its cache of open
+    /// handles, its GC stand-in), and the test shows the hook is what frees
+    /// the file: without the drop, the retries run out.
+    ///
+    /// Without any handle taken, `held(..)` rules fail for good.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use flakeproof::{fault::FaultPlan, Classifier, RetryPolicy};
+    /// let dir = tempfile::tempdir()?;
+    /// let db = dir.path().join("app.db");
+    /// std::fs::write(&db, "data")?;
+    /// let plan = FaultPlan::parse("remove_file(*/app.db)=held(EBUSY)").unwrap();
+    /// // The application's cache of open handles, with the lingering one in it.
+    /// let cache = Arc::new(Mutex::new(vec![plan.held_handle()]));
+    /// let _g = plan.activate();
+    /// let busy = Classifier::new(|e| e.kind() == std::io::ErrorKind::ResourceBusy);
+    /// let hook_cache = cache.clone();
+    /// let (r, report) = RetryPolicy::new(busy)
+    ///     .on_retry(move |_| hook_cache.lock().unwrap().clear()) // "close my handles"
+    ///     .run_with_report(|| flakeproof::fs::remove_file(&db));
+    /// r?;
+    /// assert_eq!(report.attempts, 2); // refused, hook, removed
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn held_handle(&self) -> HeldHandle {
+        self.holds.take();
+        HeldHandle(self.holds.clone())
     }
 
     /// Make the plan active on this thread until the guard is dropped.
@@ -292,6 +332,35 @@ impl FaultPlan {
         Ok(ProcessFaultGuard {
             scope: FaultScope(shared),
         })
+    }
+}
+
+/// Keeps the `held(..)` rules of the plan it came from failing while it
+/// lives: see [`FaultPlan::held_handle`].
+///
+/// ```
+/// use flakeproof::{fault::FaultPlan, fs};
+/// let dir = tempfile::tempdir()?;
+/// let plan = FaultPlan::parse("create_dir=held(EBUSY)").unwrap();
+/// let handle = plan.held_handle();
+/// let _g = plan.activate();
+/// assert!(fs::create_dir(dir.path().join("a")).is_err());
+/// drop(handle); // what the garbage collector would do
+/// fs::create_dir(dir.path().join("a"))?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[must_use = "the held rules pass as soon as the handle is dropped"]
+pub struct HeldHandle(Holds);
+
+impl fmt::Debug for HeldHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HeldHandle")
+    }
+}
+
+impl Drop for HeldHandle {
+    fn drop(&mut self) {
+        self.0.release();
     }
 }
 

@@ -224,6 +224,11 @@ impl Parser {
             self.expect(")")?;
             return Ok(Action::Busy(e, d));
         }
+        if self.eat("held(") {
+            let e = self.errno()?;
+            self.expect(")")?;
+            return Ok(Action::Held(e));
+        }
         Ok(Action::Fail(self.errno()?))
     }
 
@@ -242,7 +247,7 @@ impl Parser {
         }
         let name = self.take(|c| c.is_ascii_alphanumeric() || c == '_');
         if name.is_empty() {
-            return Err(self.error("an error name such as EBUSY, delay(..) or busy(..)"));
+            return Err(self.error("an error name such as EBUSY, delay(..), busy(..) or held(..)"));
         }
         match code_of(self.os, &name) {
             Ok((code, name)) => Ok(Errno {
@@ -511,9 +516,10 @@ mod tests {
                 let dur = Duration::from_nanos(
                     pick(3_000_000_000) * [1, 1_000, 1_000_000][pick(3) as usize],
                 );
-                let action = match pick(3) {
+                let action = match pick(4) {
                     0 => Action::Fail(errno),
                     1 => Action::Delay(dur),
+                    2 => Action::Held(errno),
                     _ => Action::Busy(errno, dur),
                 };
                 let from = pick(50) + 1;

@@ -1,6 +1,8 @@
 //! Fault plans as data, and the decision for one call. Pure: the time comes
 //! in as an argument, randomness from each rule's own seed.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::classify::Op;
@@ -40,6 +42,39 @@ pub(crate) enum Action {
     /// Fail with the error until `Duration` has passed since the rule first
     /// matched, then pass: the shape of a real transient window.
     Busy(Errno, Duration),
+    /// Fail with the error while the plan's handle is held: from the start
+    /// if nobody took one, until every one taken has been dropped. A handle
+    /// that only a garbage collector (or a retry hook) lets go of.
+    Held(Errno),
+}
+
+/// Who holds a plan's `held(..)` rules: shared by the plan, its clones,
+/// its activations and its handles.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Holds(Arc<HoldCount>);
+
+#[derive(Debug, Default)]
+struct HoldCount {
+    taken: AtomicBool,
+    live: AtomicUsize,
+}
+
+impl Holds {
+    /// One more holder.
+    pub(crate) fn take(&self) {
+        self.0.taken.store(true, Ordering::SeqCst);
+        self.0.live.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// One holder fewer.
+    pub(crate) fn release(&self) {
+        self.0.live.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Held: never let go of (no handle was taken), or a handle lives.
+    fn held(&self) -> bool {
+        !self.0.taken.load(Ordering::SeqCst) || self.0.live.load(Ordering::SeqCst) > 0
+    }
 }
 
 /// One rule: (operation, path pattern, action, trigger).
@@ -73,6 +108,7 @@ pub(crate) struct Verdict {
 #[derive(Debug, Clone)]
 pub(crate) struct PlanState {
     rules: Vec<RuleState>,
+    holds: Holds,
 }
 
 #[derive(Debug, Clone)]
@@ -83,7 +119,7 @@ struct RuleState {
 }
 
 impl PlanState {
-    pub(crate) fn new(rules: &[Rule]) -> Self {
+    pub(crate) fn new(rules: &[Rule], holds: Holds) -> Self {
         let rules = rules
             .iter()
             .map(|r| RuleState {
@@ -95,7 +131,7 @@ impl PlanState {
                 busy_since: None,
             })
             .collect();
-        PlanState { rules }
+        PlanState { rules, holds }
     }
 
     /// Decide one call; `now` gives the time, asked only if a busy rule fires
@@ -134,6 +170,11 @@ impl PlanState {
                     let now = now();
                     let since = *st.busy_since.get_or_insert(now);
                     if now.saturating_sub(since) < window {
+                        verdict.fail.get_or_insert(e.code);
+                    }
+                }
+                Action::Held(e) => {
+                    if self.holds.held() {
                         verdict.fail.get_or_insert(e.code);
                     }
                 }
@@ -194,7 +235,7 @@ mod tests {
     }
 
     fn run(rules: &[Rule], calls: &[(Op, &str)]) -> Vec<Option<i32>> {
-        let mut st = PlanState::new(rules);
+        let mut st = PlanState::new(rules, Holds::default());
         calls
             .iter()
             .map(|&(op, p)| st.decide(rules, op, p, || Duration::ZERO).fail)
@@ -308,7 +349,7 @@ mod tests {
             Action::Busy(BUSY, Duration::from_millis(50)),
             Trigger::Always,
         )];
-        let mut st = PlanState::new(&rules);
+        let mut st = PlanState::new(&rules, Holds::default());
         let at = |st: &mut PlanState, ms| {
             st.decide(&rules, Op::Rename, "p", || Duration::from_millis(ms))
                 .fail
@@ -342,7 +383,7 @@ mod tests {
             ),
             rule(None, None, Action::Fail(BUSY), Trigger::Always),
         ];
-        let mut st = PlanState::new(&rules);
+        let mut st = PlanState::new(&rules, Holds::default());
         let v1 = st.decide(&rules, Op::Write, "f", || Duration::ZERO);
         assert_eq!(
             v1,
@@ -367,5 +408,29 @@ mod tests {
                 fail: Some(16)
             }
         );
+    }
+
+    #[test]
+    fn held_fails_until_every_handle_taken_is_dropped() {
+        let rules = [Rule {
+            op: Some(Op::Rename),
+            pattern: None,
+            action: Action::Held(Errno {
+                code: 16,
+                name: None,
+            }),
+            trigger: Trigger::Always,
+        }];
+        let holds = Holds::default();
+        let mut st = PlanState::new(&rules, holds.clone());
+        let mut call = || st.decide(&rules, Op::Rename, "p", || Duration::ZERO).fail;
+        assert_eq!(call(), Some(16), "no handle taken: held for good");
+        holds.take();
+        holds.take();
+        assert_eq!(call(), Some(16));
+        holds.release();
+        assert_eq!(call(), Some(16), "one handle still lives");
+        holds.release();
+        assert_eq!(call(), None);
     }
 }
