@@ -166,9 +166,13 @@ type WaitHook = Arc<dyn Fn(&Waiting<'_>) + Send + Sync>;
 /// Cross-process locks, one per key, in a directory you pick: lock file
 /// `.{key}.lock`, holder record `.{key}.lock.holder`.
 ///
-/// - [`lock`](Self::lock) waits (polling `try_lock`: no thread is left
-///   blocked in the OS) up to the [`timeout`](Self::timeout), then fails
-///   with `TimedOut`, naming the holder; [`try_lock`](Self::try_lock)
+/// - [`lock`](Self::lock) waits (polling `try_lock` after 1, 2, 4 ... ms,
+///   capped at 100 ms: no thread is left blocked in the OS) up to the
+///   [`timeout`](Self::timeout), then fails with `TimedOut`, naming the
+///   holder. There is no queue: whoever polls first after a release gets
+///   the lock, so a process that releases and relocks at once can starve
+///   the others (a build that takes seconds never notices), and a handover
+///   costs up to one poll interval. [`try_lock`](Self::try_lock)
 ///   doesn't wait; both have `_shared` forms (many readers, or one writer).
 /// - [`on_wait`](Self::on_wait) is called once when a lock has to be
 ///   waited for, with the holder: the place for cargo's "Blocking waiting
@@ -216,6 +220,8 @@ struct Keys {
     open: Mutex<HashMap<String, Arc<KeyState>>>,
     /// The directory's filesystem, once known: `Some(name)` if a network one.
     network: OnceLock<Option<&'static str>>,
+    /// The directory was created (or found) once.
+    dir_ready: OnceLock<()>,
 }
 
 struct KeyState {
@@ -243,12 +249,14 @@ impl fmt::Debug for ArtifactLock {
 }
 
 impl ArtifactLock {
-    /// Locks whose files live in `dir` (which must exist). Default timeout:
-    /// 10 minutes.
+    /// Locks whose files live in `dir`, created (with its parents) on the
+    /// first lock. Default timeout: 10 minutes.
     ///
     /// ```
-    /// let locks = flakeproof::ArtifactLock::new("target/.locks");
-    /// # let _ = locks;
+    /// # let tmp = tempfile::tempdir()?;
+    /// let locks = flakeproof::ArtifactLock::new(tmp.path().join("target/.locks"));
+    /// let _g = locks.lock("app")?; // target/.locks is there now
+    /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         ArtifactLock {
@@ -392,6 +400,11 @@ impl ArtifactLock {
 
     fn acquire(&self, key: &str, shared: bool, wait: bool) -> io::Result<Option<ArtifactGuard>> {
         validate_key(key)?;
+        if self.keys.dir_ready.get().is_none() {
+            // Created on first use, as cargo creates its lock's directory.
+            crate::sys::mirror::create_dir_all(&self.dir)?;
+            let _ = self.keys.dir_ready.set(());
+        }
         self.refuse_network_filesystems()?;
         let state = self.key_state(key)?;
         let clock = SystemClock;
@@ -437,6 +450,12 @@ impl ArtifactLock {
             let _ = sys::lock::write_record(&self.record_file(key), &Holder::me().to_record());
         }
         Ok(Some(ArtifactGuard {
+            // `told` is set before the first sleep: no sleep, no wait.
+            waited: if told {
+                clock.now().saturating_sub(start)
+            } else {
+                Duration::ZERO
+            },
             state,
             key: key.to_owned(),
             shared,
@@ -555,6 +574,7 @@ pub struct ArtifactGuard {
     state: Arc<KeyState>,
     key: String,
     shared: bool,
+    waited: Duration,
 }
 
 impl fmt::Debug for ArtifactGuard {
@@ -583,6 +603,19 @@ impl ArtifactGuard {
     /// ```
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// How long the lock was waited for: zero if it was free at the first
+    /// try.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// let g = flakeproof::ArtifactLock::new(dir.path()).lock("k")?;
+    /// assert_eq!(g.waited(), std::time::Duration::ZERO); // nobody held it
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn waited(&self) -> Duration {
+        self.waited
     }
 
     /// The lock file.

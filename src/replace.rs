@@ -133,6 +133,12 @@ impl Replacer {
     /// so that replacers in other processes take turns. Under the lock, the
     /// temp files a killed replacer left beside the destination are swept.
     ///
+    /// Without a lock, concurrent replacements are each atomic: the
+    /// destination is always one whole program, the last renamed in. The
+    /// lock adds taking turns and the sweep. The key is the file name
+    /// alone, so give each project (each destination directory) its own
+    /// lock directory, or two projects serving `app` wait for each other.
+    ///
     /// ```
     /// # let dir = tempfile::tempdir()?;
     /// let r = flakeproof::Replacer::new().lock(flakeproof::ArtifactLock::new(dir.path()));
@@ -244,11 +250,17 @@ fn sweep_leftovers(dir: &Path, name: &str) {
 /// that a process running the old one keeps running and an exec right after
 /// runs the new one whole.
 ///
-/// The copy is written to a hidden temp sibling of `dst` (created
-/// exclusively, never following a link), given the source's mode, drained
+/// The copy is written to a hidden temp sibling of `dst`,
+/// `.<name>.<16 hex digits>.flakeproof-tmp` (created exclusively, never
+/// following a link: file watchers can ignore `*.flakeproof-tmp`), given the source's mode, drained
 /// of inherited writers and fsynced as [`crate::install_executable_stub`]
 /// does, then renamed over `dst`. `dst` is never opened for writing, so a
-/// running program is never rewritten in place. When `dst` already holds
+/// running program is never rewritten in place. On Windows, which refuses
+/// to rename over a running `.exe` but lets it be renamed, the running one
+/// is first moved aside to `.<name>.<hex>.flakeproof-old` and removed once
+/// it has exited (by this call, or the next one's sweep, which also puts
+/// it back if a replacer was killed between the two renames):
+/// [`ReplaceReport::aside`] names it while it stays. When `dst` already holds
 /// exactly the new content it is left alone. Errors are
 /// [`InstallError`]s (step, path, the OS's error untouched); any failure
 /// before the rename leaves `dst` as it was and removes the temp file.

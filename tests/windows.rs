@@ -394,3 +394,16 @@ fn cleanup_at_teardown_warns_instead_of_failing_when_a_file_stays_held() {
         .is_none());
     assert!(!scratch.exists());
 }
+
+/// The Windows daemon's crash: FlushFileBuffers through a read-only handle
+/// fails with ERROR_ACCESS_DENIED (std's `File::open` then `sync_all`).
+/// `robust::Robust::sync` opens the file writable and succeeds.
+#[test]
+fn sync_opens_a_writable_handle_where_a_read_only_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("app.db");
+    fs::write(&db, "data").unwrap();
+    let naive = File::open(&db).unwrap().sync_all().unwrap_err();
+    assert_eq!(naive.raw_os_error(), Some(ERROR_ACCESS_DENIED), "{naive}");
+    flakeproof::robust::Robust::new().sync(&db).unwrap();
+}

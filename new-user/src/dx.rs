@@ -29,7 +29,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use flakeproof::{ArtifactLock, Replacer};
+use flakeproof::{ArtifactLock, InstallError, Replacer};
 
 use crate::common::{
     describe, fnv1a64, start_together, worker_ready_and_wait, Counters, Worker, ETXTBSY,
@@ -233,34 +233,42 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
         } else {
             build_b
         };
-        let result: io::Result<bool> =
-            match variant {
-                Variant::Naive => fs::copy(src, served).map(|_| true),
-                // An InstallError converts back into the OS's io::Error (errno
-                // kept), which is all this counting needs.
-                Variant::ReplaceExecutable => flakeproof::replace_executable(src, served)
-                    .map(|r| r.replaced)
-                    .map_err(|e| {
-                        log_once(&mut logged, variant, id, &format!("{e}"));
-                        e.into()
-                    }),
-                Variant::ReplacerLocked => replacer
-                    .replace(src, served)
-                    .map(|r| r.replaced)
-                    .map_err(|e| {
-                        log_once(&mut logged, variant, id, &format!("{e}"));
-                        e.into()
-                    }),
-            };
+        // Err carries the OS's error (errno kept: an InstallError converts
+        // back into it) and a description for the log (with flakeproof's
+        // step and path).
+        let result: Result<bool, (io::Error, String)> = match variant {
+            Variant::Naive => fs::copy(src, served).map(|_| true).map_err(|e| {
+                let what = describe(&e);
+                (e, what)
+            }),
+            Variant::ReplaceExecutable => flakeproof::replace_executable(src, served)
+                .map(|r| r.replaced)
+                .map_err(split_install_error),
+            Variant::ReplacerLocked => replacer
+                .replace(src, served)
+                .map(|r| r.replaced)
+                .map_err(split_install_error),
+        };
         c.add("builds", 1);
         match result {
             Ok(true) => c.add("ok", 1),
             // Destination already held this very build: left alone.
             Ok(false) => c.add("ok_unchanged", 1),
-            Err(e) if e.raw_os_error() == Some(ETXTBSY) => c.add("fail_etxtbsy", 1),
-            Err(e) => {
-                log_once(&mut logged, variant, id, &describe(&e));
-                c.add("fail_other", 1);
+            Err((e, what)) => {
+                // ETXTBSY is the expected failure of the naive copy; anything
+                // else, and any failure of flakeproof's, is worth seeing.
+                let etxtbsy = e.raw_os_error() == Some(ETXTBSY);
+                if !etxtbsy || variant != Variant::Naive {
+                    log_once(&mut logged, variant, id, &what);
+                }
+                c.add(
+                    if etxtbsy {
+                        "fail_etxtbsy"
+                    } else {
+                        "fail_other"
+                    },
+                    1,
+                );
             }
         }
         // A real build takes a while between two copies; this pause also
@@ -269,6 +277,11 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
     }
     c.print_result();
     Ok(())
+}
+
+fn split_install_error(e: InstallError) -> (io::Error, String) {
+    let what = e.to_string();
+    (e.into(), what)
 }
 
 fn log_once(logged: &mut u32, variant: Variant, id: u32, what: &str) {

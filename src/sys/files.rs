@@ -83,6 +83,13 @@ pub(crate) fn wait_for_no_writers(
     imp::wait_for_no_writers(file, kind, locked, timeout)
 }
 
+/// Open `path` for an fsync of it: read-only on Unix, writable on Windows
+/// (see the doors for why).
+pub(crate) fn open_for_sync(path: &Path) -> io::Result<File> {
+    gate(Op::Open, path)?;
+    imp::open_for_sync(path)
+}
+
 pub(crate) fn sync_file(file: &File, path: &Path) -> io::Result<()> {
     gate(Op::Sync, path)?;
     file.sync_all()

@@ -92,6 +92,13 @@ pub(crate) fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Open `path` to flush it: FlushFileBuffers needs a handle with write
+/// access and fails with ERROR_ACCESS_DENIED on a read-only one (the
+/// Windows daemon crash of issue 8: fsync of a read-only handle).
+pub(crate) fn open_for_sync(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).open(path)
+}
+
 /// Open an existing file for writing, without truncating it.
 pub(crate) fn open_for_writing(path: &Path) -> io::Result<File> {
     OpenOptions::new().write(true).open(path)

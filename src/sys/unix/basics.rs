@@ -79,6 +79,14 @@ pub(crate) fn set_mode_path(path: &Path, mode: u32) -> io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
+/// Open `path` to fsync it: read-only, which fsync accepts. A writable
+/// descriptor would make an exec of the file fail with ETXTBSY while it is
+/// open here, and in every child forked meanwhile: the very race of this
+/// crate.
+pub(crate) fn open_for_sync(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
 /// Open an existing file for writing, without truncating it.
 pub(crate) fn open_for_writing(path: &Path) -> io::Result<File> {
     OpenOptions::new().write(true).open(path)

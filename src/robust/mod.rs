@@ -50,6 +50,8 @@ use crate::clock::Clock;
 use crate::retry::{RetryEvent, RetryPolicy, RetryReport};
 use crate::sys::mirror;
 
+mod write;
+
 /// How long to keep retrying, and how fast: see the [module docs](self).
 ///
 /// ```
