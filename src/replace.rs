@@ -178,20 +178,7 @@ impl Replacer {
         dst: impl AsRef<Path>,
     ) -> Result<ReplaceReport, InstallError> {
         let (src, dst) = (src.as_ref(), dst.as_ref());
-        fn at(step: InstallStep, path: &Path) -> impl Fn(std::io::Error) -> InstallError + '_ {
-            move |e| InstallError::new(step, path, e)
-        }
-        let name = dst.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-            let e = std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!(
-                    "destination {} has no file name (or one that is not UTF-8)",
-                    dst.display()
-                ),
-            );
-            InstallError::new(InstallStep::Validate, dst, e)
-        })?;
-        let dir = dst.parent().unwrap_or(Path::new(""));
+        let (dir, name) = split_dst(dst)?;
         let _held = match &self.lock {
             Some(locks) => {
                 let held = locks.lock(name).map_err(at(InstallStep::Lock, dst))?;
@@ -203,6 +190,77 @@ impl Replacer {
             }
             None => None,
         };
+        self.replace_one(src, dst, dir, name)
+    }
+
+    /// Replace a set of files that belong together (mops's `.wasm`, `.did`
+    /// and `.most`; a database with its `-wal` and `-shm`) under one key of
+    /// the [`lock`](Self::lock), one file after the other, each as
+    /// [`replace`](Self::replace) does. Readers that take
+    /// [`ArtifactLock::lock_shared`] on the same key see the whole old set
+    /// or the whole new one. On an error the files before the failed one
+    /// are new and the rest old; the reports of all come back on success.
+    ///
+    /// Every destination is checked before anything is touched. Without a
+    /// lock, each file is still replaced atomically, but a reader can see
+    /// a mix of old and new files. Under the lock, leftover temp files of
+    /// every destination are swept: replace those destinations only under
+    /// this key.
+    ///
+    /// ```
+    /// use flakeproof::{ArtifactLock, Replacer};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let (build, out) = (dir.path().join("build"), dir.path().join("out"));
+    /// # std::fs::create_dir_all(&build)?;
+    /// # std::fs::create_dir_all(&out)?;
+    /// # for f in ["app.wasm", "app.did", "app.most"] { std::fs::write(build.join(f), f)?; }
+    /// let locks = ArtifactLock::new(dir.path().join(".locks"));
+    /// let files: Vec<_> = ["app.wasm", "app.did", "app.most"]
+    ///     .iter()
+    ///     .map(|f| (build.join(f), out.join(f)))
+    ///     .collect();
+    /// let reports = Replacer::new().lock(locks.clone()).replace_set("canister-app", &files)?;
+    /// assert_eq!(reports.len(), 3);
+    /// let _reading = locks.lock_shared("canister-app")?; // a consistent view
+    /// assert_eq!(std::fs::read(out.join("app.did"))?, b"app.did");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn replace_set<S: AsRef<Path>, D: AsRef<Path>>(
+        &self,
+        key: &str,
+        files: &[(S, D)],
+    ) -> Result<Vec<ReplaceReport>, InstallError> {
+        let mut targets = Vec::with_capacity(files.len());
+        for (src, dst) in files {
+            let (dir, name) = split_dst(dst.as_ref())?;
+            targets.push((src.as_ref(), dst.as_ref(), dir, name));
+        }
+        let _held = match &self.lock {
+            Some(locks) => {
+                let held = locks
+                    .lock(key)
+                    .map_err(at(InstallStep::Lock, &locks.lock_file(key)))?;
+                for (_, _, dir, name) in &targets {
+                    sweep_leftovers(dir, name);
+                }
+                Some(held)
+            }
+            None => None,
+        };
+        targets
+            .into_iter()
+            .map(|(src, dst, dir, name)| self.replace_one(src, dst, dir, name))
+            .collect()
+    }
+
+    /// One replacement, with any lock already held.
+    fn replace_one(
+        &self,
+        src: &Path,
+        dst: &Path,
+        dir: &Path,
+        name: &str,
+    ) -> Result<ReplaceReport, InstallError> {
         let body = mirror::read(src).map_err(at(InstallStep::ReadSource, src))?;
         let meta: Metadata = mirror::metadata(src).map_err(at(InstallStep::ReadSource, src))?;
         if self.skip_identical && mirror::read(dst).is_ok_and(|old| old == body) {
@@ -231,6 +289,25 @@ impl Replacer {
             durability: report.durability,
         })
     }
+}
+
+fn at(step: InstallStep, path: &Path) -> impl Fn(std::io::Error) -> InstallError + '_ {
+    move |e| InstallError::new(step, path, e)
+}
+
+/// The directory and UTF-8 file name of a destination, or a Validate error.
+fn split_dst(dst: &Path) -> Result<(&Path, &str), InstallError> {
+    let name = dst.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        let e = std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "destination {} has no file name (or one that is not UTF-8)",
+                dst.display()
+            ),
+        );
+        InstallError::new(InstallStep::Validate, dst, e)
+    })?;
+    Ok((dst.parent().unwrap_or(Path::new("")), name))
 }
 
 /// Remove `dir/.{name}.<16 hex>.flakeproof-tmp` files: what a replacer (or

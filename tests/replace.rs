@@ -130,3 +130,74 @@ fn with_a_lock_the_destination_is_held_while_replacing() {
     Replacer::new().lock(locks).replace(&src, &dst).unwrap();
     assert_eq!(fs::read(&dst).unwrap(), b"v1");
 }
+
+/// Three outputs of one build, replaced as a set under one key, while a
+/// reader takes the shared lock on that key and reads them: it always sees
+/// one build's whole set. (Without the reader's lock, it sees mixes: run
+/// with `read_locked = false` to watch it fail.)
+#[test]
+fn a_set_replaced_under_one_key_is_read_whole_under_the_shared_lock() {
+    use flakeproof::ArtifactLock;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let read_locked = true;
+    let dir = tempfile::tempdir().unwrap();
+    let (builds, out) = (dir.path().join("builds"), dir.path().join("out"));
+    fs::create_dir_all(&out).unwrap();
+    let files = ["app.wasm", "app.did", "app.most"];
+    let mut sets = Vec::new();
+    for v in 0..2 {
+        let b = builds.join(v.to_string());
+        fs::create_dir_all(&b).unwrap();
+        for f in files {
+            fs::write(b.join(f), format!("{f} from build {v}")).unwrap();
+        }
+        sets.push(files.map(|f| (b.join(f), out.join(f))));
+    }
+    let locks = ArtifactLock::new(dir.path().join("locks"));
+    Replacer::new()
+        .durable(false)
+        .lock(locks.clone())
+        .replace_set("app", &sets[0])
+        .unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (locks, out, done) = (locks.clone(), out.clone(), done.clone());
+        std::thread::spawn(move || {
+            let (mut reads, mut mixed) = (0, 0);
+            while !done.load(Ordering::SeqCst) || reads == 0 {
+                let _g = read_locked.then(|| locks.lock_shared("app").unwrap());
+                let builds: Vec<String> = files
+                    .iter()
+                    .map(|f| fs::read_to_string(out.join(f)).unwrap())
+                    .map(|t| t.rsplit(' ').next().unwrap().to_owned())
+                    .collect();
+                reads += 1;
+                mixed += usize::from(builds.iter().any(|b| *b != builds[0]));
+            }
+            (reads, mixed)
+        })
+    };
+    let replacer = Replacer::new().durable(false).lock(locks);
+    for i in 0..300 {
+        let reports = replacer.replace_set("app", &sets[i % 2]).unwrap();
+        assert_eq!(reports.len(), 3);
+    }
+    done.store(true, Ordering::SeqCst);
+    let (reads, mixed) = reader.join().unwrap();
+    assert_eq!(mixed, 0, "{mixed} of {reads} reads saw a mixed set");
+}
+
+#[test]
+fn a_set_with_a_bad_destination_touches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a"), "new").unwrap();
+    fs::write(dir.path().join("b"), "old").unwrap();
+    let files = [
+        (dir.path().join("a"), dir.path().join("b")),
+        (dir.path().join("a"), std::path::PathBuf::from("/")),
+    ];
+    let err = Replacer::new().replace_set("k", &files).unwrap_err();
+    assert_eq!(err.step(), flakeproof::InstallStep::Validate);
+    assert_eq!(fs::read_to_string(dir.path().join("b")).unwrap(), "old");
+}

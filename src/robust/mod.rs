@@ -6,28 +6,8 @@
 //! retries are never hidden: an [`on_retry`](Robust::on_retry) hook sees
 //! each one, and the `Robust` methods return a [`RetryReport`].
 //!
-//! # Budgets
-//!
-//! Two regimes, from what projects met in the wild:
-//!
-//! | budget | first delay, growth, cap | gives up after | for |
-//! |---|---|---|---|
-//! | [`Budget::ProcessExit`] (the default) | 10 ms, doubling, 200 ms | 2 s | a process that just exited or closed the file (a build step, a test's child) |
-//! | [`Budget::Antivirus`] | 10 ms, doubling, 1 s | 60 s | scanners and indexers, which can hold a file for seconds |
-//!
-//! What is retried, per OS and operation, is the table of
-//! [`crate::is_transient`]: on Windows ERROR_ACCESS_DENIED, sharing and lock
-//! violations, a pending delete (and ERROR_DIR_NOT_EMPTY for directories);
-//! on macOS EPERM on a copy over a fresh build; on Linux ETXTBSY on a copy
-//! over a running program, and nothing else (POSIX EACCES, EPERM, EBUSY are
-//! permanent there).
-//!
-//! For comparison, budgets in the wild: graceful-fs retries a Windows rename
-//! for up to 60 s (+10 ms a try, capped at 100 ms); rimraf backs off x1.2 on
-//! EBUSY/EMFILE/ENFILE; std's Windows `remove_dir_all` retries 50 times with
-//! a yield; rustup uses Fibonacci from 1 ms with jitter; uv 10 ms doubling,
-//! 10 tries (about 10 s); Go's robustio a 2 s budget with random growing
-//! sleeps; dioxus 5 tries from 20 ms for macOS EPERM.
+//! See the tables below for what is retried on each OS, for how long, and
+//! what other projects do.
 //!
 //! ```
 //! use flakeproof::robust;
@@ -37,6 +17,8 @@
 //! robust::remove_file(dir.path().join("b"))?;
 //! # Ok::<(), std::io::Error>(())
 //! ```
+
+#![doc = include_str!("budgets.md")]
 
 use std::fmt;
 use std::io;
@@ -354,6 +336,92 @@ pub fn copy(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The operations of the budget table in `budgets.md`, with the
+    /// operation whose classifier each uses and its default schedule.
+    fn table_rows() -> Vec<String> {
+        use crate::{errno, is_transient, ManualClock, Os};
+        let process_exit = "[`Budget::ProcessExit`]: 10 ms doubling to 200 ms, 2 s";
+        // The schedule of RetryPolicy's default, measured, not written down.
+        let (_, r) = RetryPolicy::for_op(Op::Spawn)
+            .classifier(Classifier::new(|_| true))
+            .clock(Arc::new(ManualClock::new()))
+            .run_with_report(|| Err::<(), _>(io::Error::other("x")));
+        let default = format!(
+            "[`RetryPolicy`] default: {} attempts, 1 ms doubling to 100 ms ({} ms of sleep)",
+            r.attempts,
+            r.slept.as_millis()
+        );
+        let rows: [(&str, Op, &str); 8] = [
+            (
+                "`rename`; the renames of `write_atomic` and `replace_with_backup`",
+                Op::Rename,
+                process_exit,
+            ),
+            ("`remove_file`", Op::RemoveFile, process_exit),
+            ("`remove_dir_all`, `cleanup`", Op::RemoveDir, process_exit),
+            ("`copy`", Op::Copy, process_exit),
+            (
+                "`sync`, its open (a failed fsync is never retried)",
+                Op::Open,
+                process_exit,
+            ),
+            (
+                "stub installs and `replace_executable`: creating the temp file",
+                Op::OpenWrite,
+                &default,
+            ),
+            (
+                "stub installs and `replace_executable`: the rename",
+                Op::Rename,
+                &default,
+            ),
+            (
+                "`spawn_retrying`, `output_retrying`, `status_retrying`",
+                Op::Spawn,
+                &default,
+            ),
+        ];
+        let errors = |os: Os, op: Op| {
+            let mut seen = Vec::new();
+            let names: Vec<&str> = errno::names(os)
+                .into_iter()
+                .filter(|n| {
+                    let code = errno::code_of(os, n).unwrap().0;
+                    let new = !seen.contains(&code);
+                    seen.push(code);
+                    new && is_transient(os, op, code)
+                })
+                .collect();
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
+        };
+        rows.iter()
+            .map(|(what, op, budget)| {
+                format!(
+                    "| {what} | {} | {} | {} | {budget} |",
+                    errors(Os::Linux, *op),
+                    errors(Os::MacOs, *op),
+                    errors(Os::Windows, *op)
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_budget_table_in_the_docs_is_the_codes() {
+        let doc = include_str!("budgets.md");
+        let rows = table_rows();
+        let stale: Vec<&String> = rows.iter().filter(|r| !doc.contains(r.as_str())).collect();
+        assert!(
+            stale.is_empty(),
+            "budgets.md is out of date; its rows should be:\n{}",
+            rows.join("\n")
+        );
+    }
 
     #[test]
     fn not_found_is_success_only_after_the_first_attempt() {
