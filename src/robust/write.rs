@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::Robust;
+use super::ops::Robust;
 use crate::classify::Op;
 use crate::names::Leftover;
 use crate::retry::RetryReport;
