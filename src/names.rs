@@ -2,6 +2,9 @@
 //! become file names, and a name that passed here must not install (or
 //! lock) somewhere else. Pure.
 
+use std::io;
+use std::path::Path;
+
 use crate::os::Os;
 
 /// A single, plain file name on `os`, or why not.
@@ -51,6 +54,26 @@ fn windows_name(name: &str) -> Result<(), &'static str> {
         return Err("is a reserved device name on Windows");
     }
     Ok(())
+}
+
+/// The directory of `path` (`.` for a bare name) and its file name, which
+/// must be UTF-8 (temp and aside names are built from it); InvalidInput
+/// otherwise (`/`, `..`, a name that is not UTF-8).
+pub(crate) fn split_file_path(path: &Path) -> io::Result<(&Path, &str)> {
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} has no file name (or one that is not UTF-8)",
+                path.display()
+            ),
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Ok((dir, name))
 }
 
 /// The two kinds of hidden sibling a replacement makes beside `name`: the new

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::install::{Durability, InstallError, InstallStep, StubInstaller, WriterCheck};
 use crate::lock::ArtifactLock;
-use crate::names::Leftover;
+use crate::names::{split_file_path, Leftover};
 use crate::retry::RetryPolicy;
 use crate::sys::{self, mirror};
 
@@ -297,17 +297,7 @@ fn at(step: InstallStep, path: &Path) -> impl Fn(std::io::Error) -> InstallError
 
 /// The directory and UTF-8 file name of a destination, or a Validate error.
 fn split_dst(dst: &Path) -> Result<(&Path, &str), InstallError> {
-    let name = dst.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        let e = std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!(
-                "destination {} has no file name (or one that is not UTF-8)",
-                dst.display()
-            ),
-        );
-        InstallError::new(InstallStep::Validate, dst, e)
-    })?;
-    Ok((dst.parent().unwrap_or(Path::new("")), name))
+    split_file_path(dst).map_err(|e| InstallError::new(InstallStep::Validate, dst, e))
 }
 
 /// Remove `dir/.{name}.<16 hex>.flakeproof-tmp` files: what a replacer (or

@@ -1,6 +1,8 @@
 //! flakeproof::robust rides out transient errors within its budget, never
 //! retries permanent ones, and shows every retry.
 
+mod common;
+
 use std::io;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -146,15 +148,6 @@ fn a_handle_only_the_retry_hook_lets_go_of_is_freed_by_the_hook() {
     assert!(g.injected(Op::Copy, "*") > 10);
 }
 
-fn names(dir: &std::path::Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    v.sort();
-    v
-}
-
 #[cfg(unix)]
 #[test]
 fn write_atomic_keeps_the_permissions_of_the_file_it_replaces() {
@@ -167,7 +160,7 @@ fn write_atomic_keeps_the_permissions_of_the_file_it_replaces() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "v2");
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
-    assert_eq!(names(dir.path()), ["config"]);
+    assert_eq!(common::entries(dir.path()), ["config"]);
 }
 
 /// Each step failed in turn: the error is the OS's, untouched, and nothing
@@ -189,7 +182,7 @@ fn a_failed_step_of_write_atomic_leaves_the_old_file_alone(#[case] rule: &str, #
     };
     assert_eq!(err.raw_os_error(), Some(code), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "v1");
-    assert_eq!(names(dir.path()), ["config"]);
+    assert_eq!(common::entries(dir.path()), ["config"]);
 }
 
 #[test]
@@ -227,7 +220,12 @@ fn replace_with_backup_keeps_each_old_file_under_its_own_dated_name() {
             "{n}"
         );
     }
-    assert_eq!(names(dir.path()).len(), 4, "{:?}", names(dir.path()));
+    assert_eq!(
+        common::entries(dir.path()).len(),
+        4,
+        "{:?}",
+        common::entries(dir.path())
+    );
 }
 
 #[cfg(target_os = "linux")]
@@ -247,7 +245,7 @@ fn a_failed_replace_with_backup_leaves_the_old_file_and_no_backup() {
     };
     assert_eq!(err.raw_os_error(), Some(18));
     assert_eq!(std::fs::read_to_string(&db).unwrap(), "v1");
-    assert_eq!(names(dir.path()), ["app.db", "new"]);
+    assert_eq!(common::entries(dir.path()), ["app.db", "new"]);
 }
 
 #[test]

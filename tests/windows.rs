@@ -5,13 +5,16 @@
 //! retry hook, never by a timer.
 #![cfg(windows)]
 
+mod common;
+
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::windows::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use common::entries;
 use flakeproof::errno::windows::*;
 use flakeproof::fault::FaultPlan;
 use flakeproof::{
@@ -26,28 +29,6 @@ const FILE_SHARE_DELETE: u32 = 4;
 const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
 const FILE_FLAG_DELETE_ON_CLOSE: u32 = 0x0400_0000;
 const DELETE: u32 = 0x0001_0000;
-
-/// The helper program `examples/stub_helper.rs`, built by `cargo test`.
-fn helper() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let examples = exe.parent().unwrap().parent().unwrap().join("examples");
-    let p = examples.join("stub_helper.exe");
-    assert!(
-        p.is_file(),
-        "{} is missing: build the examples",
-        p.display()
-    );
-    p
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    v.sort();
-    v
-}
 
 /// Open `path` so that nobody can delete or rename it meanwhile (no
 /// FILE_SHARE_DELETE), as antivirus scanners and indexers do.
@@ -93,7 +74,7 @@ fn a_cmd_stub_installs_and_runs() {
 #[test]
 fn an_exe_stub_installs_and_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let body = fs::read(helper()).unwrap();
+    let body = fs::read(common::stub_helper()).unwrap();
     let stub = install_executable_stub(dir.path(), "tool.exe", &body).unwrap();
     let out = Command::new(&stub)
         .args(["a b", "c", "--exit", "3"])
@@ -310,11 +291,11 @@ fn the_fs_and_process_mirrors_consult_plans_with_windows_names() {
     assert_eq!(e.raw_os_error(), Some(ERROR_DISK_FULL));
     assert_eq!(e.kind(), io::ErrorKind::StorageFull);
     flakeproof::fs::write(&p, "x").unwrap();
-    let e = flakeproof::process::Command::new(helper())
+    let e = flakeproof::process::Command::new(common::stub_helper())
         .output()
         .unwrap_err();
     assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
-    let out = flakeproof::process::Command::new(helper())
+    let out = flakeproof::process::Command::new(common::stub_helper())
         .arg("ok")
         .output()
         .unwrap();
@@ -325,7 +306,7 @@ fn the_fs_and_process_mirrors_consult_plans_with_windows_names() {
 fn spawning_an_exe_that_another_handle_is_writing_is_retried() {
     let dir = tempfile::tempdir().unwrap();
     let exe = dir.path().join("tool.exe");
-    fs::copy(helper(), &exe).unwrap();
+    fs::copy(common::stub_helper(), &exe).unwrap();
     // A writer that shares nothing, as a linker still writing its output.
     let writer = OpenOptions::new()
         .write(true)

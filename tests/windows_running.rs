@@ -7,30 +7,23 @@
 //! The held program ends when its stdin closes: no timer decides anything.
 #![cfg(windows)]
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use common::entries;
 use flakeproof::errno::windows::*;
 use flakeproof::fault::FaultPlan;
 use flakeproof::{InstallStep, Replacer};
-
-/// The helper program `examples/stub_helper.rs`, built by `cargo test`.
-fn helper() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/stub_helper.exe")
-}
 
 /// A build of the helper that differs from `helper()` by a tag appended
 /// after its image (a PE ignores trailing bytes), so that replacements can
 /// be told apart.
 fn build(dir: &Path, tag: &str) -> PathBuf {
-    let mut body = fs::read(helper()).unwrap();
+    let mut body = fs::read(common::stub_helper()).unwrap();
     body.extend_from_slice(tag.as_bytes());
     let out = dir.join(format!("build-{tag}.exe"));
     fs::write(&out, body).unwrap();
@@ -59,17 +52,8 @@ fn end(mut child: Child) {
     assert!(child.wait().unwrap().success());
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    v.sort();
-    v
-}
-
 fn asides(dir: &Path) -> Vec<String> {
-    names(dir)
+    entries(dir)
         .into_iter()
         .filter(|n| n.starts_with(".app.exe.") && n.ends_with(".flakeproof-old"))
         .collect()
@@ -122,7 +106,7 @@ fn a_running_exe_is_moved_aside_replaced_and_swept_after_it_exits() {
     end(running);
     let after = Replacer::new().replace(&v1, &app).unwrap();
     assert_eq!(after.aside, None);
-    assert_eq!(names(served.path()), ["app.exe"], "the aside was swept");
+    assert_eq!(entries(served.path()), ["app.exe"], "the aside was swept");
     assert_eq!(fs::read(&app).unwrap(), fs::read(&v1).unwrap());
 }
 
@@ -150,15 +134,15 @@ fn a_failed_rename_in_after_the_move_aside_puts_the_old_program_back() {
     assert!(runs(&app));
     // No temp file left; the aside name of the running v1 may stay.
     assert!(
-        names(served.path())
+        entries(served.path())
             .iter()
             .all(|n| n == "app.exe" || n.ends_with(".flakeproof-old")),
         "{:?}",
-        names(served.path())
+        entries(served.path())
     );
     end(running);
     Replacer::new().replace(&v2, &app).unwrap();
-    assert_eq!(names(served.path()), ["app.exe"]);
+    assert_eq!(entries(served.path()), ["app.exe"]);
 }
 
 #[test]

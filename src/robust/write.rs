@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::ops::Robust;
 use crate::classify::Op;
-use crate::names::Leftover;
+use crate::names::{split_file_path as split, Leftover};
 use crate::retry::RetryReport;
 use crate::sys::{self, mirror};
 
@@ -21,8 +21,9 @@ impl Robust {
     ///
     /// The new file gets `path`'s permissions if it existed, else the
     /// default for a new file (0o666 less the umask). Any failure before
-    /// the rename removes the temp file and leaves `path` as it was. The
-    /// report is the rename's.
+    /// the rename removes the temp file and leaves `path` as it was; an
+    /// error from the directory's fsync comes after the rename, with the
+    /// new content in place. The report is the rename's.
     ///
     /// ```
     /// use flakeproof::robust::Robust;
@@ -173,24 +174,6 @@ impl Robust {
             format!("100 backups of {} already exist for {stamp}", dst.display()),
         ))
     }
-}
-
-/// The directory and UTF-8 file name of `path`, or a clear InvalidInput.
-fn split(path: &Path) -> io::Result<(&Path, &str)> {
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "{} has no file name (or one that is not UTF-8)",
-                path.display()
-            ),
-        )
-    })?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    Ok((dir, name))
 }
 
 /// `name.STAMP.bak`, or `name.STAMP-n.bak` for the n-th taken one.

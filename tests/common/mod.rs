@@ -87,3 +87,17 @@ pub fn entries(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// The helper program `examples/stub_helper.rs`, which `cargo test` builds
+/// beside the test binaries (`stub_helper.exe` on Windows).
+pub fn stub_helper() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let examples = exe.parent().unwrap().parent().unwrap().join("examples");
+    let p = examples.join(format!("stub_helper{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        p.is_file(),
+        "{} is missing: build the examples",
+        p.display()
+    );
+    p
+}
