@@ -7,8 +7,10 @@
 //! error, and is returned as it is.
 
 use std::io;
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Output};
 
+#[cfg(doc)]
 use crate::classify::Op;
 use crate::retry::{RetryPolicy, RetryReport};
 use crate::sys;
@@ -27,9 +29,18 @@ mod sealed {
 /// They retry when the spawn failed with a transient error for
 /// [`Op::Spawn`] on this OS: ETXTBSY on Unix (another process, often a forked
 /// sibling thread's child, still holds the program open for writing), a
-/// sharing violation on Windows. Schedule: [`RetryPolicy::for_op`]`(Op::Spawn)`,
-/// 10 attempts from 1 ms doubling to 100 ms (327 ms of sleep at most); the
-/// `_with` methods take your own policy and report the attempts.
+/// sharing violation on Windows. Policy: [`RetryPolicy::for_spawn`], for up
+/// to 5 s from the first failure, however many attempts that takes; the
+/// `_with` methods take your own policy (its budget then counts from the
+/// first attempt) and report the attempts.
+///
+/// The waits are event-driven on Linux: after an ETXTBSY the program (as the
+/// spawn resolves it: a path, or a name in the command's `PATH`) is watched
+/// with inotify, tried once more at once, and tried again the moment its
+/// writer closes it, within about 2 ms where a sleeping retry overshoots by
+/// up to 100 ms (`benches/wait.rs`). Elsewhere, or when the file can't be
+/// watched, the 1 ms ... 100 ms schedule is slept
+/// ([`RetryPolicy::event_driven`] lists the cases).
 ///
 /// Each attempt is a new child: a `pre_exec` closure
 /// (`std::os::unix::process::CommandExt::pre_exec`) runs again in every
@@ -135,29 +146,84 @@ pub trait SpawnRetryExt: sealed::Sealed {
 
 impl SpawnRetryExt for Command {
     fn spawn_retrying(&mut self) -> io::Result<Child> {
-        RetryPolicy::for_op(Op::Spawn).run(|| sys::spawn(self))
+        retrying(self, sys::spawn)
     }
 
     fn output_retrying(&mut self) -> io::Result<Output> {
         // Command::output fails only at spawn with ETXTBSY; once the child has
         // run, errors come from pipes and wait, which the classifier never
         // calls transient, so the program is never run twice.
-        RetryPolicy::for_op(Op::Spawn).run(|| sys::output(self))
+        retrying(self, sys::output)
     }
 
     fn status_retrying(&mut self) -> io::Result<ExitStatus> {
-        RetryPolicy::for_op(Op::Spawn).run(|| sys::status(self))
+        retrying(self, sys::status)
     }
 
     fn spawn_with(&mut self, policy: &RetryPolicy) -> (io::Result<Child>, RetryReport) {
-        policy.run_with_report(|| sys::spawn(self))
+        retrying_with(self, policy, sys::spawn)
     }
 
     fn output_with(&mut self, policy: &RetryPolicy) -> (io::Result<Output>, RetryReport) {
-        policy.run_with_report(|| sys::output(self))
+        retrying_with(self, policy, sys::output)
     }
 
     fn status_with(&mut self, policy: &RetryPolicy) -> (io::Result<ExitStatus>, RetryReport) {
-        policy.run_with_report(|| sys::status(self))
+        retrying_with(self, policy, sys::status)
+    }
+}
+
+/// One spawn under [`RetryPolicy::for_spawn`]. The first attempt runs before
+/// any policy or waker exists: a spawn that succeeds costs nothing more.
+fn retrying<T>(cmd: &mut Command, call: fn(&mut Command) -> io::Result<T>) -> io::Result<T> {
+    match call(cmd) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let mut waker = sys::CloseWaker::on_program(cmd);
+            RetryPolicy::for_spawn()
+                .drive_waking(|| call(cmd), Some(e), false, Some(&mut waker))
+                .0
+        }
+    }
+}
+
+/// One spawn under `policy`, waiting on the program's writer between
+/// attempts where the OS can say when it closes.
+fn retrying_with<T>(
+    cmd: &mut Command,
+    policy: &RetryPolicy,
+    call: fn(&mut Command) -> io::Result<T>,
+) -> (io::Result<T>, RetryReport) {
+    let mut waker = sys::CloseWaker::on_program(cmd);
+    policy.drive_waking(|| call(cmd), None, true, Some(&mut waker))
+}
+
+impl RetryPolicy {
+    /// [`run`](Self::run) for a call that execs the file at `path` some
+    /// other way (an async runtime's command, `posix_spawn`, a library that
+    /// runs a tool): between attempts it waits for `path`'s writer to close
+    /// it, where the OS can say so, as the spawns of
+    /// [`SpawnRetryExt`] do (see [`event_driven`](Self::event_driven)).
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::RetryPolicy;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let tool = flakeproof::install_executable_stub(dir.path(), "tool", "#!/bin/sh\n")?;
+    /// let (status, report) = RetryPolicy::for_spawn()
+    ///     .run_on(&tool, || Command::new(&tool).status());
+    /// # #[cfg(unix)]
+    /// assert!(status?.success());
+    /// assert_eq!(report.attempts, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use = "the result says whether the call succeeded"]
+    pub fn run_on<T>(
+        &self,
+        path: impl AsRef<Path>,
+        f: impl FnMut() -> io::Result<T>,
+    ) -> (io::Result<T>, RetryReport) {
+        let mut waker = sys::CloseWaker::on_path(path.as_ref().to_owned());
+        self.drive_waking(f, None, true, Some(&mut waker))
     }
 }

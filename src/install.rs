@@ -42,7 +42,7 @@ use crate::classify::{Classifier, Op};
 use crate::names::{validate_name, Leftover};
 use crate::os::Os;
 use crate::retry::RetryPolicy;
-use crate::sys::{self, ChildStep, FsKind, Probe};
+use crate::sys::{self, ChildStep, DirFacts, FsKind, Probe};
 
 /// How the installer makes sure no writable descriptor survives.
 ///
@@ -619,13 +619,18 @@ impl StubInstaller {
                 self.mode
             )));
         }
-        let fs = if self.strategy == Strategy::DrainBarrier && sys::EXEC_REFUSES_WRITERS {
-            let kind =
-                sys::fs_kind(dir).map_err(|e| InstallError::new(InstallStep::Classify, dir, e))?;
-            Some(kind)
+        let facts = if self.strategy == Strategy::DrainBarrier && sys::EXEC_REFUSES_WRITERS {
+            let facts = sys::dir_facts(dir)
+                .map_err(|e| InstallError::new(InstallStep::Classify, dir, e))?;
+            Some(facts)
+        } else if self.durable {
+            // Only for the durability report, and to skip fsyncs that buy
+            // nothing: best effort.
+            sys::dir_facts(dir).ok()
         } else {
             None
         };
+        let fs = facts.map(|f| f.kind);
         let route = route(self.strategy, sys::EXEC_REFUSES_WRITERS, fs);
         // A 64-bit random name collides with nobody by chance; a few tries
         // cover an attacker who pre-creates names (O_EXCL refuses them).
@@ -633,7 +638,7 @@ impl StubInstaller {
         let mut retries = 0;
         let (tmp, check, busy_probes) = loop {
             let tmp = dir.join(Leftover::Temp.name(name, sys::random_u64()));
-            match self.write_temp(route, fs, &tmp, body, &mut retries) {
+            match self.write_temp(route, facts, &tmp, body, &mut retries) {
                 Ok((check, busy)) => break (tmp, check, busy),
                 Err(Failure::NotOurs(e))
                     if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 =>
@@ -661,13 +666,13 @@ impl StubInstaller {
             }
         };
         let durability = if self.durable {
-            sys::sync_dir(dir).map_err(|e| InstallError {
-                installed: true,
-                ..InstallError::new(InstallStep::SyncDir, dir, e)
-            })?;
-            // The kind is cached per device: asked once, if the barrier
-            // didn't ask already.
-            Durability::of(fs.or_else(|| sys::fs_kind(dir).ok()))
+            if self.syncs(fs) {
+                sys::sync_dir(dir).map_err(|e| InstallError {
+                    installed: true,
+                    ..InstallError::new(InstallStep::SyncDir, dir, e)
+                })?;
+            }
+            Durability::of(fs)
         } else {
             Durability::NotRequested
         };
@@ -681,6 +686,13 @@ impl StubInstaller {
         })
     }
 
+    /// Whether to fsync: if durable, and not on a filesystem that lives in
+    /// memory, where fsync does nothing but cost a call (three, for the
+    /// directory's) and the report says [`Durability::Unsupported`] anyway.
+    fn syncs(&self, fs: Option<FsKind>) -> bool {
+        self.durable && Durability::of(fs) != Durability::Unsupported
+    }
+
     /// Best effort: the caller wants the first error, not this one.
     fn remove_temp(&self, tmp: &Path) {
         let _ = self.retrying(Op::RemoveFile, &mut 0, || sys::remove_file(tmp));
@@ -691,7 +703,7 @@ impl StubInstaller {
     fn write_temp(
         &self,
         route: Route,
-        fs: Option<FsKind>,
+        facts: Option<DirFacts>,
         tmp: &Path,
         body: &[u8],
         retries: &mut u32,
@@ -715,7 +727,7 @@ impl StubInstaller {
                 let file = sys::reopen(tmp, None)
                     .map_err(at(InstallStep::Reopen))
                     .map_err(Failure::Ours)?;
-                self.finish(&file, tmp).map_err(Failure::Ours)?;
+                self.finish(&file, tmp, facts).map_err(Failure::Ours)?;
                 Ok((WriterCheck::ChildWriter, 0))
             }
             Route::Barrier | Route::NoWait => {
@@ -723,14 +735,14 @@ impl StubInstaller {
                     .retrying(Op::OpenWrite, retries, || sys::create_new(tmp))
                     .map_err(at(InstallStep::Create))
                     .map_err(Failure::NotOurs)?;
-                match self.fill_and_drain(route, fs, file, tmp, body) {
+                match self.fill_and_drain(route, facts, file, tmp, body) {
                     Ok(Some(done)) => Ok(done),
                     Err(e) => Err(Failure::Ours(e)),
                     // The probes could not settle it here: start over from a
                     // child, which needs no probe.
                     Ok(None) => {
                         self.remove_temp(tmp);
-                        self.write_temp(Route::Child, fs, tmp, body, retries)
+                        self.write_temp(Route::Child, facts, tmp, body, retries)
                     }
                 }
             }
@@ -738,10 +750,15 @@ impl StubInstaller {
     }
 
     /// Set the mode, and fsync if durable, through `file`.
-    fn finish(&self, file: &std::fs::File, tmp: &Path) -> Result<(), InstallError> {
+    fn finish(
+        &self,
+        file: &std::fs::File,
+        tmp: &Path,
+        facts: Option<DirFacts>,
+    ) -> Result<(), InstallError> {
         let at = |step| move |e| InstallError::new(step, tmp, e);
         sys::set_mode(file, self.mode, tmp).map_err(at(InstallStep::SetMode))?;
-        if self.durable {
+        if self.syncs(facts.map(|f| f.kind)) {
             sys::sync_file(file, tmp).map_err(at(InstallStep::SyncFile))?;
         }
         Ok(())
@@ -754,7 +771,7 @@ impl StubInstaller {
     fn fill_and_drain(
         &self,
         route: Route,
-        fs: Option<FsKind>,
+        facts: Option<DirFacts>,
         mut file: std::fs::File,
         tmp: &Path,
         body: &[u8],
@@ -763,16 +780,34 @@ impl StubInstaller {
         if route == Route::NoWait {
             let written = sys::write_all(&mut file, body, tmp)
                 .map_err(at(InstallStep::Write))
-                .and_then(|()| self.finish(&file, tmp));
+                .and_then(|()| self.finish(&file, tmp, facts));
             let closed = sys::close(file, tmp).map_err(at(InstallStep::Close));
             written?;
             closed?;
             return Ok(Some((WriterCheck::NotNeeded, 0)));
         }
+        let kind = facts.map_or(FsKind::Unknown, |f| f.kind);
+        // On a local Linux filesystem the lease alone rules writers out (it
+        // is refused exactly while the write count execve checks is above
+        // zero): the flock would never be asked. Should the lease turn out
+        // unsupported there, the barrier can't decide without the flock, the
+        // install starts over from a child, and the next ones flock again.
+        let lease_decides = facts.is_some_and(|f| f.lease_decides);
+        // In a directory only we can change, nobody else can put another
+        // file at the temp name between our close and our reopen.
+        let private = facts.is_some_and(|f| f.private);
         let written = (|| {
-            let locked = sys::lock_description(&file, tmp).map_err(at(InstallStep::Lock))?;
+            let locked = if lease_decides {
+                false
+            } else {
+                sys::lock_description(&file, tmp).map_err(at(InstallStep::Lock))?
+            };
             sys::write_all(&mut file, body, tmp).map_err(at(InstallStep::Write))?;
-            let id = sys::file_id(&file, tmp).map_err(at(InstallStep::Identify))?;
+            let id = if private {
+                None
+            } else {
+                Some(sys::file_id(&file, tmp).map_err(at(InstallStep::Identify))?)
+            };
             Ok((locked, id))
         })();
         // Close before any wait or fsync: the description stays alive in
@@ -780,17 +815,21 @@ impl StubInstaller {
         let closed = sys::close(file, tmp).map_err(at(InstallStep::Close));
         let (locked, id) = written?;
         closed?;
-        let reopened = sys::reopen(tmp, Some(&id)).map_err(at(InstallStep::Reopen))?;
-        let kind = fs.unwrap_or(FsKind::Unknown);
+        let reopened = sys::reopen(tmp, id.as_ref()).map_err(at(InstallStep::Reopen))?;
         let drain = sys::wait_for_no_writers(&reopened, tmp, kind, locked, self.barrier_timeout)
             .map_err(at(InstallStep::Barrier))?;
         let check = match drain.probe {
             Probe::Lease => WriterCheck::Lease,
             Probe::Flock => WriterCheck::Flock,
-            Probe::Undecided => return Ok(None),
+            Probe::Undecided => {
+                if let Some(f) = facts.filter(|f| f.lease_decides) {
+                    sys::note_leases_fail(f.dev);
+                }
+                return Ok(None);
+            }
         };
         // The mode only now: the file is not executable before it is drained.
-        self.finish(&reopened, tmp)?;
+        self.finish(&reopened, tmp, facts)?;
         Ok(Some((check, drain.busy_probes)))
     }
 

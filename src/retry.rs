@@ -82,8 +82,12 @@ pub struct RetryReport {
     pub attempts: u32,
     /// Time from the first call's start to the end, on the policy's clock.
     pub elapsed: Duration,
-    /// Time spent sleeping between attempts.
+    /// Time spent waiting between attempts (sleeping, or waiting for the OS
+    /// to say a writer closed).
     pub slept: Duration,
+    /// Waits the OS ended early by saying what was busy was released (Linux
+    /// inotify on a spawned program; see [`RetryPolicy::event_driven`]).
+    pub woken: u32,
     /// Why it stopped.
     pub stop: Stop,
 }
@@ -142,6 +146,41 @@ where
     }
 }
 
+/// What can end a wait between attempts early: the OS saying that what a
+/// failed call found busy was released. The OS layer implements it (Linux
+/// inotify on a program, `sys::CloseWaker`); the engine only decides when to
+/// ask and for how long, so its logic is tested here with a scripted waker.
+pub(crate) trait Wake {
+    /// Watch for the release of what `err` found busy. Called once, after
+    /// the first transient failure and *before* the next attempt: a release
+    /// between the failure and the watch would otherwise be lost, so the
+    /// engine retries at once after arming. False: nothing to watch (not an
+    /// error the OS notifies about, or the watch could not be set), and the
+    /// engine sleeps its schedule.
+    fn arm(&mut self, err: &io::Error) -> bool;
+    /// Wait at most `max`; true if the OS said a release happened.
+    fn wait(&mut self, max: Duration) -> bool;
+}
+
+/// After a wake-up, the first retry may still be refused: Linux sends
+/// IN_CLOSE_WRITE from `__fput` just before it drops the inode's write count.
+/// The next waits then start this short and double, then go back to the
+/// schedule again: 50, 100 ... 800 µs, far longer than `__fput` takes.
+const AFTER_WAKE: Duration = Duration::from_micros(50);
+const AFTER_WAKE_MAX: Duration = Duration::from_micros(800);
+
+/// Where a run stands with its waker.
+#[derive(Clone, Copy)]
+enum Waking {
+    /// No waker, or it could not be armed: sleep the schedule.
+    Off,
+    /// Not armed yet: arm at the first transient failure.
+    Unarmed,
+    /// Armed; `Some(d)`: the last wait ended in a wake-up, and the next one
+    /// lasts at most `d`.
+    Armed(Option<Duration>),
+}
+
 /// A retry policy: attempts, backoff, jitter, budget, classifier, hook, clock.
 ///
 /// The default (`RetryPolicy::new`) makes at most 10 attempts, sleeping
@@ -191,6 +230,7 @@ pub struct RetryPolicy {
     classifier: Classifier,
     on_retry: Option<Hook>,
     clock: Option<Arc<dyn Clock>>,
+    event_driven: bool,
 }
 
 impl fmt::Debug for RetryPolicy {
@@ -202,6 +242,7 @@ impl fmt::Debug for RetryPolicy {
             .field("budget", &self.budget)
             .field("classifier", &self.classifier)
             .field("on_retry", &self.on_retry.is_some())
+            .field("event_driven", &self.event_driven)
             .field(
                 "clock",
                 &if self.clock.is_some() {
@@ -237,6 +278,7 @@ impl RetryPolicy {
             classifier,
             on_retry: None,
             clock: None,
+            event_driven: true,
         }
     }
 
@@ -262,6 +304,78 @@ impl RetryPolicy {
     /// ```
     pub fn etxtbsy() -> Self {
         Self::new(Classifier::etxtbsy())
+    }
+
+    /// The default of [`SpawnRetryExt`](crate::SpawnRetryExt)'s `_retrying`
+    /// spawns: transient spawn errors ([`for_op`](Self::for_op)`(Op::Spawn)`),
+    /// for up to 5 s ([`SPAWN_BUDGET`](Self::SPAWN_BUDGET)) however many
+    /// attempts that takes, waiting 1 ms, 2, 4 ... capped at 100 ms between
+    /// them. Event-driven: on Linux, after an ETXTBSY the wait ends when the
+    /// program's writer closes it (see [`event_driven`](Self::event_driven)),
+    /// so the delays are only the longest waits.
+    ///
+    /// A budget, not a count: a writer that holds the program 700 ms is
+    /// ridden out, where 10 attempts of the schedule give up after 327 ms.
+    ///
+    /// ```
+    /// use std::{io, sync::Arc};
+    /// use flakeproof::{ManualClock, RetryPolicy, Stop};
+    /// let clock = Arc::new(ManualClock::new());
+    /// let (_, report) = RetryPolicy::for_spawn().clock(clock.clone())
+    ///     .run_with_report(|| Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)));
+    /// assert_eq!(report.stop, Stop::BudgetExhausted);
+    /// assert!(report.elapsed <= RetryPolicy::SPAWN_BUDGET);
+    /// assert!(report.attempts > 10);
+    /// ```
+    pub fn for_spawn() -> Self {
+        Self::for_op(crate::classify::Op::Spawn)
+            .attempts(u32::MAX)
+            .budget(Self::SPAWN_BUDGET)
+    }
+
+    /// How long [`for_spawn`](Self::for_spawn) keeps trying: 5 s, past the
+    /// 2 s a test may reasonably spend writing a program, and short enough
+    /// that a writer that never lets go fails the test soon.
+    ///
+    /// ```
+    /// assert_eq!(flakeproof::RetryPolicy::SPAWN_BUDGET.as_secs(), 5);
+    /// ```
+    pub const SPAWN_BUDGET: Duration = Duration::from_secs(5);
+
+    /// Whether a wait between attempts may end early when the OS says what
+    /// was busy is free (default: yes). Applies where the retried call names
+    /// a file and the OS can notify: on Linux, a spawn (or
+    /// [`run_on`](Self::run_on)) that failed with ETXTBSY watches the
+    /// program with inotify for `IN_CLOSE_WRITE`, retries once at once (a
+    /// close between the failure and the watch must not be missed), then
+    /// waits for the event, the schedule's delay at most. The event comes
+    /// just before the kernel drops the write count, so a retry refused right
+    /// after one waits 50 µs, then 100 ... 800 µs, then the schedule again.
+    ///
+    /// It falls back to the schedule, silently, wherever no event can come:
+    /// other OSes; a program it can't watch (`inotify_add_watch` needs read
+    /// permission, so a 0o111 program as non-root; the per-user limit of
+    /// inotify instances reached by a parallel suite); a writer on another
+    /// NFS client or behind a FUSE filesystem, which sends no event (the
+    /// delays still bound each wait). A policy with its own
+    /// [`clock`](Self::clock) never waits on the OS: its sleeps stay
+    /// recorded and instant.
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::{RetryPolicy, SpawnRetryExt};
+    /// // The schedule only, as before event-driven waits existed.
+    /// let sleep_only = RetryPolicy::for_spawn().event_driven(false);
+    /// # #[cfg(unix)] {
+    /// let (status, report) = Command::new("true").status_with(&sleep_only);
+    /// assert!(status?.success() && report.woken == 0);
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn event_driven(mut self, yes: bool) -> Self {
+        self.event_driven = yes;
+        self
     }
 
     /// Total calls allowed, the first included; 0 is taken as 1.
@@ -442,25 +556,46 @@ impl RetryPolicy {
         Some(SplitMix64::stream(base, run))
     }
 
-    /// The retry loop. `first` is the error of a first call already made
-    /// (by `run`'s fast path, which has no budget to account it to).
-    #[cold]
+    /// The retry loop, sleeping the schedule.
     fn drive<T>(
+        &self,
+        f: impl FnMut() -> io::Result<T>,
+        first: Option<io::Error>,
+        timed: bool,
+    ) -> (io::Result<T>, RetryReport) {
+        self.drive_waking(f, first, timed, None)
+    }
+
+    /// The retry loop. `first` is the error of a first call already made
+    /// (by `run`'s fast path, which has no budget to account it to). With a
+    /// waker (and the system clock: a custom clock means a test that wants
+    /// its sleeps recorded, not real waits), the schedule's delays become the
+    /// longest waits, which the OS may end early.
+    #[cold]
+    pub(crate) fn drive_waking<T>(
         &self,
         mut f: impl FnMut() -> io::Result<T>,
         mut first: Option<io::Error>,
         timed: bool,
+        mut wake: Option<&mut dyn Wake>,
     ) -> (io::Result<T>, RetryReport) {
         let clock: &dyn Clock = match &self.clock {
             Some(c) => &**c,
             None => &SystemClock,
         };
-        let start = (timed || self.budget.is_some()).then(|| clock.now());
+        let mut waking = if wake.is_some() && self.event_driven && self.clock.is_none() {
+            Waking::Unarmed
+        } else {
+            Waking::Off
+        };
+        let start =
+            (timed || self.budget.is_some() || !matches!(waking, Waking::Off)).then(|| clock.now());
         let max = self.attempts.max(1);
         let mut schedule: Option<Box<dyn Iterator<Item = Duration> + Send>> = None;
         let mut jitter: Option<Option<SplitMix64>> = None;
         let mut attempt = 1;
         let mut slept = Duration::ZERO;
+        let mut woken = 0;
         let (result, stop) = loop {
             let err = match first.take().map_or_else(&mut f, Err) {
                 Ok(v) => break (Ok(v), Stop::Succeeded),
@@ -472,27 +607,62 @@ impl RetryPolicy {
             if attempt >= max {
                 break (Err(err), Stop::AttemptsExhausted);
             }
-            let Some(mut delay) = schedule.get_or_insert_with(|| self.backoff.start()).next()
-            else {
-                break (Err(err), Stop::BackoffExhausted);
-            };
-            if let Some(rng) = jitter.get_or_insert_with(|| self.jitter_stream()) {
-                delay = scale_half_to_one(delay, rng.next_u64());
+            if let (Waking::Unarmed, Some(w)) = (waking, wake.as_deref_mut()) {
+                if w.arm(&err) {
+                    // Watching now: whatever was released before this
+                    // moment is seen by trying again at once.
+                    waking = Waking::Armed(None);
+                    self.hook(attempt, &err, Duration::ZERO);
+                    attempt += 1;
+                    continue;
+                }
+                waking = Waking::Off;
             }
+            let after_wake = match waking {
+                Waking::Armed(after) => after,
+                _ => None,
+            };
+            let delay = match after_wake {
+                Some(short) => short,
+                None => {
+                    let Some(mut delay) =
+                        schedule.get_or_insert_with(|| self.backoff.start()).next()
+                    else {
+                        break (Err(err), Stop::BackoffExhausted);
+                    };
+                    if let Some(rng) = jitter.get_or_insert_with(|| self.jitter_stream()) {
+                        delay = scale_half_to_one(delay, rng.next_u64());
+                    }
+                    delay
+                }
+            };
             if let (Some(budget), Some(start)) = (self.budget, start) {
                 if clock.now().saturating_sub(start).saturating_add(delay) > budget {
                     break (Err(err), Stop::BudgetExhausted);
                 }
             }
-            if let Some(hook) = &self.on_retry {
-                hook(&RetryEvent {
-                    attempt,
-                    error: &err,
-                    next_delay: delay,
-                });
+            self.hook(attempt, &err, delay);
+            match (waking, wake.as_deref_mut()) {
+                (Waking::Armed(_), Some(w)) => {
+                    let t0 = clock.now();
+                    let event = w.wait(delay);
+                    slept += clock.now().saturating_sub(t0);
+                    waking = Waking::Armed(match (event, after_wake) {
+                        (true, _) => {
+                            woken += 1;
+                            Some(AFTER_WAKE)
+                        }
+                        // Still refused shortly after a wake-up: wait a
+                        // little longer each time, then the schedule again.
+                        (false, Some(short)) => Some(short * 2).filter(|d| *d <= AFTER_WAKE_MAX),
+                        (false, None) => None,
+                    });
+                }
+                _ => {
+                    clock.sleep(delay);
+                    slept += delay;
+                }
             }
-            clock.sleep(delay);
-            slept += delay;
             attempt += 1;
         };
         let elapsed = start.map_or(Duration::ZERO, |s| clock.now().saturating_sub(s));
@@ -502,9 +672,20 @@ impl RetryPolicy {
                 attempts: attempt,
                 elapsed,
                 slept,
+                woken,
                 stop,
             },
         )
+    }
+
+    fn hook(&self, attempt: u32, error: &io::Error, next_delay: Duration) {
+        if let Some(hook) = &self.on_retry {
+            hook(&RetryEvent {
+                attempt,
+                error,
+                next_delay,
+            });
+        }
     }
 }
 
@@ -725,5 +906,139 @@ mod tests {
         assert_eq!(rep.stop, Stop::BackoffExhausted);
         let _ = p.run(|| Err::<(), _>(busy()));
         assert_eq!(clock.sleeps(), [20, 40, 60, 20, 40, 60].map(ms));
+    }
+
+    /// A waker that plays a script: whether arming works, then whether each
+    /// wait ends in an event; it records what the engine asked.
+    struct ScriptedWaker {
+        arms: bool,
+        events: std::vec::IntoIter<bool>,
+        armed: u32,
+        waits: Vec<Duration>,
+    }
+
+    impl ScriptedWaker {
+        fn new(arms: bool, events: Vec<bool>) -> Self {
+            ScriptedWaker {
+                arms,
+                events: events.into_iter(),
+                armed: 0,
+                waits: Vec::new(),
+            }
+        }
+    }
+
+    impl Wake for ScriptedWaker {
+        fn arm(&mut self, _err: &io::Error) -> bool {
+            self.armed += 1;
+            self.arms
+        }
+        fn wait(&mut self, max: Duration) -> bool {
+            self.waits.push(max);
+            self.events.next().unwrap_or(false)
+        }
+    }
+
+    fn us(n: u64) -> Duration {
+        Duration::from_micros(n)
+    }
+
+    #[test]
+    fn an_armed_waker_retries_at_once_then_waits_at_most_the_schedule() {
+        // Busy 4 times: arm + immediate retry, then two timeouts (1, 2 ms at
+        // most), then an event, then success.
+        let mut w = ScriptedWaker::new(true, vec![false, false, true]);
+        let hooks = Arc::new(Mutex::new(Vec::new()));
+        let h = hooks.clone();
+        let p = RetryPolicy::etxtbsy().on_retry(move |ev| h.lock().unwrap().push(ev.next_delay));
+        let (r, rep) = p.drive_waking(
+            script(vec![busy(), busy(), busy(), busy()]),
+            None,
+            true,
+            Some(&mut w),
+        );
+        assert_eq!(r.unwrap(), 5);
+        assert_eq!((rep.attempts, rep.woken), (5, 1));
+        assert_eq!(w.armed, 1, "armed once, at the first failure");
+        assert_eq!(w.waits, [ms(1), ms(2), ms(4)]);
+        assert_eq!(*hooks.lock().unwrap(), [ms(0), ms(1), ms(2), ms(4)]);
+    }
+
+    #[test]
+    fn a_retry_refused_right_after_a_wake_up_waits_50us_doubling_then_the_schedule() {
+        // Event, then the write count had not dropped yet: 50, 100 ... 800 µs,
+        // then back to the schedule where it stood.
+        let mut w = ScriptedWaker::new(true, vec![true]);
+        let p = RetryPolicy::etxtbsy().attempts(100);
+        let errs = (0..9).map(|_| busy()).collect();
+        let (r, rep) = p.drive_waking(script(errs), None, false, Some(&mut w));
+        assert!(r.is_ok());
+        assert_eq!(rep.woken, 1);
+        assert_eq!(
+            w.waits,
+            [
+                ms(1),
+                us(50),
+                us(100),
+                us(200),
+                us(400),
+                us(800),
+                ms(2),
+                ms(4)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_waker_that_cannot_arm_leaves_the_schedule_exactly_as_it_was() {
+        let mut w = ScriptedWaker::new(false, vec![]);
+        let (p, clock) = manual(RetryPolicy::etxtbsy());
+        // A manual clock: the waker is never even asked.
+        let (_, rep) = p.drive_waking(|| Err::<(), _>(busy()), None, true, Some(&mut w));
+        assert_eq!((w.armed, rep.woken), (0, 0));
+        assert_eq!(clock.sleeps().iter().sum::<Duration>(), ms(327));
+        // The system clock, a waker that can't arm: slept (for real) as
+        // before, and the waker is never waited on.
+        let mut w = ScriptedWaker::new(false, vec![]);
+        let p = RetryPolicy::etxtbsy().attempts(3);
+        let (_, rep) = p.drive_waking(|| Err::<(), _>(busy()), None, true, Some(&mut w));
+        assert_eq!((w.armed, rep.attempts, rep.slept), (1, 3, ms(3)));
+        assert!(w.waits.is_empty());
+    }
+
+    #[test]
+    fn event_driven_false_and_permanent_errors_never_arm() {
+        let mut w = ScriptedWaker::new(true, vec![]);
+        let p = RetryPolicy::etxtbsy().attempts(2).event_driven(false);
+        let _ = p.drive_waking(|| Err::<(), _>(busy()), None, false, Some(&mut w));
+        let p = RetryPolicy::etxtbsy();
+        let enoent = || Err::<(), _>(io::Error::from_raw_os_error(2));
+        let (_, rep) = p.drive_waking(enoent, None, false, Some(&mut w));
+        assert_eq!(rep.stop, Stop::Permanent);
+        assert_eq!(w.armed, 0);
+    }
+
+    #[test]
+    fn the_budget_bounds_an_event_driven_run_like_a_sleeping_one() {
+        // Every wait times out (after sleeping its whole length, for real);
+        // the budget, not the unlimited attempts, stops it, and no wait was
+        // allowed to end past it, however the sleeps ran late.
+        struct Sleepy(u32);
+        impl Wake for Sleepy {
+            fn arm(&mut self, _: &io::Error) -> bool {
+                true
+            }
+            fn wait(&mut self, max: Duration) -> bool {
+                self.0 += 1;
+                std::thread::sleep(max);
+                false
+            }
+        }
+        let mut w = Sleepy(0);
+        let p = RetryPolicy::for_spawn().budget(ms(20));
+        let (_, rep) = p.drive_waking(|| Err::<(), _>(busy()), None, true, Some(&mut w));
+        assert_eq!(rep.stop, Stop::BudgetExhausted);
+        assert!(rep.slept <= rep.elapsed && rep.attempts == w.0 + 2);
+        assert!(w.0 <= 4, "1+2+4+8+16 ms is past the budget: {} waits", w.0);
     }
 }

@@ -100,7 +100,9 @@ fn a_missing_source_or_a_failed_step_leaves_the_destination_as_it_was() {
         (InstallStep::ReadSource, io::ErrorKind::NotFound)
     );
     fs::write(&src, "new").unwrap();
-    for rule in ["write=EIO", "rename=EXDEV", "lock@2=EIO"] {
+    // `lock`: the barrier's (and the writer's flock, where the lease does
+    // not decide alone).
+    for rule in ["write=EIO", "rename=EXDEV", "lock=EIO"] {
         let (op, at) = rule.split_once('=').unwrap();
         let plan = match op.split_once('@') {
             Some((op, n)) => format!("{op}={at}@{n}"),

@@ -10,7 +10,10 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use flakeproof::{install_executable_stub, Op, RetryPolicy, SpawnRetryExt, Stop};
+use std::time::Duration;
+
+use flakeproof::fault::FaultPlan;
+use flakeproof::{install_executable_stub, Backoff, Op, RetryPolicy, SpawnRetryExt, Stop};
 
 /// A shell that opens `path` for writing, says "ready", and holds it until
 /// its stdin closes.
@@ -44,6 +47,25 @@ impl Holder {
             .on_retry(move |ev| {
                 assert_eq!(ev.error.raw_os_error(), Some(libc::ETXTBSY));
                 drop(stdin.lock().unwrap().take());
+            })
+    }
+
+    /// A policy that lets the holder go before its first wait (the hook of
+    /// the second failed attempt: the first is followed by an immediate
+    /// retry once the program is watched) and then can only notice the
+    /// release quickly through the kernel's close event: its schedule waits
+    /// `wait` between attempts. With a 2 s schedule, a run that reports a
+    /// wake-up was ended by the event, not by a timer.
+    fn released_then_waited(&mut self, wait: Duration) -> RetryPolicy {
+        let stdin = Mutex::new(self.0.stdin.take());
+        RetryPolicy::for_op(Op::Spawn)
+            .attempts(1000)
+            .backoff(Backoff::constant(wait))
+            .on_retry(move |ev| {
+                assert_eq!(ev.error.raw_os_error(), Some(libc::ETXTBSY));
+                if ev.attempt == 2 {
+                    drop(stdin.lock().unwrap().take());
+                }
             })
     }
 
@@ -178,4 +200,85 @@ fn errors_other_than_etxtbsy_are_not_retried() {
     let (r, report) = Command::new(dir.path().join("missing")).spawn_with(&policy);
     assert_eq!(r.unwrap_err().kind(), io::ErrorKind::NotFound);
     assert_eq!((report.attempts, report.stop), (1, Stop::Permanent));
+}
+
+/// The writer's close ends the wait: the schedule waits 2 s between
+/// attempts, so a success with a wake-up can only have come from the
+/// kernel's IN_CLOSE_WRITE (sent when the holding shell exits). If the
+/// event were lost, the run would still succeed after 2 s, with `woken`
+/// 0, and fail here.
+#[test]
+fn the_writers_close_ends_the_wait_not_the_schedule() {
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let path = stub(dir.path(), "exit 0");
+    let mut holder = Holder::hold(&path);
+    assert_plain_spawn_is_busy(&path);
+    let policy = holder.released_then_waited(Duration::from_secs(2));
+    let (status, report) = Command::new(&path).status_with(&policy);
+    assert!(status.unwrap().success());
+    assert!(report.woken >= 1 && report.attempts >= 2, "{report:?}");
+    holder.join();
+}
+
+/// A bare program name is watched where the command's own `PATH` finds it
+/// (not ours): otherwise no watch, no event, `woken` 0.
+#[test]
+fn a_program_found_through_the_commands_path_is_the_one_watched() {
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let path = stub(dir.path(), "exit 0");
+    let mut holder = Holder::hold(&path);
+    let policy = holder.released_then_waited(Duration::from_secs(2));
+    let (status, report) = Command::new("stub")
+        .env("PATH", dir.path())
+        .status_with(&policy);
+    assert!(status.unwrap().success());
+    assert!(report.woken >= 1, "{report:?}");
+    holder.join();
+}
+
+/// Where the program can't be watched, the schedule is slept, and the
+/// spawn still succeeds: here a plan fails the watch (it consults the plan
+/// as a metadata read of the program).
+#[test]
+fn an_unwatchable_program_falls_back_to_the_schedule() {
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let path = stub(dir.path(), "exit 0");
+    let mut holder = Holder::hold(&path);
+    let guard = FaultPlan::parse("metadata(*/stub)=EACCES")
+        .unwrap()
+        .activate();
+    let policy = holder.released_then_waited(Duration::from_millis(1));
+    let (status, report) = Command::new(&path).status_with(&policy);
+    assert!(status.unwrap().success());
+    assert_eq!(report.woken, 0, "{report:?}");
+    assert_eq!(guard.injected(Op::Metadata, "*/stub"), 1);
+    holder.join();
+}
+
+/// inotify needs read permission on the file: a 0o111 program can't be
+/// watched by a non-root user (CI runs this as uid 65534 too), who then
+/// sleeps the schedule; root can read anything and is woken.
+#[test]
+fn an_execute_only_program_is_watched_only_by_root() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let path = stub(dir.path(), "exit 0");
+    let mut holder = Holder::hold(&path);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o111)).unwrap();
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let policy = holder.released_then_waited(Duration::from_millis(if root { 2000 } else { 1 }));
+    let (status, report) = Command::new(&path).status_with(&policy);
+    // Non-root: sh is exec'd but can't read the script, and says so in its
+    // exit status; the spawn itself succeeded.
+    status.unwrap();
+    assert_eq!(report.woken >= 1, root, "{report:?}");
+    holder.join();
 }

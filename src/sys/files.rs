@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::imp::{self, FileId};
-use super::types::{ChildStep, Drain, FsKind};
+use super::types::{ChildStep, DirFacts, Drain, FsKind};
 
 use crate::classify::Op;
 use crate::fault::gate;
@@ -16,6 +16,18 @@ use crate::fault::gate;
 pub(crate) fn fs_kind(dir: &Path) -> io::Result<FsKind> {
     gate(Op::Metadata, dir)?;
     imp::fs_kind(dir)
+}
+
+/// The filesystem's kind and what else an install needs to know of `dir`.
+pub(crate) fn dir_facts(dir: &Path) -> io::Result<DirFacts> {
+    gate(Op::Metadata, dir)?;
+    imp::dir_facts(dir)
+}
+
+/// Remember that leases turned out unsupported on device `dev` (no OS
+/// call).
+pub(crate) fn note_leases_fail(dev: u64) {
+    imp::note_leases_fail(dev)
 }
 
 /// Create `path` for writing; fail if anything (a symlink included) is there.

@@ -25,11 +25,13 @@ pub(crate) mod lock;
 pub(crate) mod mirror;
 mod process;
 mod types;
+mod wake;
 
 pub(crate) use files::*;
 pub(crate) use imp::EXEC_REFUSES_WRITERS;
 pub(crate) use process::{output, spawn, status};
-pub(crate) use types::{ChildStep, FsKind, Probe};
+pub(crate) use types::{ChildStep, DirFacts, FsKind, Probe};
+pub(crate) use wake::CloseWaker;
 
 /// The permission bits of a file, as an install would set them (0o755 on
 /// Windows, where they mean nothing).

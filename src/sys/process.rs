@@ -1,7 +1,8 @@
 //! Spawning, behind the fault gate as [`Op::Spawn`] on the program.
 
+use std::ffi::{OsStr, OsString};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output};
 
 use crate::classify::Op;
@@ -20,4 +21,54 @@ pub(crate) fn output(cmd: &mut Command) -> io::Result<Output> {
 pub(crate) fn status(cmd: &mut Command) -> io::Result<ExitStatus> {
     gate(Op::Spawn, Path::new(cmd.get_program()))?;
     cmd.status()
+}
+
+/// What names the file a command will exec, copied out of it so that it
+/// can be resolved after a failed attempt (when the command is borrowed by
+/// the retry) and only then.
+#[derive(Debug, Clone)]
+pub(crate) struct Program {
+    name: OsString,
+    cwd: Option<PathBuf>,
+    /// The command's own `PATH`: `Some(None)` if it removed it.
+    path_env: Option<Option<OsString>>,
+}
+
+impl Program {
+    pub(crate) fn of(cmd: &Command) -> Program {
+        Program {
+            name: cmd.get_program().to_owned(),
+            cwd: cmd.get_current_dir().map(Path::to_owned),
+            path_env: cmd
+                .get_envs()
+                .find(|(k, _)| *k == "PATH")
+                .map(|(_, v)| v.map(OsStr::to_owned)),
+        }
+    }
+
+    /// The file, resolved as the spawn will: a program with a separator is
+    /// a path (relative to the command's `current_dir`, where the child
+    /// runs it from); a bare name is looked up in the command's `PATH` if it
+    /// sets one, else in ours. `None` if nothing is found, or the command
+    /// removed `PATH`: then there is nothing to watch.
+    ///
+    /// The lookups don't consult the fault plan: they only decide which file
+    /// a retry watches, and setting the watch does ([`super::CloseWaker`]).
+    pub(crate) fn resolve(&self) -> Option<PathBuf> {
+        let program = Path::new(&self.name);
+        if program.components().count() > 1 || program.is_absolute() {
+            return Some(match &self.cwd {
+                Some(dir) if program.is_relative() => dir.join(program),
+                _ => program.to_owned(),
+            });
+        }
+        let path = match &self.path_env {
+            Some(Some(v)) => v.clone(),
+            Some(None) => return None,
+            None => std::env::var_os("PATH")?,
+        };
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+    }
 }

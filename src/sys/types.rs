@@ -16,6 +16,21 @@ pub(crate) enum FsKind {
     Unknown,
 }
 
+/// What an install needs to know about its directory, from one stat of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DirFacts {
+    pub(crate) kind: FsKind,
+    /// The device, to say [`note_leases_fail`](crate::sys::note_leases_fail).
+    pub(crate) dev: u64,
+    /// Owned by us and writable by nobody else: no other user can replace
+    /// a file in it between our close and our reopen.
+    pub(crate) private: bool,
+    /// The read lease alone rules writers out here (Linux, a local
+    /// filesystem, leases not seen failing on this device): the writer's
+    /// flock would never be asked.
+    pub(crate) lease_decides: bool,
+}
+
 /// How the drain barrier knew that no writer was left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(windows, allow(dead_code))]

@@ -11,7 +11,7 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use super::types::{ChildStep, Drain, FsKind, Probe};
+use super::types::{ChildStep, DirFacts, Drain, FsKind, Probe};
 use crate::fault::Verdict;
 
 /// No fork, so no inherited writable handle can make a spawn fail.
@@ -34,6 +34,19 @@ pub(crate) struct ChildFaults {
 pub(crate) fn fs_kind(_dir: &Path) -> io::Result<FsKind> {
     Ok(FsKind::Unknown)
 }
+
+/// Nothing is known of a Windows directory: every check stays.
+pub(crate) fn dir_facts(dir: &Path) -> io::Result<DirFacts> {
+    std::fs::metadata(dir)?;
+    Ok(DirFacts {
+        kind: FsKind::Unknown,
+        dev: 0,
+        private: false,
+        lease_decides: false,
+    })
+}
+
+pub(crate) fn note_leases_fail(_dev: u64) {}
 
 pub(crate) fn create_new(path: &Path) -> io::Result<File> {
     // CREATE_NEW fails on an existing file or link; it never follows one.
@@ -144,4 +157,18 @@ pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::
 /// Windows has no permission bits to copy.
 pub(crate) fn mode_of(_meta: &std::fs::Metadata) -> u32 {
     0o755
+}
+
+/// No close notification for a file's writers on Windows (and its spawns
+/// fail with sharing violations, which a watch would not end): callers sleep.
+pub(crate) enum CloseWatch {}
+
+impl CloseWatch {
+    pub(crate) fn new(_path: &Path) -> io::Result<CloseWatch> {
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
+
+    pub(crate) fn wait(&self, _max: std::time::Duration) -> io::Result<bool> {
+        match *self {}
+    }
 }

@@ -29,9 +29,11 @@
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::basics::{cvt, unsupported};
+use super::close_watch::CloseWatch;
 use crate::backoff::Backoff;
 use crate::sys::types::{Drain, FsKind, Probe};
 
@@ -64,7 +66,25 @@ pub(crate) fn wait_for_no_writers(
     let fd = file.as_raw_fd();
     let mut barrier = Barrier::new(kind);
     barrier.flock_usable = locked;
-    wait_with(barrier, timeout, || lease_probe(fd), || flock_probe(fd))
+    // Event-driven where the kernel can tell: the inherited copy's close
+    // (at the forked child's exec) sends IN_CLOSE_WRITE, which ends a wait
+    // at once. The watch is set at the first busy round, and the probes run
+    // again right after it: a close between that round and the watch would
+    // send no event we could see. Without a watch (not Linux, EMFILE), the
+    // poll delays are slept.
+    let mut watch: Option<Option<CloseWatch>> = None;
+    let pause = |d: Duration| match &watch {
+        None => watch = Some(CloseWatch::new(Path::new(&format!("/proc/self/fd/{fd}"))).ok()),
+        Some(Some(w)) if w.wait(d).is_ok() => {}
+        Some(_) => std::thread::sleep(d),
+    };
+    wait_with(
+        barrier,
+        timeout,
+        || lease_probe(fd),
+        || flock_probe(fd),
+        pause,
+    )
 }
 
 /// What one probe said.
@@ -160,11 +180,14 @@ impl Barrier {
     }
 }
 
+/// The polling loop: `pause(d)` waits at most `d` before the next round
+/// (sleeps, or waits for a close event).
 fn wait_with(
     mut barrier: Barrier,
     timeout: Duration,
     mut lease: impl FnMut() -> io::Result<bool>,
     mut flock: impl FnMut() -> io::Result<bool>,
+    mut pause: impl FnMut(Duration),
 ) -> io::Result<Drain> {
     let deadline = Instant::now() + timeout;
     // A forked sibling reaches exec in well under a millisecond on an idle
@@ -194,7 +217,7 @@ fn wait_with(
             ));
         }
         let delay = delays.next().unwrap_or(Duration::from_millis(1));
-        std::thread::sleep(delay.min(deadline - now));
+        pause(delay.min(deadline - now));
     }
 }
 
@@ -276,6 +299,7 @@ mod tests {
             Duration::from_secs(5),
             || Ok(false),
             || Ok(true),
+            std::thread::sleep,
         )
         .unwrap();
         assert_eq!(d.probe, Probe::Undecided);
@@ -377,10 +401,17 @@ mod tests {
     #[test]
     fn the_timeout_names_the_probe_that_saw_the_writer() {
         let local = || Barrier::new(FsKind::Local("ext4"));
-        let e = wait_with(local(), Duration::ZERO, || Ok(false), || Ok(true)).unwrap_err();
+        let e = wait_with(local(), Duration::ZERO, || Ok(false), || Ok(true), drop).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::TimedOut);
         assert!(e.to_string().contains("read lease"), "{e}");
-        let e = wait_with(local(), Duration::ZERO, || err(libc::EINVAL), || Ok(false)).unwrap_err();
+        let e = wait_with(
+            local(),
+            Duration::ZERO,
+            || err(libc::EINVAL),
+            || Ok(false),
+            drop,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("flock"), "{e}");
     }
 
@@ -463,9 +494,21 @@ mod tests {
     ) -> io::Result<Drain> {
         let b = Barrier::new(FsKind::Local("test"));
         if use_lease {
-            wait_with(b, timeout, || seen(lease_probe(fd)), || flock_probe(fd))
+            wait_with(
+                b,
+                timeout,
+                || seen(lease_probe(fd)),
+                || flock_probe(fd),
+                std::thread::sleep,
+            )
         } else {
-            wait_with(b, timeout, || err(libc::EINVAL), || seen(flock_probe(fd)))
+            wait_with(
+                b,
+                timeout,
+                || err(libc::EINVAL),
+                || seen(flock_probe(fd)),
+                std::thread::sleep,
+            )
         }
     }
 

@@ -8,37 +8,82 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::Mutex;
 
-use crate::sys::types::FsKind;
+use crate::sys::types::{DirFacts, FsKind};
 
-/// The kind of filesystem `dir` is on; `statfs` once per device, then cached
-/// (on NFS a statfs is a round trip to the server).
-pub(crate) fn fs_kind(dir: &Path) -> io::Result<FsKind> {
-    static CACHE: Mutex<Option<HashMap<u64, FsKind>>> = Mutex::new(None);
-    let dev = std::fs::metadata(dir)?.dev();
-    let cached = CACHE
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get_or_insert_with(HashMap::new)
-        .get(&dev)
-        .copied();
-    if let Some(kind) = cached {
-        return Ok(kind);
-    }
-    let kind = match ask(dir) {
-        Ok(kind) => kind,
-        // Missing or not a directory: the caller's error to see.
-        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => return Err(e),
-        // Anything else (EOVERFLOW from a 32-bit statfs on a huge
-        // filesystem, a FUSE server's error): unknown, so the barrier
-        // trusts no probe alone.
-        Err(_) => FsKind::Unknown,
+/// What is known per device: its kind (one `statfs`), and whether a read
+/// lease was ever refused there as unsupported.
+#[derive(Clone, Copy)]
+struct Known {
+    kind: FsKind,
+    leases_failed: bool,
+}
+
+static CACHE: Mutex<Option<HashMap<u64, Known>>> = Mutex::new(None);
+
+fn cache() -> std::sync::MutexGuard<'static, Option<HashMap<u64, Known>>> {
+    CACHE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What the installer needs to know about `dir`, from one `stat` of it: the
+/// filesystem's kind (`statfs` once per device, then cached: on NFS a statfs
+/// is a round trip to the server), whether leases were seen to work there,
+/// whether the lease alone decides the barrier there, and whether only we
+/// can change its entries.
+pub(crate) fn dir_facts(dir: &Path) -> io::Result<DirFacts> {
+    let meta = std::fs::metadata(dir)?;
+    let dev = meta.dev();
+    // SAFETY: geteuid can't fail.
+    let private = meta.uid() == unsafe { libc::geteuid() } && meta.mode() & 0o022 == 0;
+    let cached = cache().get_or_insert_with(HashMap::new).get(&dev).copied();
+    let known = match cached {
+        Some(known) => known,
+        None => {
+            let kind = match ask(dir) {
+                Ok(kind) => kind,
+                // Missing or not a directory: the caller's error to see.
+                Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => {
+                    return Err(e)
+                }
+                // Anything else (EOVERFLOW from a 32-bit statfs on a huge
+                // filesystem, a FUSE server's error): unknown, so the
+                // barrier trusts no probe alone.
+                Err(_) => FsKind::Unknown,
+            };
+            let known = Known {
+                kind,
+                leases_failed: false,
+            };
+            cache().get_or_insert_with(HashMap::new).insert(dev, known);
+            known
+        }
     };
-    CACHE
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get_or_insert_with(HashMap::new)
-        .insert(dev, kind);
-    Ok(kind)
+    // Linux's read lease is refused exactly while the inode has a writer,
+    // on every local filesystem (the VFS's generic_setlease); elsewhere
+    // there is no lease, and on other filesystems its refusal needs flock's
+    // word.
+    let lease_decides = cfg!(any(target_os = "linux", target_os = "android"))
+        && matches!(known.kind, FsKind::Local(_))
+        && !known.leases_failed;
+    Ok(DirFacts {
+        kind: known.kind,
+        dev,
+        private,
+        lease_decides,
+    })
+}
+
+/// The kind of filesystem `dir` is on.
+pub(crate) fn fs_kind(dir: &Path) -> io::Result<FsKind> {
+    dir_facts(dir).map(|f| f.kind)
+}
+
+/// The lease was unsupported on device `dev` after all (leases disabled
+/// by `fs.leases-enable`, a filesystem that opts out): from now on the
+/// installer takes the writer's flock there again.
+pub(crate) fn note_leases_fail(dev: u64) {
+    if let Some(known) = cache().get_or_insert_with(HashMap::new).get_mut(&dev) {
+        known.leases_failed = true;
+    }
 }
 
 #[cfg(any(
@@ -175,5 +220,38 @@ mod tests {
         let first = fs_kind(dir.path()).unwrap();
         assert_eq!(fs_kind(dir.path()).unwrap(), first);
         assert_eq!(fs_kind(Path::new("/proc")).unwrap(), FsKind::Unknown);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn where_leases_turn_out_unsupported_the_lease_stops_deciding_alone() {
+        // /dev/shm: a tmpfs of its own, which no other test here installs on.
+        let shm = Path::new("/dev/shm");
+        if !shm.is_dir() {
+            return;
+        }
+        let before = dir_facts(shm).unwrap();
+        assert_eq!(before.kind, FsKind::Local("tmpfs"));
+        assert!(before.lease_decides);
+        note_leases_fail(before.dev);
+        assert!(!dir_facts(shm).unwrap().lease_decides);
+    }
+
+    #[test]
+    fn a_dir_only_we_can_change_is_private_and_a_shared_one_is_not() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap(); // 0o700, ours
+        assert!(dir_facts(dir.path()).unwrap().private);
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(dir_facts(dir.path()).unwrap().private);
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o775)).unwrap();
+        assert!(!dir_facts(dir.path()).unwrap().private);
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(!dir_facts(dir.path()).unwrap().private);
+        // Not ours (unless we are root, who owns /).
+        // SAFETY: geteuid can't fail.
+        let euid = unsafe { libc::geteuid() };
+        let root_owned = std::fs::metadata("/").unwrap().uid() == euid;
+        assert_eq!(dir_facts(Path::new("/")).unwrap().private, root_owned);
     }
 }

@@ -5,6 +5,7 @@
 mod barrier;
 mod basics;
 mod child_writer;
+mod close_watch;
 mod fs_kind;
 
 pub(crate) use barrier::{lock_description, wait_for_no_writers};
@@ -15,4 +16,5 @@ pub(crate) use basics::{
 };
 pub(crate) use basics::{mode_of, would_block, write_all_at};
 pub(crate) use child_writer::{write_in_child, ChildFaults};
-pub(crate) use fs_kind::fs_kind;
+pub(crate) use close_watch::CloseWatch;
+pub(crate) use fs_kind::{dir_facts, fs_kind, note_leases_fail};
