@@ -240,10 +240,15 @@ fn strategies() -> Vec<(Strategy, bool, Steps)> {
 /// A temp dir to install in; shared: writable by all.
 fn install_dir(shared: bool) -> Option<tempfile::TempDir> {
     let dir = common::exec_tempdir()?;
-    #[cfg(unix)]
     if shared {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        // Shared directories are a Unix question here (strategies() asks
+        // for one only on Linux).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let all = std::fs::Permissions::from_mode(0o777);
+            std::fs::set_permissions(dir.path(), all).unwrap();
+        }
     }
     Some(dir)
 }
