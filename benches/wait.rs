@@ -3,9 +3,9 @@
 //!
 //! A writer (a descriptor open for writing in this process) holds a fresh
 //! stub for H ms, then closes it; meanwhile `status_with(&policy)` keeps
-//! trying to run it. Overshoot = from the close to the successful spawn's
-//! return, minus the median time a spawn of the same stub takes with no
-//! writer (measured in the same run). Policies compared:
+//! trying to run it. Overshoot = from the start of the close to the
+//! successful spawn's return, minus the median time a spawn of the same stub
+//! takes with no writer (measured in the same run); floored at 0. Policies compared:
 //! - `RetryPolicy::for_spawn()`, the default of `status_retrying`:
 //!   event-driven, 5 s budget;
 //! - the same, `event_driven(false)`: the 1 ms ... 100 ms schedule slept;
@@ -41,8 +41,11 @@ fn overshoot(
     let writer = WriteHold::open(&path).expect("hold");
     let closer = std::thread::spawn(move || {
         std::thread::sleep(hold);
+        // Taken before the close: no exec can succeed earlier, and the
+        // closing thread may run late after its close, not before.
+        let closing = Instant::now();
         drop(writer);
-        Instant::now()
+        closing
     });
     let (child, _report) = Command::new(&path).stdin(Stdio::null()).spawn_with(policy);
     let ran = Instant::now();
