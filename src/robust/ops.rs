@@ -334,6 +334,15 @@ mod tests {
             r.attempts,
             r.slept.as_millis()
         );
+        // The spawns' default: measured too, on a clock that never waits.
+        let (_, r) = RetryPolicy::for_spawn()
+            .clock(Arc::new(ManualClock::new()))
+            .run_with_report(|| Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)));
+        assert!(r.elapsed <= RetryPolicy::SPAWN_BUDGET && r.attempts > 10);
+        let spawn = format!(
+            "[`RetryPolicy::for_spawn`]: 1 ms doubling to 100 ms, as many attempts as fit in {} s; on Linux each wait ends when the program's writer closes it",
+            RetryPolicy::SPAWN_BUDGET.as_secs()
+        );
         let rows: [(&str, Op, &str); 8] = [
             (
                 "`rename`; the renames of `write_atomic` and `replace_with_backup`",
@@ -361,7 +370,7 @@ mod tests {
             (
                 "`spawn_retrying`, `output_retrying`, `status_retrying`",
                 Op::Spawn,
-                &default,
+                &spawn,
             ),
         ];
         let errors = |os: Os, op: Op| {
