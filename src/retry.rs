@@ -698,6 +698,12 @@ impl RetryPolicy {
 /// golang/go#22315). The error returned is the one `f` returned last, with
 /// its `kind()` and `raw_os_error()`.
 ///
+/// `attempts` counts calls of `f`, and every wait is a sleep: `f` is any
+/// closure, so there is no file to watch. To retry the moment a writer
+/// closes the program instead (Linux), and for a time budget rather than a
+/// count, use [`SpawnRetryExt`](crate::SpawnRetryExt)'s spawns or
+/// [`RetryPolicy::run_on`] with the program's path.
+///
 /// ```
 /// use std::process::Command;
 /// # let dir = tempfile::tempdir()?;
