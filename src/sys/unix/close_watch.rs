@@ -115,9 +115,10 @@ mod linux {
     impl Drop for CloseWatch {
         fn drop(&mut self) {
             let Some(fd) = self.fd.take() else { return };
-            // SAFETY: our descriptor and our watch. Removing it queues
+            // SAFETY: our descriptor and our watch (`as _`: Android's libc
+            // takes the descriptor as u32). Removing it queues
             // IN_IGNORED, read below with anything else left.
-            let removed = unsafe { libc::inotify_rm_watch(fd.as_raw_fd(), self.wd) } == 0;
+            let removed = unsafe { libc::inotify_rm_watch(fd.as_raw_fd(), self.wd as _) } == 0;
             if removed && drain(fd.as_raw_fd(), -1).is_ok() {
                 give_back(fd);
             }
