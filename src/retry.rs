@@ -320,12 +320,14 @@ impl RetryPolicy {
     /// ```
     /// use std::{io, sync::Arc};
     /// use flakeproof::{ManualClock, RetryPolicy, Stop};
+    /// # #[cfg(unix)] { // ETXTBSY: Windows' spawns retry sharing violations
     /// let clock = Arc::new(ManualClock::new());
     /// let (_, report) = RetryPolicy::for_spawn().clock(clock.clone())
     ///     .run_with_report(|| Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)));
     /// assert_eq!(report.stop, Stop::BudgetExhausted);
     /// assert!(report.elapsed <= RetryPolicy::SPAWN_BUDGET);
     /// assert!(report.attempts > 10);
+    /// # }
     /// ```
     pub fn for_spawn() -> Self {
         Self::for_op(crate::classify::Op::Spawn)
@@ -1041,7 +1043,11 @@ mod tests {
             }
         }
         let mut w = Sleepy(0);
-        let p = RetryPolicy::for_spawn().budget(ms(20));
+        // for_spawn's shape, with a classifier that retries ETXTBSY on
+        // every OS (Windows' spawns retry sharing violations instead).
+        let p = RetryPolicy::for_spawn()
+            .classifier(Classifier::etxtbsy())
+            .budget(ms(20));
         let (_, rep) = p.drive_waking(|| Err::<(), _>(busy()), None, true, Some(&mut w));
         assert_eq!(rep.stop, Stop::BudgetExhausted);
         assert!(rep.slept <= rep.elapsed && rep.attempts == w.0 + 2);

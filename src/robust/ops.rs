@@ -336,6 +336,7 @@ mod tests {
         );
         // The spawns' default: measured too, on a clock that never waits.
         let (_, r) = RetryPolicy::for_spawn()
+            .classifier(Classifier::new(|_| true))
             .clock(Arc::new(ManualClock::new()))
             .run_with_report(|| Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)));
         assert!(r.elapsed <= RetryPolicy::SPAWN_BUDGET && r.attempts > 10);
