@@ -39,7 +39,9 @@ pub struct RetryEvent<'a> {
     pub attempt: u32,
     /// Its error, untouched.
     pub error: &'a io::Error,
-    /// How long the policy will sleep before the next attempt.
+    /// How long the policy will wait before the next attempt, at most: 0
+    /// after it has just started watching the file (it retries at once), and
+    /// an event-driven wait may end sooner ([`RetryPolicy::event_driven`]).
     pub next_delay: Duration,
 }
 

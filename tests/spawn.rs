@@ -240,6 +240,33 @@ fn a_program_found_through_the_commands_path_is_the_one_watched() {
     holder.join();
 }
 
+/// A file of that name without an execute bit earlier in `PATH` is
+/// skipped, by the spawn (execvp's EACCES) and by the watch alike: the one
+/// watched is the one run. Watching the first would see no close, and the
+/// wait would end by the 2 s schedule with `woken` 0.
+#[test]
+fn a_non_executable_namesake_earlier_in_path_is_not_the_one_watched() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let path = stub(dir.path(), "exit 0");
+    let decoy_dir = dir.path().join("decoy");
+    std::fs::create_dir(&decoy_dir).unwrap();
+    let decoy = decoy_dir.join("stub");
+    std::fs::write(&decoy, "#!/bin/sh\nexit 9\n").unwrap();
+    std::fs::set_permissions(&decoy, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut holder = Holder::hold(&path);
+    let policy = holder.released_then_waited(Duration::from_secs(2));
+    let search = std::env::join_paths([&decoy_dir, &dir.path().to_owned()]).unwrap();
+    let (status, report) = Command::new("stub")
+        .env("PATH", search)
+        .status_with(&policy);
+    assert_eq!(status.unwrap().code(), Some(0), "the real stub ran");
+    assert!(report.woken >= 1, "{report:?}");
+    holder.join();
+}
+
 /// Where the program can't be watched, the schedule is slept, and the
 /// spawn still succeeds: here a plan fails the watch (it consults the plan
 /// as a metadata read of the program).

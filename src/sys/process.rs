@@ -49,7 +49,7 @@ impl Program {
     /// The file, resolved as the spawn will: a program with a separator is
     /// a path (relative to the command's `current_dir`, where the child
     /// runs it from); a bare name is looked up in the command's `PATH` if it
-    /// sets one, else in ours. `None` if nothing is found, or the command
+    /// sets one, else in ours, skipping files without an execute bit. `None` if nothing is found, or the command
     /// removed `PATH`: then there is nothing to watch.
     ///
     /// The lookups don't consult the fault plan: they only decide which file
@@ -69,6 +69,10 @@ impl Program {
         };
         std::env::split_paths(&path)
             .map(|dir| dir.join(program))
-            .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+            // As execvp: the first regular file with an execute bit (one
+            // without is skipped, EACCES).
+            .find(|p| {
+                std::fs::metadata(p).is_ok_and(|m| m.is_file() && super::mode_of(&m) & 0o111 != 0)
+            })
     }
 }
