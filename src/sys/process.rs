@@ -72,7 +72,8 @@ impl Program {
             // As execvp: the first regular file with an execute bit (one
             // without is skipped, EACCES).
             .find(|p| {
-                std::fs::metadata(p).is_ok_and(|m| m.is_file() && super::mode_of(&m) & 0o111 != 0)
+                std::fs::metadata(p)
+                    .is_ok_and(|m| m.is_file() && super::imp::mode_of(&m) & 0o111 != 0)
             })
     }
 }
