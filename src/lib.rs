@@ -92,6 +92,7 @@ mod classify;
 mod clock;
 mod command;
 pub mod errno;
+pub mod fake;
 pub mod fault;
 pub mod fs;
 mod install;

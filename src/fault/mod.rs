@@ -130,7 +130,7 @@ use std::sync::Arc;
 pub use parse::ParseError;
 pub use record::{Call, Outcome};
 
-pub(crate) use activation::{decide, gate};
+pub(crate) use activation::{decide, exempt, gate};
 use plan::Holds;
 pub(crate) use plan::Verdict;
 

@@ -19,6 +19,7 @@ mod imp;
 #[path = "windows.rs"]
 mod imp;
 
+pub(crate) mod fakes;
 mod files;
 pub(crate) mod lab;
 pub(crate) mod lock;

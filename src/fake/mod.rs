@@ -1,0 +1,68 @@
+//! Fake commands on `PATH`: a directory of programs that answer as a test
+//! scripts them and record exactly how they were called.
+//!
+//! The pattern this replaces: a test writes a fake `git` as a shell script,
+//! puts its directory on `PATH`, and runs the code under test, which runs
+//! `git`. It flakes with ETXTBSY (another test thread forked while the
+//! script's descriptor was open), quotes arguments wrongly, can't tell call
+//! 2 from call 3 when calls overlap, and needs `/bin/sh`. Here:
+//!
+//! - Each fake is one compiled program, the shim (about 430 KiB), built by
+//!   flakeproof's `build.rs` for your target with your `rustc` and embedded
+//!   in the library: nothing to install, no interpreter. It is extracted
+//!   once per build next to the test executable (with
+//!   [`StubInstaller`](crate::StubInstaller), exec-safe) and hard-linked
+//!   into each fake directory, so no writable descriptor ever exists on a
+//!   fake's name. Where a link can't be made (another filesystem, a
+//!   link-count limit) it is copied, exec-safely.
+//! - Rules are data ([`Args`], [`Reply`]), since the fake runs in another
+//!   process: exact, prefix, contains or any arguments; output, exit code or
+//!   signal, delays, hangs until released, echoing stdin, passing through
+//!   to the real program; sequences where "call N gets reply N" holds under
+//!   any concurrency.
+//! - Every call is recorded ([`Call`]) before the fake does anything else:
+//!   argv as `OsString`s, cwd, chosen environment variables, stdin, pid,
+//!   the rule and step that answered, and how it ended, including
+//!   [`Outcome::Running`] and [`Outcome::Killed`].
+//! - The shim reads everything from files beside it, so a child that
+//!   clears its environment still gets the right answers, and it links no
+//!   flakeproof code: fault plans and chaos mode never reach it.
+//!
+//! ```
+//! use flakeproof::fake::{Args, FakeDir, Reply};
+//! let fakes = FakeDir::new()?;
+//! let git = fakes.fake("git").install()?;
+//! git.when(Args::exact(["rev-parse", "HEAD"])).reply(Reply::stdout("0123abcd\n"))?;
+//!
+//! let out = fakes.command("git").args(["rev-parse", "HEAD"]).output()?;
+//! assert_eq!(out.stdout, b"0123abcd\n");
+//! fakes.verify()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # When the shim could not be built
+//!
+//! `build.rs` compiles `shim/main.rs` with cargo's `$RUSTC` for the target
+//! being built. It never fails the build: where that compile can't work
+//! (docs.rs, a target whose std is built with `-Zbuild-std`, a missing
+//! linker) it prints a warning, and [`FakeDir::new`] returns an
+//! [`Unsupported`](std::io::ErrorKind::Unsupported) error that says why.
+//! The fallback: build the shim yourself for that target (it is one
+//! std-only file: `rustc --target T -C panic=abort shim/main.rs`, or cargo
+//! with `-Zbuild-std`) and set `FLAKEPROOF_SHIM=/path/to/it` when building;
+//! `build.rs` embeds that file instead. flakeproof's own Windows CI does
+//! this (scripts/windows-test.sh).
+//!
+//! # Costs, measured
+//!
+//! See `cargo bench --bench fakes` and the README: a call of a fake against
+//! a spawn of `/bin/true`, a `#!/bin/sh` fake, and making a directory.
+
+mod calls;
+mod dir;
+mod reply;
+mod wire;
+
+pub use calls::{Call, Outcome, Unmet};
+pub use dir::{Fake, FakeBuilder, FakeDir, FakeError, RuleBuilder, RuleHandle};
+pub use reply::{AfterLast, Args, Reply};

@@ -1,0 +1,243 @@
+//! What a fake is told to do: argument matchers and replies. Plain data
+//! (the shim can't run closures: it is another process), turned into the
+//! spec file's form by [`super::wire`].
+
+use std::ffi::OsStr;
+use std::time::Duration;
+
+use super::wire::{self, os, Finish, Match};
+
+/// Which calls a rule takes, by their arguments (without argv\[0\]).
+/// Compared exactly, as the OS passed them: no trimming, no case folding,
+/// no shell quoting.
+///
+/// ```
+/// use flakeproof::fake::Args;
+/// let _ = Args::exact(["commit", "-m", "two words"]);
+/// let _ = Args::prefix(["push"]);        // push, push -f, push origin main
+/// let _ = Args::contains(["--force"]);   // --force anywhere
+/// let _ = Args::any();
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct Args(pub(super) Match);
+
+fn bytes<I, S>(args: I) -> Vec<Vec<u8>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    args.into_iter().map(|a| os::to_bytes(a.as_ref())).collect()
+}
+
+impl Args {
+    /// Any arguments, none included.
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Args::any();
+    /// ```
+    pub fn any() -> Args {
+        Args(Match::Any)
+    }
+
+    /// Exactly these arguments, in this order (`exact::<[&str; 0]>([])`: none).
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Args::exact(["status", "--short"]);
+    /// ```
+    pub fn exact<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Args {
+        Args(Match::Exact(bytes(args)))
+    }
+
+    /// These arguments first, then anything.
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Args::prefix(["remote", "add"]);
+    /// ```
+    pub fn prefix<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Args {
+        Args(Match::Prefix(bytes(args)))
+    }
+
+    /// Each of these arguments somewhere, in any order.
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Args::contains(["--force", "--quiet"]);
+    /// ```
+    pub fn contains<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Args {
+        Args(Match::Contains(bytes(args)))
+    }
+}
+
+/// What a call of a fake does, in this order: wait ([`Reply::delay`]),
+/// write stdout and stderr, copy stdin to stdout ([`Reply::echo_stdin`]),
+/// hang until the test releases it ([`Reply::hang`]), then end: exit with a
+/// code, die by a signal, or run the real program ([`Reply::passthrough`]).
+///
+/// ```
+/// use flakeproof::fake::Reply;
+/// use std::time::Duration;
+/// let _ = Reply::stdout("git version 2.45.0\n");
+/// let _ = Reply::exit(128).with_stderr("fatal: not a git repository\n");
+/// let _ = Reply::success().delay(Duration::from_millis(50));
+/// let _ = Reply::stdout("partial line").hang(); // write, then wait for release()
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct Reply(pub(super) wire::Reply);
+
+impl Reply {
+    /// Exit 0 and write nothing.
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::success();
+    /// ```
+    pub fn success() -> Reply {
+        Reply::exit(0)
+    }
+
+    /// Exit with `code`. Windows passes all 32 bits to the caller; Unix
+    /// keeps the low 8 (`exit(256)` is seen as 0), and the record shows what
+    /// the caller saw.
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::exit(1);
+    /// ```
+    pub fn exit(code: u32) -> Reply {
+        Reply(wire::Reply {
+            delay_us: 0,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            echo_stdin: false,
+            hang: false,
+            finish: Finish::Exit(code),
+        })
+    }
+
+    /// Write `out` to stdout and exit 0.
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::stdout(b"\x00binary\xff".to_vec());
+    /// ```
+    pub fn stdout(out: impl Into<Vec<u8>>) -> Reply {
+        Reply::success().with_stdout(out)
+    }
+
+    /// Die by signal `signal` (Unix), as a program killed by it: the caller
+    /// sees no exit code.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// let _ = flakeproof::fake::Reply::signal(9); // SIGKILL
+    /// # }
+    /// ```
+    #[cfg(unix)]
+    pub fn signal(signal: i32) -> Reply {
+        let mut r = Reply::success();
+        r.0.finish = Finish::Signal(signal);
+        r
+    }
+
+    /// Run the real program of the same name, found on `PATH` (without the
+    /// fake directory) when the rule is added, with the same arguments,
+    /// stdin, stdout and stderr; end as it ends. The call is still recorded.
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::passthrough();
+    /// ```
+    pub fn passthrough() -> Reply {
+        let mut r = Reply::success();
+        // Resolved when the rule is added (`RuleBuilder`), where the name is known.
+        r.0.finish = Finish::Passthrough(Vec::new());
+        r
+    }
+
+    /// Also write `out` to stdout (replacing what was set).
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::exit(1).with_stdout("oops\n");
+    /// ```
+    pub fn with_stdout(mut self, out: impl Into<Vec<u8>>) -> Reply {
+        self.0.stdout = out.into();
+        self
+    }
+
+    /// Also write `err` to stderr (replacing what was set).
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::exit(2).with_stderr("usage: ...\n");
+    /// ```
+    pub fn with_stderr(mut self, err: impl Into<Vec<u8>>) -> Reply {
+        self.0.stderr = err.into();
+        self
+    }
+
+    /// Wait this long first (a slow compiler, a network call).
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::success().delay(std::time::Duration::from_millis(20));
+    /// ```
+    pub fn delay(mut self, delay: Duration) -> Reply {
+        self.0.delay_us = u64::try_from(delay.as_micros()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// After the output, copy stdin to stdout until it ends (a filter like
+    /// `cat`).
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::success().echo_stdin();
+    /// ```
+    pub fn echo_stdin(mut self) -> Reply {
+        self.0.echo_stdin = true;
+        self
+    }
+
+    /// After the output, hang until the test releases the rule
+    /// ([`RuleHandle::release`](super::RuleHandle::release),
+    /// [`FakeDir::release_all`](super::FakeDir::release_all), or dropping the
+    /// `FakeDir`), then end as set. With output first, this is "partial output,
+    /// then hang".
+    ///
+    /// ```
+    /// let _ = flakeproof::fake::Reply::stdout("Compiling...").hang();
+    /// ```
+    pub fn hang(mut self) -> Reply {
+        self.0.hang = true;
+        self
+    }
+}
+
+/// What a rule with a sequence of replies does once each has been given.
+///
+/// ```
+/// use flakeproof::fake::{AfterLast, Args, FakeDir, Reply};
+/// let fakes = FakeDir::new()?;
+/// let cc = fakes.fake("cc").install()?;
+/// // Fails twice, then succeeds from then on.
+/// cc.when(Args::any()).replies([Reply::exit(1), Reply::exit(1), Reply::success()], AfterLast::RepeatLast)?;
+/// # Ok::<(), flakeproof::fake::FakeError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AfterLast {
+    /// Keep giving the last reply.
+    RepeatLast,
+    /// Start again from the first.
+    Cycle,
+    /// Leave the call to the next rule that matches (or the fake's
+    /// unexpected-call reply): "this rule, N times".
+    FallThrough,
+    /// Answer as an unexpected call: failed, and listed by `verify()`.
+    Fail,
+}
+
+impl AfterLast {
+    pub(super) fn to_wire(self) -> wire::AfterLast {
+        match self {
+            AfterLast::RepeatLast => wire::AfterLast::RepeatLast,
+            AfterLast::Cycle => wire::AfterLast::Cycle,
+            AfterLast::FallThrough => wire::AfterLast::FallThrough,
+            AfterLast::Fail => wire::AfterLast::Fail,
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Calls for fake-command directories ([`crate::fake`]): creating their
+//! folders, writing specs, reading the records the shim leaves, probing
+//! whether a call still runs, running the self-test.
+//!
+//! Like [`super::lab`], none of these passes the fault gate: they are the
+//! test's own machinery, which a plan aimed at the code under test must not
+//! fail or fill the record with. (Extracting the shim goes through the
+//! installer, under [`crate::fault::exempt`].)
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, OpenOptions};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The directory of the running executable (a test binary lives in
+/// `target/*/deps`).
+pub(crate) fn exe_dir() -> io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    exe.parent()
+        .map(Path::to_owned)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "executable has no directory"))
+}
+
+pub(crate) fn make_dir(path: &Path) -> io::Result<()> {
+    fs::create_dir(path)
+}
+
+pub(crate) fn read(path: &Path) -> io::Result<Vec<u8>> {
+    fs::read(path)
+}
+
+/// `Ok(None)` if `path` does not exist.
+pub(crate) fn read_if_exists(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `path` holds exactly `body` (a cached shim from this build).
+pub(crate) fn holds(path: &Path, body: &[u8]) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.len() == body.len() as u64)
+        && fs::read(path).is_ok_and(|b| b == body)
+}
+
+/// Writes `dir/name` whole: a temp file renamed over it, so a shim reading
+/// it at the same moment sees the old spec or the new one.
+pub(crate) fn write_replacing(dir: &Path, name: &str, body: &[u8]) -> io::Result<()> {
+    let tmp = dir.join(format!(".{name}.{:016x}", super::random_u64()));
+    fs::write(&tmp, body)?;
+    fs::rename(&tmp, dir.join(name)).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+/// The UTF-8 names in `dir` (the shim writes no others).
+pub(crate) fn names(dir: &Path) -> io::Result<Vec<String>> {
+    Ok(fs::read_dir(dir)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect())
+}
+
+pub(crate) fn link(from: &Path, to: &Path) -> io::Result<()> {
+    fs::hard_link(from, to)
+}
+
+/// Creates `path` if it does not exist.
+pub(crate) fn touch(path: &Path) -> io::Result<()> {
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn remove(path: &Path) -> io::Result<()> {
+    fs::remove_file(path)
+}
+
+/// Whether a call's live file is still locked by its shim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Live {
+    /// Locked: the shim runs.
+    Running,
+    /// Unlocked: the shim died without removing it (killed).
+    Dead,
+    /// Gone: the shim removed it, after writing its end record.
+    Removed,
+}
+
+pub(crate) fn live(path: &Path) -> io::Result<Live> {
+    let file = match OpenOptions::new().read(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Live::Removed),
+        Err(e) => return Err(e),
+    };
+    match file.try_lock_shared() {
+        Ok(()) => Ok(Live::Dead),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(Live::Running),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// Runs `exe` with `key=value` in its environment, stdin closed, and
+/// collects its output.
+pub(crate) fn run_with_env(exe: &Path, key: &str, value: &str) -> io::Result<Output> {
+    Command::new(exe)
+        .env(key, value)
+        .stdin(Stdio::null())
+        .output()
+}
+
+/// The program `name` would be on `path`, as the OS finds it (an execute
+/// bit on Unix; `.exe` first on Windows), skipping the directory `skip`.
+pub(crate) fn find_program(name: &str, path: &OsStr, skip: &Path) -> Option<PathBuf> {
+    let names: Vec<OsString> = if cfg!(windows) && !name.to_ascii_lowercase().ends_with(".exe") {
+        vec![format!("{name}.exe").into(), name.into()]
+    } else {
+        vec![name.into()]
+    };
+    std::env::split_paths(path)
+        .filter(|dir| !dir.as_os_str().is_empty() && dir != skip)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)).collect::<Vec<_>>())
+        .find(|p| {
+            fs::metadata(p).is_ok_and(|m| m.is_file() && super::imp::mode_of(&m) & 0o111 != 0)
+        })
+}
