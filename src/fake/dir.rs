@@ -210,7 +210,9 @@ fn cached_shim() -> Option<&'static Path> {
                 return Some(path);
             }
             let installer = StubInstaller::new().durable(false);
-            exempt(|| installer.install(&dir, &name, SHIM)).ok()
+            let installed = exempt(|| installer.install(&dir, &name, SHIM)).ok()?;
+            // Only a copy no one else can swap out is shared by links.
+            sysf::holds(&installed, SHIM).then_some(installed)
         })
         .as_deref()
 }

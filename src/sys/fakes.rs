@@ -2,7 +2,7 @@
 //! folders, writing specs, reading the records the shim leaves, probing
 //! whether a call still runs, running the self-test.
 //!
-//! Like [`super::lab`], none of these passes the fault gate: they are the
+//! Like the `lab` calls, none of these passes the fault gate: they are the
 //! test's own machinery, which a plan aimed at the code under test must not
 //! fail or fill the record with. (Extracting the shim goes through the
 //! installer, under [`crate::fault::exempt`].)
@@ -39,16 +39,19 @@ pub(crate) fn read_if_exists(path: &Path) -> io::Result<Option<Vec<u8>>> {
     }
 }
 
-/// Whether `path` holds exactly `body` (a cached shim from this build).
+/// Whether `path` holds exactly `body` (a cached shim from this build)
+/// and no one else could change it ([`super::imp::only_we_can_change`]).
 pub(crate) fn holds(path: &Path, body: &[u8]) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.len() == body.len() as u64)
+    let dir = path.parent().unwrap_or(Path::new("."));
+    super::imp::only_we_can_change(dir, path)
+        && fs::metadata(path).is_ok_and(|m| m.len() == body.len() as u64)
         && fs::read(path).is_ok_and(|b| b == body)
 }
 
 /// Writes `dir/name` whole: a temp file renamed over it, so a shim reading
 /// it at the same moment sees the old spec or the new one.
 pub(crate) fn write_replacing(dir: &Path, name: &str, body: &[u8]) -> io::Result<()> {
-    let tmp = dir.join(format!(".{name}.{:016x}", super::random_u64()));
+    let tmp = dir.join(format!(".{name}.{:016x}", crate::rng::entropy()));
     fs::write(&tmp, body)?;
     fs::rename(&tmp, dir.join(name)).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);

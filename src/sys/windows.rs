@@ -159,6 +159,12 @@ pub(crate) fn mode_of(_meta: &std::fs::Metadata) -> u32 {
     0o755
 }
 
+/// Windows keeps temp and build directories per user: nothing to check
+/// beyond the file being there.
+pub(crate) fn only_we_can_change(_dir: &Path, file: &Path) -> bool {
+    std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file())
+}
+
 /// No close notification for a file's writers on Windows (and its spawns
 /// fail with sharing violations, which a watch would not end): callers sleep.
 pub(crate) enum CloseWatch {}

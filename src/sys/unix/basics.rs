@@ -123,3 +123,20 @@ pub(crate) fn mode_of(meta: &std::fs::Metadata) -> u32 {
 pub(crate) fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
 }
+
+/// Whether `file` in `dir` can be changed by no one but us (and root): the
+/// file is a regular file we own, writable by no group or other, in a
+/// directory owned by us or root that others can't write to, or that is
+/// sticky (so they can't rename our file away). A shim cached in a shared
+/// place must pass this before fakes are linked to it: otherwise another
+/// user could swap in a program of their own, which our tests would run.
+pub(crate) fn only_we_can_change(dir: &Path, file: &Path) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let dir_ok = std::fs::metadata(dir).is_ok_and(|m| {
+        (m.uid() == me || m.uid() == 0) && (m.mode() & 0o022 == 0 || m.mode() & 0o1000 != 0)
+    });
+    dir_ok
+        && std::fs::symlink_metadata(file)
+            .is_ok_and(|m| m.is_file() && m.uid() == me && m.mode() & 0o022 == 0)
+}
