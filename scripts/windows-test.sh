@@ -32,6 +32,21 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 build=(/usr/bin/cargo test --locked --no-run -q -Zbuild-std=std,panic_abort,panic_unwind
        --target "$target" --all-features)
 
+# The fake-command shim: build.rs can't compile it for a -Zbuild-std target
+# (plain rustc finds no std for it there), so it is built here with cargo,
+# as a package of its own, and handed to build.rs through FLAKEPROOF_SHIM:
+# the fallback the fake module documents.
+echo "windows-test: building the fake-command shim for $target"
+shim_pkg=$out/shim-package
+mkdir -p "$shim_pkg"
+printf '%s\n' '[package]' 'name = "flakeproof-shim"' 'version = "0.0.0"' 'edition = "2021"' \
+  '[[bin]]' 'name = "flakeproof-shim"' "path = \"$PWD/shim/main.rs\"" \
+  '[profile.release]' 'panic = "abort"' 'strip = true' '[workspace]' >"$shim_pkg/Cargo.toml"
+/usr/bin/cargo build -q --release -Zbuild-std=std,panic_abort --target "$target" \
+  --manifest-path "$shim_pkg/Cargo.toml"
+export FLAKEPROOF_SHIM=$PWD/$out/$target/release/flakeproof-shim.exe
+ls -l "$FLAKEPROOF_SHIM"
+
 echo "windows-test: building the tests and examples for $target"
 "${build[@]}"
 bins=$("${build[@]}" --message-format=json 2>/dev/null \

@@ -11,12 +11,13 @@
 //! One call, in order:
 //! 1. read `spec/NAME`; pick the first rule whose arguments match, claiming
 //!    its next step by exclusive creation when it has a sequence;
-//! 2. take a lock on a live file, then link the start record in as the
-//!    lowest free call number: the record exists, whole, before anything
-//!    else happens, and "no end record, lock free" can only mean killed;
+//! 2. write the start record to a temp file held locked, then link it in
+//!    as the lowest free call number: the record exists, whole, before
+//!    anything else happens, and "no end record, lock free" can only mean
+//!    killed;
 //! 3. delay, write stdout and stderr, echo or capture stdin, hang until
 //!    released;
-//! 4. write the end record, remove the live file, and end as the reply says.
+//! 4. append the end record to the same file, and end as the reply says.
 
 // The shim is a program of its own, not the library: file and process
 // calls are all it does (clippy.toml's rule keeps the library's in src/sys).
@@ -38,7 +39,7 @@ fn main() {
     // The self-test: proves this file can be executed where it sits.
     if let Some(v) = std::env::var_os(wire::SELF_TEST_ENV) {
         let mut out = io::stdout();
-        let _ = out.write_all(&os::to_bytes(&v));
+        let _ = out.write_all(v.to_string_lossy().as_bytes());
         let _ = out.flush();
         std::process::exit(0);
     }
@@ -102,13 +103,10 @@ fn run() -> io::Result<()> {
     let reply = reply.unwrap_or_else(|| spec.otherwise.clone());
 
     let unique = unique();
-    let live_name = format!("live-{unique}");
-    let live_path = dirs.calls.join(&live_name);
-    let live = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&live_path)?;
-    live.lock()?;
+    // Liveness: a lock the kernel drops when this process dies. On Unix it
+    // is on the record itself (flock doesn't stop readers); on Windows a
+    // lock stops reads, so it is on a file of its own.
+    let live = Live::take(&dirs.calls, &unique)?;
     let start = Start {
         name: name.clone(),
         argv0,
@@ -126,9 +124,9 @@ fn run() -> io::Result<()> {
             .collect(),
         pid: std::process::id(),
         taken,
-        live: live_name,
+        live: live.name.clone(),
     };
-    let n = claim_call(&dirs.calls, &start.encode(), &unique)?;
+    let (n, mut record) = claim_call(&dirs.calls, &start.encode(), &live)?;
 
     if reply.delay_us > 0 {
         std::thread::sleep(Duration::from_micros(reply.delay_us));
@@ -180,10 +178,10 @@ fn run() -> io::Result<()> {
         (None, Finish::Signal(s)) => Ending::Signaled(*s),
         (None, Finish::Passthrough(_)) => unreachable!("a passthrough has a child"),
     };
-    let end = End { ending, stdin_len };
-    write_renamed(&dirs.calls, &wire::end_file(n), &end.encode(), &unique)?;
-    let _ = fs::remove_file(&live_path);
-    drop(live);
+    // The end record goes after the start record, in the same file: a
+    // reader trusts it only once the lock is free (this process is gone).
+    record.write_all(&End { ending, stdin_len }.encode())?;
+    live.release();
     finish(ending, &reply.finish)
 }
 
@@ -240,45 +238,138 @@ fn choose(
 /// Claims the lowest free step number of a rule: 1, 2, ... by exclusive
 /// creation, so each number goes to exactly one call.
 fn claim_step(steps: &Path, fake: u32, rule: u32) -> io::Result<u64> {
-    let mut k = 1;
-    loop {
-        let path = steps.join(wire::step_file(fake, rule, k));
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(_) => return Ok(k),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => k += 1,
-            Err(e) => return Err(e),
+    let hint = steps.join(format!("{fake}-{rule}.hint"));
+    claim_from_hint(
+        &hint,
+        |k| {
+            let path = steps.join(wire::step_file(fake, rule, k));
+            match OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(_) => Ok(true),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+                Err(e) => Err(e),
+            }
+        },
+        |k| steps.join(wire::step_file(fake, rule, k)).exists(),
+    )
+}
+
+/// Claims numbers 1, 2, 3, ... with `try_claim` (true: ours; false: taken)
+/// starting past a hint. Claimed numbers are always 1..=M (a claimer moves
+/// past k only once k exists, and nothing is removed), so any k that
+/// exists is a safe place to start after. The hint file holds a recent
+/// claim; it is only a hint: read torn, stale or missing, the claim starts
+/// lower and is merely slower. Without it, call 1000 would try 999 names.
+fn claim_from_hint(
+    hint: &Path,
+    mut try_claim: impl FnMut(u64) -> io::Result<bool>,
+    exists: impl Fn(u64) -> bool,
+) -> io::Result<u64> {
+    let start = fs::read_to_string(hint)
+        .ok()
+        .and_then(|h| h.trim().parse::<u64>().ok())
+        .filter(|&h| h > 0 && exists(h))
+        .unwrap_or(0);
+    let mut k = start + 1;
+    while !try_claim(k)? {
+        k += 1;
+    }
+    let _ = fs::write(hint, k.to_string());
+    Ok(k)
+}
+
+/// This call's liveness lock. See `wire::Start::live`.
+struct Live {
+    /// Empty on Unix: the record is the lock.
+    name: String,
+    /// The record, created and locked before it has a call number.
+    record: fs::File,
+    record_tmp: PathBuf,
+    #[cfg(windows)]
+    file: (fs::File, PathBuf),
+}
+
+impl Live {
+    fn take(calls: &Path, unique: &str) -> io::Result<Live> {
+        let record_tmp = calls.join(format!("tmp-{unique}"));
+        let record = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&record_tmp)?;
+        #[cfg(unix)]
+        {
+            record.lock()?;
+            Ok(Live {
+                name: String::new(),
+                record,
+                record_tmp,
+            })
+        }
+        #[cfg(windows)]
+        {
+            let name = format!("live-{unique}");
+            let path = calls.join(&name);
+            let file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)?;
+            file.lock()?;
+            Ok(Live {
+                name,
+                record,
+                record_tmp,
+                file: (file, path),
+            })
+        }
+    }
+
+    /// Called after the end record: removes the Windows live file (the
+    /// lock itself goes with the process).
+    fn release(self) {
+        #[cfg(windows)]
+        {
+            let _ = fs::remove_file(&self.file.1);
         }
     }
 }
 
-/// Links the whole start record in as the lowest free call number.
-fn claim_call(calls: &Path, record: &[u8], unique: &str) -> io::Result<u64> {
-    let tmp = calls.join(format!("tmp-{unique}"));
-    fs::write(&tmp, record)?;
-    // Every number a listing shows exists, and claimed numbers are always
-    // 1..=M: start after the highest one seen.
-    let mut n = fs::read_dir(calls)?
-        .filter_map(|e| wire::call_number(e.ok()?.file_name().to_str()?))
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let result = loop {
-        let dest = calls.join(wire::call_file(n));
-        match fs::hard_link(&tmp, &dest) {
-            Ok(()) => break Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => n += 1,
-            // No hard links here (some FUSE and FAT mounts): claim by
-            // exclusive creation, then write. A reader may see the record
-            // empty for a moment and waits for it.
-            Err(_) => match OpenOptions::new().write(true).create_new(true).open(&dest) {
-                Ok(mut f) => break f.write_all(record).map(|()| n),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => n += 1,
-                Err(e) => break Err(e),
-            },
-        }
-    };
-    let _ = fs::remove_file(&tmp);
-    result
+/// Writes the whole start record, then links it in as the lowest free call
+/// number. Returns the number and the record, open for the end record.
+fn claim_call(calls: &Path, record: &[u8], live: &Live) -> io::Result<(u64, fs::File)> {
+    let mut file = live.record.try_clone()?;
+    file.write_all(record)?;
+    let tmp = &live.record_tmp;
+    let hint = calls.join("hint");
+    let mut linked = true;
+    let result = claim_from_hint(
+        &hint,
+        |n| {
+            let dest = calls.join(wire::call_file(n));
+            if linked {
+                match fs::hard_link(tmp, &dest) {
+                    Ok(()) => return Ok(true),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+                    // No hard links here (some FUSE and FAT mounts): fall
+                    // back to claiming by exclusive creation, then writing.
+                    Err(_) => linked = false,
+                }
+            }
+            match OpenOptions::new().write(true).create_new(true).open(&dest) {
+                Ok(mut f) => {
+                    // A reader may see it empty for a moment, and waits.
+                    #[cfg(unix)]
+                    f.lock()?;
+                    f.write_all(record)?;
+                    file = f;
+                    Ok(true)
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+                Err(e) => Err(e),
+            }
+        },
+        |n| calls.join(wire::call_file(n)).exists(),
+    );
+    let _ = fs::remove_file(tmp);
+    result.map(|n| (n, file))
 }
 
 /// Reads stdin to its end: echoes it to stdout if the reply says so, hands

@@ -503,8 +503,12 @@ fn bad_names_are_refused_and_leave_nothing_behind() {
 
 #[test]
 fn a_fault_plan_for_the_code_under_test_does_not_reach_the_fakes_machinery() {
-    let plan =
-        flakeproof::fault::FaultPlan::parse("write=EIO; rename=EBUSY; create_dir=EROFS").unwrap();
+    let text = if cfg!(windows) {
+        "write=ERROR_ACCESS_DENIED; rename=ERROR_SHARING_VIOLATION; create_dir=ERROR_ACCESS_DENIED"
+    } else {
+        "write=EIO; rename=EBUSY; create_dir=EROFS"
+    };
+    let plan = flakeproof::fault::FaultPlan::parse(text).unwrap();
     let guard = plan.activate();
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").install().unwrap();
@@ -513,4 +517,20 @@ fn a_fault_plan_for_the_code_under_test_does_not_reach_the_fakes_machinery() {
     assert_eq!(fakes.calls().unwrap().len(), 1);
     drop(fakes);
     assert!(guard.calls().is_empty(), "{:?}", guard.calls());
+}
+
+#[test]
+fn exit_codes_are_what_the_os_passes_on() {
+    let fakes = FakeDir::new().unwrap();
+    let tool = fakes.fake("tool").install().unwrap();
+    // Windows passes all 32 bits (an NTSTATUS here); Unix keeps the low 8.
+    let (code, seen): (u32, u32) = if cfg!(windows) {
+        (0xC000_0005, 0xC000_0005)
+    } else {
+        (256 + 7, 7)
+    };
+    tool.when(Args::any()).reply(Reply::exit(code)).unwrap();
+    let status = Command::new(tool.path()).status().unwrap();
+    assert_eq!(status.code(), Some(seen as i32));
+    assert_eq!(fakes.calls().unwrap()[0].outcome, Outcome::Exited(seen));
 }

@@ -13,7 +13,7 @@ use super::reply::{AfterLast, Args, Reply};
 use super::wire::{self, Finish, Spec};
 use crate::fault::exempt;
 use crate::install::StubInstaller;
-use crate::sys::fakes::{self as sysf, Live};
+use crate::sys::fakes as sysf;
 
 /// The shim `build.rs` compiled for this target, or nothing (then
 /// `SHIM_WHY` says why).
@@ -308,7 +308,10 @@ impl FakeDir {
         let path = place(&self.inner, &name)?;
         let nonce = format!("{:016x}", crate::sys::random_u64());
         let result = sysf::run_with_env(&path, wire::SELF_TEST_ENV, &nonce);
-        let _ = sysf::remove(&path);
+        // With retries: Windows refuses to delete a program's file for a
+        // moment after it exits (seen under Wine as ERROR_ACCESS_DENIED).
+        crate::robust::remove_file(&path)
+            .map_err(|e| FakeError::new(format!("removing {}", path.display()), e))?;
         let bin = self.inner.bin.display();
         match result {
             Err(e) => Err(FakeError::new(
@@ -644,10 +647,11 @@ impl Drop for FakeDir {
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
                 let names = sysf::names(&calls).unwrap_or_default();
+                // Records are the locks on Unix, live-* files on Windows.
                 let running = names
                     .iter()
-                    .filter(|n| n.starts_with("live-"))
-                    .any(|n| matches!(sysf::live(&calls.join(n)), Ok(Live::Running)));
+                    .filter(|n| n.starts_with("live-") || wire::call_number(n).is_some())
+                    .any(|n| sysf::is_running(&calls.join(n)).unwrap_or(false));
                 if !running {
                     break;
                 }
@@ -734,40 +738,39 @@ fn read_calls(inner: &Inner) -> Result<Vec<Call>, FakeError> {
         numbers.sort_unstable();
         let mut calls = Vec::with_capacity(numbers.len());
         for n in numbers {
-            let bytes = sysf::read(&dir.join(wire::call_file(n))).map_err(io_err)?;
-            let start = match wire::Start::decode(&bytes) {
-                Ok(s) => s,
+            let path = dir.join(wire::call_file(n));
+            let bytes = sysf::read(&path).map_err(io_err)?;
+            let start = match wire::Start::decode_prefix(&bytes) {
+                Ok((s, _)) => s,
                 // Claimed by exclusive creation where hard links fail, and
                 // not yet written: not a call yet.
                 Err(_) if bytes.is_empty() => break,
                 Err(e) => return Err(io_err(e)),
             };
-            let live = dir.join(&start.live);
-            let end_path = dir.join(wire::end_file(n));
-            let mut end = sysf::read_if_exists(&end_path).map_err(io_err)?;
-            let mut outcome = Outcome::Running;
-            if end.is_none() {
-                match sysf::live(&live).map_err(io_err)? {
-                    Live::Running => {}
-                    // Removed after the end record: it ended since we looked.
-                    Live::Removed => {
-                        end = sysf::read_if_exists(&end_path).map_err(io_err)?;
-                        outcome = Outcome::Killed;
+            let live = if start.live.is_empty() {
+                path.clone()
+            } else {
+                dir.join(&start.live)
+            };
+            // The lock first: once it is free the shim is gone, and what
+            // the file holds then is all it will ever hold.
+            let running = sysf::is_running(&live).map_err(io_err)?;
+            let mut call = Call::new(n, start, Outcome::Running);
+            if !running {
+                let bytes = sysf::read(&path).map_err(io_err)?;
+                let (_, rest) = wire::Start::decode_prefix(&bytes).map_err(io_err)?;
+                call.outcome = Outcome::Killed;
+                if !rest.is_empty() {
+                    let end = wire::End::decode(rest).map_err(io_err)?;
+                    call.outcome = match end.ending {
+                        wire::Ending::Exited(c) => Outcome::Exited(c),
+                        wire::Ending::Signaled(s) => Outcome::Signaled(s),
+                    };
+                    if let Some(len) = end.stdin_len {
+                        call.stdin_len = Some(len);
+                        call.stdin =
+                            sysf::read_if_exists(&dir.join(wire::stdin_file(n))).map_err(io_err)?;
                     }
-                    Live::Dead => outcome = Outcome::Killed,
-                }
-            }
-            let mut call = Call::new(n, start, outcome);
-            if let Some(end) = end {
-                let end = wire::End::decode(&end).map_err(io_err)?;
-                call.outcome = match end.ending {
-                    wire::Ending::Exited(c) => Outcome::Exited(c),
-                    wire::Ending::Signaled(s) => Outcome::Signaled(s),
-                };
-                if let Some(len) = end.stdin_len {
-                    call.stdin_len = Some(len);
-                    call.stdin =
-                        sysf::read_if_exists(&dir.join(wire::stdin_file(n))).map_err(io_err)?;
                 }
             }
             calls.push(call);

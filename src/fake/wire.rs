@@ -14,10 +14,10 @@
 //! |---|---|---|
 //! | `bin/NAME` (`NAME.exe`) | library | the shim, hard-linked or copied |
 //! | `spec/NAME` | library | [`Spec`], replaced by rename |
-//! | `calls/N` | shim | [`Start`]; linked in whole, which claims call N |
-//! | `calls/live-PID-R` | shim | held locked while the call runs; removed at its end |
-//! | `calls/N.end` | shim | [`End`], renamed in |
+//! | `calls/N` | shim | [`Start`], then [`End`] appended; linked in whole (claims call N) |
+//! | `calls/live-PID-R` | shim | Windows only: held locked while the call runs |
 //! | `calls/N.stdin` | shim | the captured stdin, renamed in before the end |
+//! | `calls/hint`, `steps/F-R.hint` | shim | a recently claimed number, where claims start |
 //! | `steps/F-R-K` | shim | empty; created exclusively, claims step K of rule R of fake F |
 //! | `release/F-R`, `release/all` | library | empty; ends the hangs of rule R of fake F |
 //!
@@ -183,9 +183,11 @@ pub struct Start {
     pub pid: u32,
     /// `None`: no rule took the call.
     pub taken: Option<Taken>,
-    /// The file in `calls/` the shim holds locked while it runs (and
-    /// removes after its end record): the kernel drops the lock when the
-    /// process dies, so "no end, lock free" means killed.
+    /// The file in `calls/` the shim holds locked while it runs; empty when
+    /// it is the record itself (Unix: flock does not stop readers; a
+    /// Windows lock does, so there it is a file of its own, removed at the
+    /// end). The kernel drops the lock when the process dies, so "no end
+    /// record, lock free" means killed.
     pub live: String,
 }
 
@@ -210,10 +212,6 @@ pub struct End {
 /// Names of the files, so both sides spell them alike.
 pub fn call_file(n: u64) -> String {
     format!("{n}")
-}
-/// See [`call_file`].
-pub fn end_file(n: u64) -> String {
-    format!("{n}.end")
 }
 /// See [`call_file`].
 pub fn stdin_file(n: u64) -> String {
@@ -466,7 +464,16 @@ impl Start {
         e.0
     }
 
+    /// A start record alone.
     pub fn decode(buf: &[u8]) -> io::Result<Start> {
+        let (start, rest) = Start::decode_prefix(buf)?;
+        Dec(rest).done()?;
+        Ok(start)
+    }
+
+    /// A start record, and what follows it in the file (the end record,
+    /// once written).
+    pub fn decode_prefix(buf: &[u8]) -> io::Result<(Start, &[u8])> {
         let mut d = Dec(buf);
         d.magic(START_MAGIC)?;
         let name = d.string()?;
@@ -487,8 +494,7 @@ impl Start {
             }),
         };
         let live = d.string()?;
-        d.done()?;
-        Ok(Start {
+        let start = Start {
             name,
             argv0,
             args,
@@ -497,7 +503,8 @@ impl Start {
             pid,
             taken,
             live,
-        })
+        };
+        Ok((start, d.0))
     }
 }
 
@@ -628,6 +635,20 @@ mod tests {
             live: "live-42-1".into(),
         };
         assert_eq!(Start::decode(&s.encode()).unwrap(), s);
+        // The end record follows the start in the same file.
+        let mut file = s.encode();
+        let (_, rest) = Start::decode_prefix(&file).unwrap();
+        assert!(rest.is_empty());
+        file.extend(
+            End {
+                ending: Ending::Exited(3),
+                stdin_len: None,
+            }
+            .encode(),
+        );
+        let (back, rest) = Start::decode_prefix(&file).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(End::decode(rest).unwrap().ending, Ending::Exited(3));
         let e = End {
             ending: Ending::Signaled(15),
             stdin_len: Some(3),

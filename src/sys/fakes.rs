@@ -82,26 +82,18 @@ pub(crate) fn remove(path: &Path) -> io::Result<()> {
     fs::remove_file(path)
 }
 
-/// Whether a call's live file is still locked by its shim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Live {
-    /// Locked: the shim runs.
-    Running,
-    /// Unlocked: the shim died without removing it (killed).
-    Dead,
-    /// Gone: the shim removed it, after writing its end record.
-    Removed,
-}
-
-pub(crate) fn live(path: &Path) -> io::Result<Live> {
+/// Whether a call's shim still runs: its lock file (the record itself on
+/// Unix) is locked. A lock the kernel dropped (the process died) or a file
+/// removed (a Windows live file, after the end) both mean no.
+pub(crate) fn is_running(path: &Path) -> io::Result<bool> {
     let file = match OpenOptions::new().read(true).open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Live::Removed),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e),
     };
     match file.try_lock_shared() {
-        Ok(()) => Ok(Live::Dead),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(Live::Running),
+        Ok(()) => Ok(false),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(true),
         Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
 }

@@ -1,0 +1,167 @@
+//! What fake commands cost, as ratios measured in one run.
+//!
+//! - A call: `Command::status()` of a fake that answers from a rule, beside
+//!   the same spawn of `/bin/true`, and of the `#!/bin/sh` fake a test would
+//!   write by hand (which appends its arguments to a log: the least a
+//!   recording fake does). Target: a fake call at most 2x `/bin/true`.
+//! - A fake with a sequence (each call claims a step file): same, printed.
+//! - `FakeDir::new()` plus one fake, after the first in the process.
+//!   Target: at most 5 ms.
+//! - The first `FakeDir::new()` plus one fake in a process, with no cached
+//!   shim: extraction next to the executable and the self-test included.
+//!   Measured in fresh child processes of this bench. Target: at most 50 ms.
+//! - The shim's size (target: under 1 MiB).
+//!
+//!     cargo bench --bench fakes [-- --rounds 15 --calls 40]
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use common::{flag, measure, verdict, Case};
+use flakeproof::fake::{AfterLast, Args, FakeDir, Reply};
+
+const FIRST: &str = "FLAKEPROOF_BENCH_FIRST_FAKEDIR";
+
+fn run(cmd: &mut Command) {
+    let status = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .expect("spawn");
+    assert!(status.success(), "{cmd:?}: {status}");
+}
+
+/// In a child: remove the cached shim, then time the first directory and fake.
+fn first_in_process() {
+    let exe_dir = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_owned();
+    for e in std::fs::read_dir(&exe_dir).unwrap().flatten() {
+        if e.file_name()
+            .to_string_lossy()
+            .starts_with("flakeproof-shim-")
+        {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let t0 = Instant::now();
+    let fakes = FakeDir::new().unwrap();
+    fakes.fake("git").install().unwrap();
+    let took = t0.elapsed();
+    println!("{}", took.as_nanos());
+}
+
+fn main() {
+    if std::env::var_os(FIRST).is_some() {
+        return first_in_process();
+    }
+    let rounds = flag("--rounds", 15) as usize;
+    let calls = flag("--calls", 40);
+
+    let fakes = FakeDir::new().expect("fake dir");
+    let plain = fakes.fake("plain").install().unwrap();
+    plain.when(Args::any()).reply(Reply::success()).unwrap();
+    let seq = fakes.fake("seq").install().unwrap();
+    seq.when(Args::any())
+        .replies([Reply::success(), Reply::success()], AfterLast::Cycle)
+        .unwrap();
+    let script_dir = tempfile::tempdir().unwrap();
+    let log = script_dir.path().join("log");
+    let script = flakeproof::install_executable_stub(
+        script_dir.path(),
+        "sh-fake",
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexit 0\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let (plain_path, seq_path) = (plain.path(), seq.path());
+
+    let mut cases = vec![
+        Case {
+            name: "spawn /bin/true",
+            run: Box::new(|n| (0..n).for_each(|_| run(&mut Command::new("/bin/true")))),
+        },
+        Case {
+            name: "fake, one rule",
+            run: Box::new(|n| (0..n).for_each(|_| run(Command::new(&plain_path).arg("x")))),
+        },
+        Case {
+            name: "fake, a sequence",
+            run: Box::new(|n| (0..n).for_each(|_| run(Command::new(&seq_path).arg("x")))),
+        },
+        Case {
+            name: "#!/bin/sh fake",
+            run: Box::new(|n| (0..n).for_each(|_| run(Command::new(&script).arg("x")))),
+        },
+    ];
+    let ns = measure(&mut cases, rounds, calls);
+    let base = ns[0];
+    println!("calls: median of {rounds} rounds of {calls} calls each");
+    println!("{:<22} {:>10} {:>8}", "case", "us/call", "ratio");
+    for (case, n) in cases.iter().zip(&ns) {
+        println!("{:<22} {:>10.1} {:>7.2}x", case.name, n / 1e3, n / base);
+    }
+    let call_ratio = ns[1] / base;
+    println!(
+        "target: a fake call <= 2x a spawn of /bin/true: {:.2}x, {}",
+        call_ratio,
+        verdict(call_ratio <= 2.0)
+    );
+    println!(
+        "        the #!/bin/sh fake costs {:.2}x /bin/true, {:.2}x the fake",
+        ns[3] / base,
+        ns[3] / ns[1]
+    );
+
+    let mut make = vec![Case {
+        name: "FakeDir::new() + 1 fake",
+        run: Box::new(|n| {
+            for _ in 0..n {
+                let d = FakeDir::new().unwrap();
+                d.fake("git").install().unwrap();
+            }
+        }),
+    }];
+    let made = measure(&mut make, rounds, 10)[0];
+    println!(
+        "\nFakeDir::new() + one fake, after the first: {:.2} ms (target <= 5 ms: {}; the drop that removes it is included)",
+        made / 1e6,
+        verdict(made <= 5e6)
+    );
+
+    let mut firsts: Vec<f64> = (0..5)
+        .map(|_| {
+            let out = Command::new(std::env::current_exe().unwrap())
+                .env(FIRST, "1")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .trim()
+                .parse::<f64>()
+                .unwrap()
+        })
+        .collect();
+    firsts.sort_by(f64::total_cmp);
+    let first = firsts[2];
+    println!(
+        "the first in a process (extraction + self-test), median of 5 fresh processes: {:.2} ms (target <= 50 ms: {})",
+        first / 1e6,
+        verdict(first <= 50e6)
+    );
+
+    let size = std::fs::metadata(&plain_path).unwrap().len();
+    println!(
+        "the shim: {} bytes ({:.0} KiB; target < 1 MiB: {})",
+        size,
+        size as f64 / 1024.0,
+        verdict(size < 1 << 20)
+    );
+}
