@@ -642,17 +642,11 @@ impl Drop for FakeDir {
         exempt(|| {
             let _ = sysf::touch(&self.inner.dir("release").join(wire::RELEASE_ALL));
             // A running shim holds its files open: on Windows they can't be
-            // removed until it ends.
-            let calls = self.inner.dir("calls");
+            // removed until it ends, and FUSE keeps them as .fuse_hidden*.
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
-                let names = sysf::names(&calls).unwrap_or_default();
-                // Records are the locks on Unix, live-* files on Windows.
-                let running = names
-                    .iter()
-                    .filter(|n| n.starts_with("live-") || wire::call_number(n).is_some())
-                    .any(|n| sysf::is_running(&calls.join(n)).unwrap_or(false));
-                if !running {
+                let calls = read_calls(&self.inner).unwrap_or_default();
+                if !calls.iter().any(|c| c.outcome == Outcome::Running) {
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(5));
@@ -759,7 +753,13 @@ fn read_calls(inner: &Inner) -> Result<Vec<Call>, FakeError> {
             if !running {
                 let bytes = sysf::read(&path).map_err(io_err)?;
                 let (_, rest) = wire::Start::decode_prefix(&bytes).map_err(io_err)?;
-                call.outcome = Outcome::Killed;
+                // No end and a free lock: killed, unless the lock lied (flock
+                // through some FUSE mounts doesn't exclude) and the shim's
+                // process is still there.
+                call.outcome = match sysf::process_alive(call.pid) {
+                    true => Outcome::Running,
+                    false => Outcome::Killed,
+                };
                 if !rest.is_empty() {
                     let end = wire::End::decode(rest).map_err(io_err)?;
                     call.outcome = match end.ending {

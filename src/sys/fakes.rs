@@ -98,6 +98,13 @@ pub(crate) fn is_running(path: &Path) -> io::Result<bool> {
     }
 }
 
+/// Whether process `pid` is alive: asked only when a fake's lock looks free
+/// but it left no end record, since some filesystems (bindfs, over FUSE)
+/// let flock succeed against a holder in another process.
+pub(crate) fn process_alive(pid: u32) -> bool {
+    super::imp::process_alive(pid)
+}
+
 /// Runs `exe` with `key=value` in its environment, stdin closed, and
 /// collects its output.
 pub(crate) fn run_with_env(exe: &Path, key: &str, value: &str) -> io::Result<Output> {

@@ -159,6 +159,12 @@ pub(crate) fn mode_of(_meta: &std::fs::Metadata) -> u32 {
     0o755
 }
 
+/// Not needed on Windows: its locks always exclude, so a fake's live file
+/// decides alone.
+pub(crate) fn process_alive(_pid: u32) -> bool {
+    false
+}
+
 /// Windows keeps temp and build directories per user: nothing to check
 /// beyond the file being there.
 pub(crate) fn only_we_can_change(_dir: &Path, file: &Path) -> bool {

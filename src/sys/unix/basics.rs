@@ -140,3 +140,24 @@ pub(crate) fn only_we_can_change(dir: &Path, file: &Path) -> bool {
         && std::fs::symlink_metadata(file)
             .is_ok_and(|m| m.is_file() && m.uid() == me && m.mode() & 0o022 == 0)
 }
+
+/// Whether process `pid` is alive (not a zombie): the second opinion on a
+/// fake's liveness where flock does not exclude across processes (seen
+/// through bindfs, a FUSE mount). Linux reads `/proc/PID/stat`; other Unixes
+/// ask `kill(pid, 0)`, which counts a zombie as alive.
+pub(crate) fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        return std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            // "PID (comm) S ...": the state follows the last ')'.
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next())
+                .is_some_and(|state| state != 'Z' && state != 'X')
+        });
+    }
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists.
+    let sent = unsafe { libc::kill(pid, 0) } == 0;
+    sent || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}

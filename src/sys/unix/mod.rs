@@ -11,8 +11,8 @@ mod fs_kind;
 pub(crate) use barrier::{lock_description, wait_for_no_writers};
 pub(crate) use basics::unsupported as lock_unsupported;
 pub(crate) use basics::{
-    close, create_new, file_id, only_we_can_change, open_for_sync, open_for_writing, reopen,
-    set_mode, set_mode_path, sync_dir, FileId, EXEC_REFUSES_WRITERS,
+    close, create_new, file_id, only_we_can_change, open_for_sync, open_for_writing, process_alive,
+    reopen, set_mode, set_mode_path, sync_dir, FileId, EXEC_REFUSES_WRITERS,
 };
 pub(crate) use basics::{mode_of, would_block, write_all_at};
 pub(crate) use child_writer::{write_in_child, ChildFaults};
