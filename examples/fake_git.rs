@@ -18,7 +18,6 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io;
-use std::path::Path;
 use std::process::Command;
 
 use flakeproof::fake::{Args, FakeDir, Reply};
@@ -37,14 +36,17 @@ fn current_branch(path_env: &OsString) -> io::Result<String> {
 
 /// The hand-written way: a script, written and made executable in place.
 #[cfg(unix)]
-fn test_with_a_script(tmp: &Path, i: usize) -> io::Result<()> {
+fn test_with_a_script(tmp: &std::path::Path, i: usize) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let dir = tmp.join(format!("script-{i}"));
     std::fs::create_dir(&dir)?;
     let git = dir.join("git");
     std::fs::write(&git, format!("#!/bin/sh\necho feature-{i}\n"))?;
     std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755))?;
-    let path = std::env::join_paths([dir.as_path(), Path::new("/usr/bin:/bin")]).unwrap();
+    // The fake first, then the usual PATH, as such tests do.
+    let mut path = dir.clone().into_os_string();
+    path.push(":");
+    path.push(std::env::var_os("PATH").unwrap_or_default());
     let branch = current_branch(&path)?;
     assert_eq!(branch, format!("feature-{i}"));
     std::fs::remove_dir_all(&dir)

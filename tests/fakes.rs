@@ -534,3 +534,25 @@ fn exit_codes_are_what_the_os_passes_on() {
     assert_eq!(status.code(), Some(seen as i32));
     assert_eq!(fakes.calls().unwrap()[0].outcome, Outcome::Exited(seen));
 }
+
+#[test]
+fn a_wrong_hint_slows_claims_down_but_never_breaks_them() {
+    let fakes = FakeDir::new().unwrap();
+    let tool = fakes.fake("tool").install().unwrap();
+    let replies = (1..=4).map(Reply::exit);
+    tool.when(Args::any())
+        .replies(replies, AfterLast::Fail)
+        .unwrap();
+    let root = fakes.bin_dir().parent().unwrap().to_owned();
+    let mut codes = Vec::new();
+    // A hint past every claim, a torn one, and none at all: each is
+    // checked against the files that exist before it is trusted.
+    for hint in ["00000000000000099999", "0000000000000000001x", ""] {
+        std::fs::write(root.join("calls/hint"), hint).unwrap();
+        std::fs::write(root.join("steps/0-0.hint"), hint).unwrap();
+        codes.push(Command::new(tool.path()).status().unwrap().code());
+    }
+    assert_eq!(codes, [Some(1), Some(2), Some(3)]);
+    let numbers: Vec<u64> = fakes.calls().unwrap().iter().map(|c| c.number).collect();
+    assert_eq!(numbers, [1, 2, 3]);
+}
