@@ -276,7 +276,12 @@ fn claim_from_hint(
     // Fixed width, written over the old value without truncating: an
     // O_TRUNC costs 0.5 ms on this machine's ext4 (strace), more than the
     // record's own create. A torn read is caught by `exists` above.
-    if let Ok(mut f) = OpenOptions::new().write(true).create(true).open(hint) {
+    if let Ok(mut f) = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(hint)
+    {
         let _ = f.write_all(format!("{k:020}").as_bytes());
     }
     Ok(k)

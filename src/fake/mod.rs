@@ -53,6 +53,27 @@
 //! `build.rs` embeds that file instead. flakeproof's own Windows CI does
 //! this (scripts/windows-test.sh).
 //!
+//! Not offered: making your test binary itself the shim. It would need code
+//! that runs before libtest's `main` (a constructor in a linker section,
+//! `unsafe` in your crate) and a copy of a test binary of many MiB per
+//! place it can't be linked; the variable covers the same cases.
+//!
+//! # Platforms and limits
+//!
+//! - **Linux** is where it is measured and tested, on ext4, tmpfs, overlayfs
+//!   and FUSE (bindfs). Through bindfs, flock does not exclude across
+//!   processes, so a call's liveness falls back to asking whether its
+//!   process is alive (`/proc`).
+//! - **Windows**: fakes are `.exe` files only (a `.cmd` fake would have
+//!   `cmd.exe` re-parse its arguments); arguments round-trip as UTF-16,
+//!   unpaired surrogates included; exit codes keep all 32 bits; there are no
+//!   signals. The whole test suite runs under Wine in CI.
+//! - **macOS** is type-checked only. Fakes are hard links there too (the
+//!   `clonefile` path the design allows for is not written).
+//! - The shim's record writes can't be put under a fault plan: it links no
+//!   flakeproof code. Faults inside child processes are a separate feature.
+//! - [`FakeDir::wait_for_calls`] polls the records (1 ms, doubling to 20 ms).
+//!
 //! # Costs, measured
 //!
 //! See `cargo bench --bench fakes` and the README: a call of a fake against
