@@ -20,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use common::{flag, measure, verdict, Case};
-use flakeproof::fake::{AfterLast, Args, FakeDir, Reply};
+use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Reply};
 
 const FIRST: &str = "FLAKEPROOF_BENCH_FIRST_FAKEDIR";
 
@@ -64,9 +64,9 @@ fn main() {
 
     let fakes = FakeDir::new().expect("fake dir");
     let plain = fakes.fake("plain").install().unwrap();
-    plain.when(Args::any()).reply(Reply::success()).unwrap();
+    plain.when(ArgMatch::any()).reply(Reply::success()).unwrap();
     let seq = fakes.fake("seq").install().unwrap();
-    seq.when(Args::any())
+    seq.when(ArgMatch::any())
         .replies([Reply::success(), Reply::success()], AfterLast::Cycle)
         .unwrap();
     let script_dir = tempfile::tempdir().unwrap();

@@ -20,7 +20,7 @@ use std::ffi::OsString;
 use std::io;
 use std::process::Command;
 
-use flakeproof::fake::{Args, FakeDir, Reply};
+use flakeproof::fake::{ArgMatch, FakeDir, Reply};
 
 /// The code under test: which branch is checked out, by asking `git`.
 fn current_branch(path_env: &OsString) -> io::Result<String> {
@@ -57,7 +57,7 @@ fn test_with_a_script(tmp: &std::path::Path, i: usize) -> io::Result<()> {
 fn test_with_fakedir(i: usize) -> io::Result<()> {
     let fakes = FakeDir::new()?;
     let git = fakes.fake("git").install()?;
-    git.when(Args::exact(["rev-parse", "--abbrev-ref", "HEAD"]))
+    git.when(ArgMatch::exact(["rev-parse", "--abbrev-ref", "HEAD"]))
         .reply(Reply::stdout(format!("feature-{i}\n")))?;
     let branch = current_branch(&fakes.path_env_prepended())?;
     assert_eq!(branch, format!("feature-{i}"));

@@ -107,8 +107,9 @@ fn run() -> io::Result<()> {
     // is on the record itself (flock doesn't stop readers); on Windows a
     // lock stops reads, so it is on a file of its own.
     let live = Live::take(&dirs.calls, &unique)?;
+    let _ = name; // the name typed may differ in case (Windows, macOS): record the spec's
     let start = Start {
-        name: name.clone(),
+        name: spec.name.clone(),
         argv0,
         args,
         cwd: std::env::current_dir()
@@ -128,6 +129,42 @@ fn run() -> io::Result<()> {
     };
     let (n, mut record) = claim_call(&dirs.calls, &start.encode(), &live)?;
 
+    // From here on the call exists: whatever fails, it gets an end record
+    // (exit 97, as an unexpected call), or a reader would call it killed.
+    let ending = match act(&spec, &reply, taken, &dirs, n, &args_os) {
+        Ok((ending, stdin_len)) => {
+            // The end record goes after the start record, in the same file:
+            // a reader trusts it only once the lock is free (we are gone).
+            record.write_all(&End { ending, stdin_len }.encode())?;
+            ending
+        }
+        Err(e) => {
+            let ending = Ending::Exited(wire::UNEXPECTED_EXIT);
+            let _ = record.write_all(
+                &End {
+                    ending,
+                    stdin_len: None,
+                }
+                .encode(),
+            );
+            live.release();
+            return Err(e);
+        }
+    };
+    live.release();
+    finish(ending, &reply.finish)
+}
+
+/// What the reply says to do, once the call is recorded: how it ended, and
+/// how much stdin it read when capturing.
+fn act(
+    spec: &Spec,
+    reply: &Reply,
+    taken: Option<Taken>,
+    dirs: &Dirs,
+    n: u64,
+    args_os: &[OsString],
+) -> io::Result<(Ending, Option<u64>)> {
     if reply.delay_us > 0 {
         std::thread::sleep(Duration::from_micros(reply.delay_us));
     }
@@ -146,7 +183,7 @@ fn run() -> io::Result<()> {
         None => None,
         Some(prog) => Some(
             Command::new(prog)
-                .args(&args_os)
+                .args(args_os)
                 .stdin(if spec.stdin_cap.is_some() {
                     Stdio::piped()
                 } else {
@@ -158,7 +195,7 @@ fn run() -> io::Result<()> {
     };
     let stdin_len = if spec.stdin_cap.is_some() || reply.echo_stdin {
         let to_child = child.as_mut().and_then(|c| c.stdin.take());
-        read_stdin(&spec, &reply, &dirs.calls, n, to_child)?
+        read_stdin(spec, reply, &dirs.calls, n, to_child)?
     } else {
         None
     };
@@ -178,11 +215,7 @@ fn run() -> io::Result<()> {
         (None, Finish::Signal(s)) => Ending::Signaled(*s),
         (None, Finish::Passthrough(_)) => unreachable!("a passthrough has a child"),
     };
-    // The end record goes after the start record, in the same file: a
-    // reader trusts it only once the lock is free (this process is gone).
-    record.write_all(&End { ending, stdin_len }.encode())?;
-    live.release();
-    finish(ending, &reply.finish)
+    Ok((ending, stdin_len))
 }
 
 /// The first rule that takes the call, and its reply; `(None, None)` when
@@ -305,9 +338,12 @@ impl Live {
             .write(true)
             .create_new(true)
             .open(&record_tmp)?;
+        // A lock the filesystem refuses (ENOLCK on NFS without lockd) is not
+        // worth failing the call for: readers then ask whether our process
+        // is alive instead.
         #[cfg(unix)]
         {
-            record.lock()?;
+            let _ = record.lock();
             Ok(Live {
                 name: String::new(),
                 record,
@@ -318,11 +354,14 @@ impl Live {
         {
             let name = format!("live-{unique}");
             let path = calls.join(&name);
-            let file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)?;
-            file.lock()?;
+            let file = match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(f) => f,
+                Err(e) => {
+                    let _ = fs::remove_file(&record_tmp);
+                    return Err(e);
+                }
+            };
+            let _ = file.lock();
             Ok(Live {
                 name,
                 record,
@@ -337,7 +376,11 @@ impl Live {
     fn release(self) {
         #[cfg(windows)]
         {
-            let _ = fs::remove_file(&self.file.1);
+            // Closed first: a file deleted while open stays "delete
+            // pending" (and unopenable) on some Windows versions and Wine.
+            let (file, path) = self.file;
+            drop(file);
+            let _ = fs::remove_file(&path);
         }
     }
 }
@@ -356,20 +399,21 @@ fn claim_call(calls: &Path, record: &[u8], live: &Live) -> io::Result<(u64, fs::
             let dest = calls.join(wire::call_file(n));
             if linked {
                 match fs::hard_link(tmp, &dest) {
-                    Ok(()) => return Ok(true),
+                    Ok(()) => {
+                        lock_new_name(&dest);
+                        return Ok(true);
+                    }
                     Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
                     // No hard links here (some FUSE and FAT mounts): fall
-                    // back to claiming by exclusive creation, then writing.
+                    // back to claiming by exclusive creation.
                     Err(_) => linked = false,
                 }
             }
             match OpenOptions::new().write(true).create_new(true).open(&dest) {
-                Ok(mut f) => {
-                    // A reader may see it empty for a moment, and waits.
-                    #[cfg(unix)]
-                    f.lock()?;
-                    f.write_all(record)?;
-                    file = f;
+                Ok(_) => {
+                    // Claimed by an empty file; the whole, locked record
+                    // then takes its place. A reader skips an empty record.
+                    fs::rename(tmp, &dest)?;
                     Ok(true)
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
@@ -380,6 +424,22 @@ fn claim_call(calls: &Path, record: &[u8], live: &Live) -> io::Result<(u64, fs::
     );
     let _ = fs::remove_file(tmp);
     result.map(|n| (n, file))
+}
+
+/// Locks the record through its new name too. Through FUSE without stable
+/// inode numbers (bindfs) a hard link is another inode to the kernel, and
+/// the lock taken on the temp name doesn't cover it. Elsewhere this finds
+/// our own lock and does nothing. The descriptor stays open (leaked) until
+/// we exit, which is when the lock must go.
+fn lock_new_name(dest: &Path) {
+    #[cfg(unix)]
+    if let Ok(f) = OpenOptions::new().read(true).open(dest) {
+        if f.try_lock().is_ok() {
+            std::mem::forget(f);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dest;
 }
 
 /// Reads stdin to its end: echoes it to stdout if the reply says so, hands

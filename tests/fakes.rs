@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use flakeproof::fake::{AfterLast, Args, FakeDir, Outcome, Reply};
+use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Outcome, Reply};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -20,7 +20,7 @@ fn sixty_four_concurrent_calls_take_each_step_of_a_sequence_exactly_once() {
     let tool = fakes.fake("tool").install().unwrap();
     let steps = (1..=64).map(|k| Reply::stdout(format!("{k}")));
     let rule = tool
-        .when(Args::any())
+        .when(ArgMatch::any())
         .replies(steps, AfterLast::Fail)
         .unwrap();
     let path = Arc::new(tool.path());
@@ -113,7 +113,7 @@ fn arguments_round_trip_exactly() {
     let tool = fakes.fake("tool").install().unwrap();
     let args = nasty_args();
     let rule = tool
-        .when(Args::exact(&args))
+        .when(ArgMatch::exact(&args))
         .reply(Reply::stdout("matched"))
         .unwrap();
     let out = Command::new(tool.path()).args(&args).output().unwrap();
@@ -129,7 +129,7 @@ fn arguments_round_trip_exactly() {
 fn arguments_round_trip_through_a_shell_from_path() {
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").install().unwrap();
-    tool.when(Args::any()).reply(Reply::success()).unwrap();
+    tool.when(ArgMatch::any()).reply(Reply::success()).unwrap();
     let args = nasty_args();
     // sh finds `tool` on PATH and passes "$@" through untouched.
     let status = Command::new("sh")
@@ -148,7 +148,7 @@ fn arguments_round_trip_through_a_shell_from_path() {
 fn a_mebibyte_of_stdin_is_captured() {
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").capture_stdin(1 << 20).install().unwrap();
-    tool.when(Args::any())
+    tool.when(ArgMatch::any())
         .reply(Reply::success().echo_stdin())
         .unwrap();
     let input: Vec<u8> = (0..(1u32 << 20)).map(|i| (i * 7 % 251) as u8).collect();
@@ -174,7 +174,7 @@ fn a_mebibyte_of_stdin_is_captured() {
 fn stdin_beyond_the_cap_is_read_and_counted_but_not_kept() {
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").capture_stdin(10).install().unwrap();
-    tool.when(Args::any()).reply(Reply::success()).unwrap();
+    tool.when(ArgMatch::any()).reply(Reply::success()).unwrap();
     let mut child = Command::new(tool.path())
         .stdin(Stdio::piped())
         .spawn()
@@ -195,7 +195,7 @@ fn stdin_beyond_the_cap_is_read_and_counted_but_not_kept() {
 fn a_fake_killed_mid_delay_is_recorded_as_killed() {
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").install().unwrap();
-    tool.when(Args::any())
+    tool.when(ArgMatch::any())
         .reply(Reply::stdout("never").delay(Duration::from_secs(600)))
         .unwrap();
     let mut child = Command::new(tool.path()).arg("slow").spawn().unwrap();
@@ -216,7 +216,7 @@ fn parallel_tests_with_their_own_fake_dirs_never_see_each_others_calls() {
         std::thread::spawn(move || {
             let fakes = FakeDir::new().unwrap();
             let git = fakes.fake("git").install().unwrap();
-            git.when(Args::any()).reply(Reply::stdout(tag)).unwrap();
+            git.when(ArgMatch::any()).reply(Reply::stdout(tag)).unwrap();
             for i in 0..20 {
                 let out = fakes
                     .command("git")
@@ -271,16 +271,16 @@ fn sequences_cycle_repeat_or_fall_through() {
             .unwrap()
             .code()
     };
-    tool.when(Args::exact(["c"]))
+    tool.when(ArgMatch::exact(["c"]))
         .replies([Reply::exit(1), Reply::exit(2)], AfterLast::Cycle)
         .unwrap();
-    tool.when(Args::exact(["r"]))
+    tool.when(ArgMatch::exact(["r"]))
         .replies([Reply::exit(3), Reply::exit(4)], AfterLast::RepeatLast)
         .unwrap();
-    tool.when(Args::exact(["f"]))
+    tool.when(ArgMatch::exact(["f"]))
         .replies([Reply::exit(5)], AfterLast::FallThrough)
         .unwrap();
-    tool.when(Args::any()).reply(Reply::exit(6)).unwrap();
+    tool.when(ArgMatch::any()).reply(Reply::exit(6)).unwrap();
     let cycle: Vec<_> = (0..4).map(|_| code(&["c"])).collect();
     assert_eq!(cycle, [Some(1), Some(2), Some(1), Some(2)]);
     let repeat: Vec<_> = (0..3).map(|_| code(&["r"])).collect();
@@ -297,13 +297,13 @@ fn sequences_cycle_repeat_or_fall_through() {
 fn unexpected_calls_fail_are_recorded_and_verify_lists_them_with_the_closest_rule() {
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").install().unwrap();
-    git.when(Args::exact(["push", "origin", "main"]))
+    git.when(ArgMatch::exact(["push", "origin", "main"]))
         .reply(Reply::success())
         .unwrap();
-    git.when(Args::prefix(["fetch"]))
+    git.when(ArgMatch::prefix(["fetch"]))
         .reply(Reply::success())
         .unwrap();
-    git.when(Args::exact(["gc"]))
+    git.when(ArgMatch::exact(["gc"]))
         .optional()
         .reply(Reply::success())
         .unwrap();
@@ -345,7 +345,7 @@ fn hangs_end_when_released_and_partial_output_comes_first() {
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").install().unwrap();
     let rule = tool
-        .when(Args::any())
+        .when(ArgMatch::any())
         .reply(Reply::stdout("half").hang().with_stderr(""))
         .unwrap();
     let mut child = Command::new(tool.path())
@@ -365,7 +365,9 @@ fn hangs_end_when_released_and_partial_output_comes_first() {
 fn dropping_the_dir_releases_hangs_and_removes_everything() {
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").install().unwrap();
-    tool.when(Args::any()).reply(Reply::exit(4).hang()).unwrap();
+    tool.when(ArgMatch::any())
+        .reply(Reply::exit(4).hang())
+        .unwrap();
     let mut child = Command::new(tool.path()).spawn().unwrap();
     fakes.wait_for_calls(1, WAIT).unwrap();
     let root = fakes.bin_dir().parent().unwrap().to_owned();
@@ -382,7 +384,9 @@ fn environment_is_recorded_absent_apart_from_empty_and_env_clear_does_not_break_
         .record_env(["SET", "EMPTY", "UNSET"])
         .install()
         .unwrap();
-    tool.when(Args::any()).reply(Reply::stdout("ok")).unwrap();
+    tool.when(ArgMatch::any())
+        .reply(Reply::stdout("ok"))
+        .unwrap();
     let cwd = tempfile::tempdir().unwrap();
     let out = Command::new(tool.path())
         .env_clear()
@@ -407,7 +411,7 @@ fn a_fake_can_die_by_a_signal() {
     use std::os::unix::process::ExitStatusExt;
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").install().unwrap();
-    tool.when(Args::any())
+    tool.when(ArgMatch::any())
         .reply(Reply::signal(libc::SIGPIPE))
         .unwrap();
     let status = Command::new(tool.path()).status().unwrap();
@@ -423,7 +427,9 @@ fn a_fake_can_die_by_a_signal() {
 fn passthrough_runs_the_real_program_and_is_recorded() {
     let fakes = FakeDir::new().unwrap();
     let echo = fakes.fake("echo").capture_stdin(100).install().unwrap();
-    echo.when(Args::any()).reply(Reply::passthrough()).unwrap();
+    echo.when(ArgMatch::any())
+        .reply(Reply::passthrough())
+        .unwrap();
     let out = fakes
         .command("echo")
         .args(["real", "echo"])
@@ -440,7 +446,7 @@ fn passthrough_without_a_real_program_is_refused_when_the_rule_is_added() {
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("flakeproof-no-such-program").install().unwrap();
     let err = tool
-        .when(Args::any())
+        .when(ArgMatch::any())
         .reply(Reply::passthrough())
         .unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
@@ -454,7 +460,7 @@ fn passthrough_without_a_real_program_is_refused_when_the_rule_is_added() {
 fn a_grandchild_in_the_background_is_waited_for() {
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").install().unwrap();
-    git.when(Args::any())
+    git.when(ArgMatch::any())
         .reply(Reply::exit(3).delay(Duration::from_millis(20)))
         .unwrap();
     // The shell exits at once; its background child calls the fake later.
@@ -473,7 +479,7 @@ fn a_grandchild_in_the_background_is_waited_for() {
 fn flakeproofs_own_command_runs_fakes_too() {
     let fakes = FakeDir::new().unwrap();
     let cc = fakes.fake("cc").install().unwrap();
-    cc.when(Args::contains(["-c"]))
+    cc.when(ArgMatch::contains(["-c"]))
         .reply(Reply::stdout("compiled"))
         .unwrap();
     let out = flakeproof::process::Command::new("cc")
@@ -512,7 +518,7 @@ fn a_fault_plan_for_the_code_under_test_does_not_reach_the_fakes_machinery() {
     let guard = plan.activate();
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").install().unwrap();
-    tool.when(Args::any()).reply(Reply::success()).unwrap();
+    tool.when(ArgMatch::any()).reply(Reply::success()).unwrap();
     assert!(Command::new(tool.path()).status().unwrap().success());
     assert_eq!(fakes.calls().unwrap().len(), 1);
     drop(fakes);
@@ -529,7 +535,7 @@ fn exit_codes_are_what_the_os_passes_on() {
     } else {
         (256 + 7, 7)
     };
-    tool.when(Args::any()).reply(Reply::exit(code)).unwrap();
+    tool.when(ArgMatch::any()).reply(Reply::exit(code)).unwrap();
     let status = Command::new(tool.path()).status().unwrap();
     assert_eq!(status.code(), Some(seen as i32));
     assert_eq!(fakes.calls().unwrap()[0].outcome, Outcome::Exited(seen));
@@ -540,7 +546,7 @@ fn a_wrong_hint_slows_claims_down_but_never_breaks_them() {
     let fakes = FakeDir::new().unwrap();
     let tool = fakes.fake("tool").install().unwrap();
     let replies = (1..=4).map(Reply::exit);
-    tool.when(Args::any())
+    tool.when(ArgMatch::any())
         .replies(replies, AfterLast::Fail)
         .unwrap();
     let root = fakes.bin_dir().parent().unwrap().to_owned();

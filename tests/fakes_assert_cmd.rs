@@ -6,14 +6,14 @@
 #![cfg(unix)]
 
 use assert_cmd::Command;
-use flakeproof::fake::{Args, FakeDir, Reply};
+use flakeproof::fake::{ArgMatch, FakeDir, Reply};
 
 #[test]
 fn a_program_that_runs_git_is_checked_end_to_end() {
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").install().unwrap();
     let describe = git
-        .when(Args::exact(["describe", "--tags"]))
+        .when(ArgMatch::exact(["describe", "--tags"]))
         .reply(Reply::stdout("v1.2.3\n"))
         .unwrap();
     Command::new("sh")
@@ -30,7 +30,7 @@ fn a_program_that_runs_git_is_checked_end_to_end() {
 fn a_failing_tool_makes_the_program_fail() {
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").install().unwrap();
-    git.when(Args::prefix(["describe"]))
+    git.when(ArgMatch::prefix(["describe"]))
         .reply(Reply::exit(128).with_stderr("fatal: No names found\n"))
         .unwrap();
     Command::new("sh")

@@ -2,7 +2,7 @@
 //! of fakes, so tests running in parallel never see each other's calls.
 //! (An example for users as much as a test.)
 
-use flakeproof::fake::{Args, Fake, FakeDir, Reply};
+use flakeproof::fake::{ArgMatch, Fake, FakeDir, Reply};
 use rstest::{fixture, rstest};
 
 /// A fake `git` that knows one command; each test adds its own rules.
@@ -10,7 +10,7 @@ use rstest::{fixture, rstest};
 fn git() -> (FakeDir, Fake) {
     let fakes = FakeDir::new().expect("fake dir");
     let git = fakes.fake("git").install().expect("fake git");
-    git.when(Args::exact(["--version"]))
+    git.when(ArgMatch::exact(["--version"]))
         .optional()
         .reply(Reply::stdout("git version 2.45.0\n"))
         .expect("rule");
@@ -37,7 +37,7 @@ fn dirty_is_decided_from_porcelain_output(
 ) {
     let (fakes, git) = git;
     let status = git
-        .when(Args::exact(["status", "--porcelain"]))
+        .when(ArgMatch::exact(["status", "--porcelain"]))
         .reply(Reply::stdout(porcelain))
         .unwrap();
     assert_eq!(is_dirty(&fakes).unwrap(), dirty);

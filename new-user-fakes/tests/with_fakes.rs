@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::time::Duration;
 
-use flakeproof::fake::{AfterLast, Args, FakeDir, Outcome, Reply};
+use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Outcome, Reply};
 use new_user_fakes::{commit, current_branch};
 
 #[test]
 fn the_branch_comes_from_git() {
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").install().unwrap();
-    git.when(Args::exact(["rev-parse", "--abbrev-ref", "HEAD"]))
+    git.when(ArgMatch::exact(["rev-parse", "--abbrev-ref", "HEAD"]))
         .reply(Reply::stdout("main\n"))
         .unwrap();
     assert_eq!(current_branch(&fakes.path_env_prepended()).unwrap(), "main");
@@ -25,10 +25,14 @@ fn sixty_four_concurrent_calls_get_sixty_four_steps() {
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").install().unwrap();
     let branches = (1..=64).map(|i| Reply::stdout(format!("b{i}\n")));
-    git.when(Args::any()).replies(branches, AfterLast::Fail).unwrap();
+    git.when(ArgMatch::any())
+        .replies(branches, AfterLast::Fail)
+        .unwrap();
     let path = fakes.path_env_prepended();
     let got: BTreeSet<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..64).map(|_| s.spawn(|| current_branch(&path).unwrap())).collect();
+        let handles: Vec<_> = (0..64)
+            .map(|_| s.spawn(|| current_branch(&path).unwrap()))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(got, (1..=64).map(|i| format!("b{i}")).collect());
@@ -42,7 +46,7 @@ fn awkward_arguments_arrive_exactly_through_a_shell() {
     use std::os::unix::ffi::OsStringExt;
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").install().unwrap();
-    git.when(Args::any()).reply(Reply::success()).unwrap();
+    git.when(ArgMatch::any()).reply(Reply::success()).unwrap();
     let args: Vec<OsString> = vec![
         "two words".into(),
         "it's \"quoted\"".into(),
@@ -63,7 +67,9 @@ fn awkward_arguments_arrive_exactly_through_a_shell() {
 fn a_mebibyte_commit_message_is_captured() {
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").capture_stdin(1 << 20).install().unwrap();
-    git.when(Args::exact(["commit", "-F", "-"])).reply(Reply::success()).unwrap();
+    git.when(ArgMatch::exact(["commit", "-F", "-"]))
+        .reply(Reply::success())
+        .unwrap();
     let message: Vec<u8> = (0..1u32 << 20).map(|i| b'a' + (i % 26) as u8).collect();
     assert!(commit(&fakes.path_env_prepended(), &message).unwrap());
     let call = &fakes.calls().unwrap()[0];
@@ -74,8 +80,13 @@ fn a_mebibyte_commit_message_is_captured() {
 fn a_git_killed_while_slow_is_recorded_as_killed() {
     let fakes = FakeDir::new().unwrap();
     let git = fakes.fake("git").install().unwrap();
-    git.when(Args::any()).reply(Reply::success().delay(Duration::from_secs(600))).unwrap();
-    let mut child = std::process::Command::new(git.path()).arg("fetch").spawn().unwrap();
+    git.when(ArgMatch::any())
+        .reply(Reply::success().delay(Duration::from_secs(600)))
+        .unwrap();
+    let mut child = std::process::Command::new(git.path())
+        .arg("fetch")
+        .spawn()
+        .unwrap();
     fakes.wait_for_calls(1, Duration::from_secs(30)).unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
@@ -89,7 +100,9 @@ fn two_tests_at_once_keep_their_own_calls() {
             s.spawn(move || {
                 let fakes = FakeDir::new().unwrap();
                 let git = fakes.fake("git").install().unwrap();
-                git.when(Args::any()).reply(Reply::stdout(branch)).unwrap();
+                git.when(ArgMatch::any())
+                    .reply(Reply::stdout(branch))
+                    .unwrap();
                 for _ in 0..10 {
                     assert_eq!(current_branch(&fakes.path_env_prepended()).unwrap(), branch);
                 }
@@ -116,7 +129,10 @@ fn a_noexec_place_is_refused_at_new() {
         return;
     }
     let result = FakeDir::new_in(&dir);
-    std::process::Command::new("umount").arg(&dir).status().unwrap();
+    std::process::Command::new("umount")
+        .arg(&dir)
+        .status()
+        .unwrap();
     std::fs::remove_dir(&dir).unwrap();
     let err = result.unwrap_err();
     assert!(err.to_string().contains("can't run"), "{err}");

@@ -27,10 +27,10 @@ pub enum Outcome {
 /// One call of a fake, as the fake saw it.
 ///
 /// ```
-/// use flakeproof::fake::{Args, FakeDir, Outcome, Reply};
+/// use flakeproof::fake::{ArgMatch, FakeDir, Outcome, Reply};
 /// let fakes = FakeDir::new()?;
 /// let git = fakes.fake("git").record_env(["GIT_DIR"]).install()?;
-/// git.when(Args::any()).reply(Reply::stdout("ok\n"))?;
+/// git.when(ArgMatch::any()).reply(Reply::stdout("ok\n"))?;
 /// let out = std::process::Command::new(git.path())
 ///     .args(["commit", "-m", "two words"])
 ///     .env("GIT_DIR", "")
@@ -46,7 +46,8 @@ pub enum Outcome {
 #[non_exhaustive]
 pub struct Call {
     /// Its place among all calls of the directory's fakes: 1, 2, 3, ...
-    /// with no gaps, in the order the calls started.
+    /// with no gaps, in the order the calls claimed a number (after choosing
+    /// their rule, before doing anything else).
     pub number: u64,
     /// The fake's name.
     pub fake: String,
@@ -104,10 +105,10 @@ impl Call {
     /// asserting on ordinary arguments. Compare [`Call::args`] for exactness.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
     /// # let fakes = FakeDir::new()?;
     /// # let tool = fakes.fake("tool").install()?;
-    /// # tool.when(Args::any()).reply(Reply::success())?;
+    /// # tool.when(ArgMatch::any()).reply(Reply::success())?;
     /// # std::process::Command::new(tool.path()).arg("x").status()?;
     /// assert_eq!(fakes.calls()?[0].args_lossy(), ["x"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -123,10 +124,10 @@ impl Call {
     /// it was unset in the call, `Some(Some(value))` otherwise.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
     /// # let fakes = FakeDir::new()?;
     /// let tool = fakes.fake("tool").record_env(["HOME"]).install()?;
-    /// # tool.when(Args::any()).reply(Reply::success())?;
+    /// # tool.when(ArgMatch::any()).reply(Reply::success())?;
     /// std::process::Command::new(tool.path()).env_remove("HOME").status()?;
     /// assert_eq!(fakes.calls()?[0].env_var("HOME"), Some(None));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -216,10 +217,10 @@ fn edits(a: &[Vec<u8>], b: &[Vec<u8>]) -> usize {
 /// Its `Display` is the full report, meant to be a test's failure message.
 ///
 /// ```
-/// use flakeproof::fake::{Args, FakeDir, Reply};
+/// use flakeproof::fake::{ArgMatch, FakeDir, Reply};
 /// let fakes = FakeDir::new()?;
 /// let git = fakes.fake("git").install()?;
-/// git.when(Args::exact(["status", "--short"])).reply(Reply::success())?;
+/// git.when(ArgMatch::exact(["status", "--short"])).reply(Reply::success())?;
 /// std::process::Command::new(git.path()).args(["status", "-s"]).status()?;
 /// let unmet = fakes.verify().unwrap_err();
 /// assert_eq!(unmet.unexpected.len(), 1);

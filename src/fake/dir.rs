@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::calls::{describe, distance, Call, Outcome, Unmet};
-use super::reply::{AfterLast, Args, Reply};
+use super::reply::{AfterLast, ArgMatch, Reply};
 use super::wire::{self, Finish, Spec};
 use crate::fault::exempt;
 use crate::install::StubInstaller;
@@ -108,8 +108,13 @@ impl std::error::Error for FakeError {
 }
 
 impl From<FakeError> for io::Error {
+    /// An OS error comes back as itself, with its `raw_os_error()` and
+    /// `kind()`; any other keeps its kind and carries the whole message.
     fn from(e: FakeError) -> io::Error {
-        io::Error::new(e.kind(), e)
+        match e.source.raw_os_error() {
+            Some(_) => e.source,
+            None => io::Error::new(e.kind(), e),
+        }
     }
 }
 
@@ -136,6 +141,8 @@ struct Inner {
     bin: PathBuf,
     /// How fakes get the shim (decided by the first placement), and the fakes.
     state: Mutex<(Option<Source>, Vec<FakeState>)>,
+    /// Held through a whole `install`, so two at once can't take one index.
+    installing: Mutex<()>,
 }
 
 impl Inner {
@@ -159,12 +166,12 @@ impl Inner {
 /// no writable descriptor on it for a fork to leak, so no ETXTBSY.
 ///
 /// ```
-/// use flakeproof::fake::{Args, FakeDir, Reply};
+/// use flakeproof::fake::{ArgMatch, FakeDir, Reply};
 ///
 /// let fakes = FakeDir::new()?;
 /// let git = fakes.fake("git").install()?;
-/// let status = git.when(Args::exact(["status", "--porcelain"])).reply(Reply::stdout(" M src/lib.rs\n"))?;
-/// git.when(Args::prefix(["commit"])).reply(Reply::exit(1).with_stderr("nothing to commit\n"))?;
+/// let status = git.when(ArgMatch::exact(["status", "--porcelain"])).reply(Reply::stdout(" M src/lib.rs\n"))?;
+/// git.when(ArgMatch::prefix(["commit"])).reply(Reply::exit(1).with_stderr("nothing to commit\n"))?;
 ///
 /// // The code under test runs `git` from PATH; through a shell here.
 /// # #[cfg(unix)] {
@@ -184,6 +191,7 @@ impl Inner {
 /// Dropping it releases hanging fakes, waits up to 10 s for running ones
 /// to end, then removes the directory (retrying as the Windows classifier
 /// says, for handles that linger).
+#[must_use = "dropping a FakeDir removes it"]
 pub struct FakeDir {
     inner: Arc<Inner>,
     kept: bool,
@@ -203,6 +211,12 @@ fn cached_shim() -> Option<&'static Path> {
     static CACHED: OnceLock<Option<PathBuf>> = OnceLock::new();
     CACHED
         .get_or_init(|| {
+            // Windows won't delete any name of a program that is running, so
+            // one file shared by the fakes of every test would keep other
+            // tests' directories from being removed: each gets its own.
+            if cfg!(windows) {
+                return None;
+            }
             let dir = sysf::exe_dir().ok()?;
             let name = format!("flakeproof-shim-{SHIM_HASH}{EXE}");
             let path = dir.join(&name);
@@ -287,6 +301,7 @@ impl FakeDir {
                     root: root.clone(),
                     bin,
                     state: Mutex::new((None, Vec::new())),
+                    installing: Mutex::new(()),
                 }),
                 kept: false,
             };
@@ -362,6 +377,7 @@ impl FakeDir {
     /// assert!(fakes.bin_dir().ends_with("bin"));
     /// # Ok::<(), flakeproof::fake::FakeError>(())
     /// ```
+    #[must_use]
     pub fn bin_dir(&self) -> &Path {
         &self.inner.bin
     }
@@ -375,6 +391,7 @@ impl FakeDir {
     /// cmd.env("PATH", fakes.path_env());
     /// # Ok::<(), flakeproof::fake::FakeError>(())
     /// ```
+    #[must_use]
     pub fn path_env(&self) -> OsString {
         self.inner.bin.clone().into_os_string()
     }
@@ -388,6 +405,7 @@ impl FakeDir {
     /// assert!(std::env::split_paths(&path).next().unwrap() == fakes.bin_dir());
     /// # Ok::<(), flakeproof::fake::FakeError>(())
     /// ```
+    #[must_use]
     pub fn path_env_prepended(&self) -> OsString {
         let mut path = self.path_env();
         if let Some(rest) = std::env::var_os("PATH").filter(|p| !p.is_empty()) {
@@ -401,9 +419,9 @@ impl FakeDir {
     /// [`path_env_prepended`](Self::path_env_prepended) as its `PATH`.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
     /// # let fakes = FakeDir::new()?;
-    /// fakes.fake("make").install()?.when(Args::any()).reply(Reply::stdout("built\n"))?;
+    /// fakes.fake("make").install()?.when(ArgMatch::any()).reply(Reply::stdout("built\n"))?;
     /// let out = fakes.command("make").output()?;
     /// assert_eq!(out.stdout, b"built\n");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -448,11 +466,11 @@ impl FakeDir {
     /// Fails with [`io::ErrorKind::TimedOut`], listing what it saw.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
     /// # use std::time::Duration;
     /// # let fakes = FakeDir::new()?;
     /// let tool = fakes.fake("tool").install()?;
-    /// tool.when(Args::any()).reply(Reply::success())?;
+    /// tool.when(ArgMatch::any()).reply(Reply::success())?;
     /// let mut child = std::process::Command::new(tool.path()).spawn()?;
     /// assert_eq!(fakes.wait_for_calls(1, Duration::from_secs(10))?.len(), 1);
     /// # child.wait()?;
@@ -466,11 +484,11 @@ impl FakeDir {
     /// killed), then returns all calls so far.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Outcome, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Outcome, Reply};
     /// # use std::time::Duration;
     /// # let fakes = FakeDir::new()?;
     /// let tool = fakes.fake("tool").install()?;
-    /// tool.when(Args::any()).reply(Reply::exit(3))?;
+    /// tool.when(ArgMatch::any()).reply(Reply::exit(3))?;
     /// let mut child = std::process::Command::new(tool.path()).spawn()?;
     /// let calls = fakes.wait_for_finished(1, Duration::from_secs(10))?;
     /// assert_eq!(calls[0].outcome, Outcome::Exited(3));
@@ -520,10 +538,10 @@ impl FakeDir {
     /// and each unused rule.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
     /// # let fakes = FakeDir::new()?;
     /// let git = fakes.fake("git").install()?;
-    /// git.when(Args::exact(["pull"])).reply(Reply::success())?;
+    /// git.when(ArgMatch::exact(["pull"])).reply(Reply::success())?;
     /// std::process::Command::new(git.path()).arg("pull").status()?;
     /// fakes.verify()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -628,6 +646,7 @@ impl FakeDir {
     /// # std::fs::remove_dir_all(root)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn keep(mut self) -> PathBuf {
         self.kept = true;
         self.inner.root.clone()
@@ -737,8 +756,9 @@ fn read_calls(inner: &Inner) -> Result<Vec<Call>, FakeError> {
             let start = match wire::Start::decode_prefix(&bytes) {
                 Ok((s, _)) => s,
                 // Claimed by exclusive creation where hard links fail, and
-                // not yet written: not a call yet.
-                Err(_) if bytes.is_empty() => break,
+                // not yet replaced by its record: not a call yet (or a shim
+                // killed within that moment, which left nothing to show).
+                Err(_) if bytes.is_empty() => continue,
                 Err(e) => return Err(io_err(e)),
             };
             let live = if start.live.is_empty() {
@@ -751,17 +771,22 @@ fn read_calls(inner: &Inner) -> Result<Vec<Call>, FakeError> {
             let running = sysf::is_running(&live).map_err(io_err)?;
             let mut call = Call::new(n, start, Outcome::Running);
             if !running {
+                // Asked before the file is read again, so that a shim that
+                // ends between the two is seen ending, not killed.
+                let alive = sysf::process_alive(call.pid);
                 let bytes = sysf::read(&path).map_err(io_err)?;
                 let (_, rest) = wire::Start::decode_prefix(&bytes).map_err(io_err)?;
                 // No end and a free lock: killed, unless the lock lied (flock
                 // through some FUSE mounts doesn't exclude) and the shim's
                 // process is still there.
-                call.outcome = match sysf::process_alive(call.pid) {
-                    true => Outcome::Running,
-                    false => Outcome::Killed,
+                call.outcome = if alive {
+                    Outcome::Running
+                } else {
+                    Outcome::Killed
                 };
-                if !rest.is_empty() {
-                    let end = wire::End::decode(rest).map_err(io_err)?;
+                // A partial end record can only be one being written by a
+                // shim whose lock lied: it is still running, as said above.
+                if let Ok(end) = wire::End::decode(rest) {
                     call.outcome = match end.ending {
                         wire::Ending::Exited(c) => Outcome::Exited(c),
                         wire::Ending::Signaled(s) => Outcome::Signaled(s),
@@ -871,6 +896,7 @@ impl FakeBuilder {
             return Err(FakeError::invalid(format!("fake name {name:?} {why}")));
         }
         let inner = &self.dir;
+        let _installing = inner.installing.lock().unwrap_or_else(|p| p.into_inner());
         let index = {
             let state = inner.lock();
             if state.1.iter().any(|f| f.spec.name == name) {
@@ -950,10 +976,10 @@ fn resolve_passthrough(
 /// An installed fake: add rules to it, read its calls.
 ///
 /// ```
-/// # use flakeproof::fake::{Args, FakeDir, Reply};
+/// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
 /// let fakes = FakeDir::new()?;
 /// let rustc = fakes.fake("rustc").install()?;
-/// rustc.when(Args::exact(["--version"])).reply(Reply::stdout("rustc 1.0.0\n"))?;
+/// rustc.when(ArgMatch::exact(["--version"])).reply(Reply::stdout("rustc 1.0.0\n"))?;
 /// let out = std::process::Command::new(rustc.path()).arg("--version").output()?;
 /// assert_eq!(out.stdout, b"rustc 1.0.0\n");
 /// assert_eq!(rustc.calls()?.len(), 1);
@@ -999,13 +1025,13 @@ impl Fake {
     /// left) answers.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, Reply};
+    /// # use flakeproof::fake::{ArgMatch, Reply};
     /// # let fakes = flakeproof::fake::FakeDir::new()?;
     /// let git = fakes.fake("git").install()?;
-    /// git.when(Args::prefix(["push"])).reply(Reply::exit(1))?;
+    /// git.when(ArgMatch::prefix(["push"])).reply(Reply::exit(1))?;
     /// # Ok::<(), flakeproof::fake::FakeError>(())
     /// ```
-    pub fn when(&self, args: Args) -> RuleBuilder {
+    pub fn when(&self, args: ArgMatch) -> RuleBuilder {
         RuleBuilder {
             fake: self.clone(),
             args,
@@ -1033,17 +1059,17 @@ impl Fake {
 /// [`replies`](Self::replies).
 ///
 /// ```
-/// # use flakeproof::fake::{Args, Reply};
+/// # use flakeproof::fake::{ArgMatch, Reply};
 /// # let fakes = flakeproof::fake::FakeDir::new()?;
 /// # let git = fakes.fake("git").install()?;
-/// let fetch = git.when(Args::prefix(["fetch"])).optional().reply(Reply::success())?;
+/// let fetch = git.when(ArgMatch::prefix(["fetch"])).optional().reply(Reply::success())?;
 /// # Ok::<(), flakeproof::fake::FakeError>(())
 /// ```
 #[must_use = "a rule is added by reply() or replies()"]
 #[derive(Debug)]
 pub struct RuleBuilder {
     fake: Fake,
-    args: Args,
+    args: ArgMatch,
     optional: bool,
 }
 
@@ -1051,10 +1077,10 @@ impl RuleBuilder {
     /// `verify()` does not complain if this rule answers no call.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, Reply};
+    /// # use flakeproof::fake::{ArgMatch, Reply};
     /// # let fakes = flakeproof::fake::FakeDir::new()?;
     /// # let git = fakes.fake("git").install()?;
-    /// git.when(Args::any()).optional().reply(Reply::success())?;
+    /// git.when(ArgMatch::any()).optional().reply(Reply::success())?;
     /// fakes.verify().unwrap();
     /// # Ok::<(), flakeproof::fake::FakeError>(())
     /// ```
@@ -1066,10 +1092,10 @@ impl RuleBuilder {
     /// Every matching call gets `reply`.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, Reply};
+    /// # use flakeproof::fake::{ArgMatch, Reply};
     /// # let fakes = flakeproof::fake::FakeDir::new()?;
     /// # let git = fakes.fake("git").install()?;
-    /// let status = git.when(Args::exact(["status"])).reply(Reply::stdout("clean\n"))?;
+    /// let status = git.when(ArgMatch::exact(["status"])).reply(Reply::stdout("clean\n"))?;
     /// # Ok::<(), flakeproof::fake::FakeError>(())
     /// ```
     pub fn reply(self, reply: Reply) -> Result<RuleHandle, FakeError> {
@@ -1077,17 +1103,18 @@ impl RuleBuilder {
     }
 
     /// Matching calls get these replies in turn, each exactly once however
-    /// many calls run at the same time ("call N gets reply N"), then as
-    /// `after_last` says.
+    /// many calls run at the same time, then as `after_last` says. (Calls
+    /// that start together may take them in either order: the K-th reply
+    /// goes to the K-th call to claim one, which [`Call::step`] shows.)
     ///
     /// ```
-    /// # use flakeproof::fake::{AfterLast, Args, Reply};
+    /// # use flakeproof::fake::{AfterLast, ArgMatch, Reply};
     /// # let fakes = flakeproof::fake::FakeDir::new()?;
     /// # let git = fakes.fake("git").install()?;
     /// // Two calls fail as if the index were locked, then the rule steps aside.
     /// let locked = Reply::exit(128).with_stderr("fatal: Unable to create '.git/index.lock': File exists.\n");
-    /// git.when(Args::prefix(["add"])).replies([locked.clone(), locked], AfterLast::FallThrough)?;
-    /// git.when(Args::prefix(["add"])).reply(Reply::success())?;
+    /// git.when(ArgMatch::prefix(["add"])).replies([locked.clone(), locked], AfterLast::FallThrough)?;
+    /// git.when(ArgMatch::prefix(["add"])).reply(Reply::success())?;
     /// # Ok::<(), flakeproof::fake::FakeError>(())
     /// ```
     pub fn replies(
@@ -1135,10 +1162,10 @@ impl RuleBuilder {
 /// A rule added to a fake: which calls it answered; releasing its hangs.
 ///
 /// ```
-/// # use flakeproof::fake::{Args, FakeDir, Reply};
+/// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
 /// # let fakes = FakeDir::new()?;
 /// # let git = fakes.fake("git").install()?;
-/// let pull = git.when(Args::exact(["pull"])).reply(Reply::success())?;
+/// let pull = git.when(ArgMatch::exact(["pull"])).reply(Reply::success())?;
 /// std::process::Command::new(git.path()).arg("pull").status()?;
 /// assert_eq!(pull.call_count()?, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -1153,10 +1180,10 @@ impl RuleHandle {
     /// The calls this rule answered, in call order.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
     /// # let fakes = FakeDir::new()?;
     /// # let git = fakes.fake("git").install()?;
-    /// let pull = git.when(Args::exact(["pull"])).reply(Reply::success())?;
+    /// let pull = git.when(ArgMatch::exact(["pull"])).reply(Reply::success())?;
     /// assert!(pull.calls()?.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -1172,10 +1199,10 @@ impl RuleHandle {
     /// How many calls this rule answered.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
     /// # let fakes = FakeDir::new()?;
     /// # let git = fakes.fake("git").install()?;
-    /// let pull = git.when(Args::exact(["pull"])).reply(Reply::success())?;
+    /// let pull = git.when(ArgMatch::exact(["pull"])).reply(Reply::success())?;
     /// assert_eq!(pull.call_count()?, 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -1187,11 +1214,11 @@ impl RuleHandle {
     /// from now on.
     ///
     /// ```
-    /// # use flakeproof::fake::{Args, FakeDir, Outcome, Reply};
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Outcome, Reply};
     /// # use std::time::Duration;
     /// # let fakes = FakeDir::new()?;
     /// # let tool = fakes.fake("tool").install()?;
-    /// let slow = tool.when(Args::any()).reply(Reply::stdout("working...").hang())?;
+    /// let slow = tool.when(ArgMatch::any()).reply(Reply::stdout("working...").hang())?;
     /// let child = std::process::Command::new(tool.path()).stdout(std::process::Stdio::piped()).spawn()?;
     /// fakes.wait_for_calls(1, Duration::from_secs(10))?;
     /// assert_eq!(fakes.calls()?[0].outcome, Outcome::Running);

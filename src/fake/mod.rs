@@ -15,7 +15,7 @@
 //!   into each fake directory, so no writable descriptor ever exists on a
 //!   fake's name. Where a link can't be made (another filesystem, a
 //!   link-count limit) it is copied, exec-safely.
-//! - Rules are data ([`Args`], [`Reply`]), since the fake runs in another
+//! - Rules are data ([`ArgMatch`], [`Reply`]), since the fake runs in another
 //!   process: exact, prefix, contains or any arguments; output, exit code or
 //!   signal, delays, hangs until released, echoing stdin, passing through
 //!   to the real program; sequences where "call N gets reply N" holds under
@@ -29,10 +29,10 @@
 //!   flakeproof code: fault plans and chaos mode never reach it.
 //!
 //! ```
-//! use flakeproof::fake::{Args, FakeDir, Reply};
+//! use flakeproof::fake::{ArgMatch, FakeDir, Reply};
 //! let fakes = FakeDir::new()?;
 //! let git = fakes.fake("git").install()?;
-//! git.when(Args::exact(["rev-parse", "HEAD"])).reply(Reply::stdout("0123abcd\n"))?;
+//! git.when(ArgMatch::exact(["rev-parse", "HEAD"])).reply(Reply::stdout("0123abcd\n"))?;
 //!
 //! let out = fakes.command("git").args(["rev-parse", "HEAD"]).output()?;
 //! assert_eq!(out.stdout, b"0123abcd\n");
@@ -48,8 +48,10 @@
 //! linker) it prints a warning, and [`FakeDir::new`] returns an
 //! [`Unsupported`](std::io::ErrorKind::Unsupported) error that says why.
 //! The fallback: build the shim yourself for that target (it is one
-//! std-only file: `rustc --target T -C panic=abort shim/main.rs`, or cargo
-//! with `-Zbuild-std`) and set `FLAKEPROOF_SHIM=/path/to/it` when building;
+//! std-only file: `rustc --target T -C panic=abort shim/main.rs`, or, for a
+//! `-Zbuild-std` target, a throwaway cargo manifest whose `[[bin]]` points at
+//! it, as scripts/windows-test.sh writes) and set
+//! `FLAKEPROOF_SHIM=/absolute/path/to/it` when building;
 //! `build.rs` embeds that file instead. flakeproof's own Windows CI does
 //! this (scripts/windows-test.sh).
 //!
@@ -61,9 +63,17 @@
 //! # Platforms and limits
 //!
 //! - **Linux** is where it is measured and tested, on ext4, tmpfs, overlayfs
-//!   and FUSE (bindfs). Through bindfs, flock does not exclude across
-//!   processes, so a call's liveness falls back to asking whether its
-//!   process is alive (`/proc`).
+//!   and FUSE (bindfs). Through bindfs a hard link is another inode to the
+//!   kernel, so the shim locks its record through the final name as well.
+//!   Where no lock can be had (ENOLCK), a call whose lock is free but which
+//!   left no end record is asked after by pid (`/proc` on Linux,
+//!   `kill(pid, 0)` elsewhere): one killed and whose pid was reused since
+//!   would read as running.
+//! - On Windows a program run without an explicit `PATH` in its `Command`
+//!   is looked for in the application's directory and System32 before
+//!   `PATH`: set `PATH` on the command ([`FakeDir::command`] does), and
+//!   don't fake programs that live in System32 (`where`, `tar`, `curl`)
+//!   for code that doesn't.
 //! - **Windows**: fakes are `.exe` files only (a `.cmd` fake would have
 //!   `cmd.exe` re-parse its arguments); arguments round-trip as UTF-16,
 //!   unpaired surrogates included; exit codes keep all 32 bits; there are no
@@ -86,4 +96,4 @@ mod wire;
 
 pub use calls::{Call, Outcome, Unmet};
 pub use dir::{Fake, FakeBuilder, FakeDir, FakeError, RuleBuilder, RuleHandle};
-pub use reply::{AfterLast, Args, Reply};
+pub use reply::{AfterLast, ArgMatch, Reply};

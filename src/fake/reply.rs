@@ -12,15 +12,15 @@ use super::wire::{self, os, Finish, Match};
 /// no shell quoting.
 ///
 /// ```
-/// use flakeproof::fake::Args;
-/// let _ = Args::exact(["commit", "-m", "two words"]);
-/// let _ = Args::prefix(["push"]);        // push, push -f, push origin main
-/// let _ = Args::contains(["--force"]);   // --force anywhere
-/// let _ = Args::any();
+/// use flakeproof::fake::ArgMatch;
+/// let _ = ArgMatch::exact(["commit", "-m", "two words"]);
+/// let _ = ArgMatch::prefix(["push"]);        // push, push -f, push origin main
+/// let _ = ArgMatch::contains(["--force"]);   // --force anywhere
+/// let _ = ArgMatch::any();
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
-pub struct Args(pub(super) Match);
+pub struct ArgMatch(pub(super) Match);
 
 fn bytes<I, S>(args: I) -> Vec<Vec<u8>>
 where
@@ -30,41 +30,41 @@ where
     args.into_iter().map(|a| os::to_bytes(a.as_ref())).collect()
 }
 
-impl Args {
+impl ArgMatch {
     /// Any arguments, none included.
     ///
     /// ```
-    /// let _ = flakeproof::fake::Args::any();
+    /// let _ = flakeproof::fake::ArgMatch::any();
     /// ```
-    pub fn any() -> Args {
-        Args(Match::Any)
+    pub fn any() -> ArgMatch {
+        ArgMatch(Match::Any)
     }
 
     /// Exactly these arguments, in this order (`exact::<[&str; 0]>([])`: none).
     ///
     /// ```
-    /// let _ = flakeproof::fake::Args::exact(["status", "--short"]);
+    /// let _ = flakeproof::fake::ArgMatch::exact(["status", "--short"]);
     /// ```
-    pub fn exact<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Args {
-        Args(Match::Exact(bytes(args)))
+    pub fn exact<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> ArgMatch {
+        ArgMatch(Match::Exact(bytes(args)))
     }
 
     /// These arguments first, then anything.
     ///
     /// ```
-    /// let _ = flakeproof::fake::Args::prefix(["remote", "add"]);
+    /// let _ = flakeproof::fake::ArgMatch::prefix(["remote", "add"]);
     /// ```
-    pub fn prefix<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Args {
-        Args(Match::Prefix(bytes(args)))
+    pub fn prefix<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> ArgMatch {
+        ArgMatch(Match::Prefix(bytes(args)))
     }
 
     /// Each of these arguments somewhere, in any order.
     ///
     /// ```
-    /// let _ = flakeproof::fake::Args::contains(["--force", "--quiet"]);
+    /// let _ = flakeproof::fake::ArgMatch::contains(["--force", "--quiet"]);
     /// ```
-    pub fn contains<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Args {
-        Args(Match::Contains(bytes(args)))
+    pub fn contains<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> ArgMatch {
+        ArgMatch(Match::Contains(bytes(args)))
     }
 }
 
@@ -123,7 +123,9 @@ impl Reply {
     }
 
     /// Die by signal `signal` (Unix), as a program killed by it: the caller
-    /// sees no exit code.
+    /// sees no exit code. It must be a signal whose default action ends a
+    /// process (not SIGCHLD, SIGCONT, SIGURG, SIGWINCH); with one that
+    /// doesn't, the fake exits 97 and the record still says signaled.
     ///
     /// ```
     /// # #[cfg(unix)] {
@@ -137,8 +139,8 @@ impl Reply {
         r
     }
 
-    /// Run the real program of the same name, found on `PATH` (without the
-    /// fake directory) when the rule is added, with the same arguments,
+    /// Run the real program of the same name, found on this process's
+    /// `PATH` (without the fake directory) when the fake was installed, with the same arguments,
     /// stdin, stdout and stderr; end as it ends. The call is still recorded.
     ///
     /// ```
@@ -210,11 +212,11 @@ impl Reply {
 /// What a rule with a sequence of replies does once each has been given.
 ///
 /// ```
-/// use flakeproof::fake::{AfterLast, Args, FakeDir, Reply};
+/// use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Reply};
 /// let fakes = FakeDir::new()?;
 /// let cc = fakes.fake("cc").install()?;
 /// // Fails twice, then succeeds from then on.
-/// cc.when(Args::any()).replies([Reply::exit(1), Reply::exit(1), Reply::success()], AfterLast::RepeatLast)?;
+/// cc.when(ArgMatch::any()).replies([Reply::exit(1), Reply::exit(1), Reply::success()], AfterLast::RepeatLast)?;
 /// # Ok::<(), flakeproof::fake::FakeError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -22,8 +22,11 @@ pub(crate) fn exe_dir() -> io::Result<PathBuf> {
         .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "executable has no directory"))
 }
 
+/// A directory only we can enter (0o700 on Unix, whatever the umask): a
+/// group-writable fake directory would let others change what the fakes
+/// answer.
 pub(crate) fn make_dir(path: &Path) -> io::Result<()> {
-    fs::create_dir(path)
+    super::imp::make_private_dir(path)
 }
 
 pub(crate) fn read(path: &Path) -> io::Result<Vec<u8>> {
@@ -88,7 +91,14 @@ pub(crate) fn remove(path: &Path) -> io::Result<()> {
 pub(crate) fn is_running(path: &Path) -> io::Result<bool> {
     let file = match OpenOptions::new().read(true).open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        // Gone, or (Windows) deleted and pending while the last handle
+        // closes: the shim is past its end either way.
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound
+                || (cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied) =>
+        {
+            return Ok(false)
+        }
         Err(e) => return Err(e),
     };
     match file.try_lock_shared() {
@@ -99,8 +109,9 @@ pub(crate) fn is_running(path: &Path) -> io::Result<bool> {
 }
 
 /// Whether process `pid` is alive: asked only when a fake's lock looks free
-/// but it left no end record, since some filesystems (bindfs, over FUSE)
-/// let flock succeed against a holder in another process.
+/// but it left no end record, since a lock can be missing (a filesystem
+/// that refuses flock, or the moment between the shim's link and its lock
+/// through the new name on FUSE).
 pub(crate) fn process_alive(pid: u32) -> bool {
     super::imp::process_alive(pid)
 }

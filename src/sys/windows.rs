@@ -159,14 +159,21 @@ pub(crate) fn mode_of(_meta: &std::fs::Metadata) -> u32 {
     0o755
 }
 
+/// A new directory. Its ACL comes from its parent (the per-user temp
+/// directory, by default).
+pub(crate) fn make_private_dir(path: &Path) -> io::Result<()> {
+    std::fs::create_dir(path)
+}
+
 /// Not needed on Windows: its locks always exclude, so a fake's live file
 /// decides alone.
 pub(crate) fn process_alive(_pid: u32) -> bool {
     false
 }
 
-/// Windows keeps temp and build directories per user: nothing to check
-/// beyond the file being there.
+/// Only used for a fake directory's own copy of the shim, inside a
+/// directory we just made (the shared copy is not used on Windows): nothing
+/// to check beyond the file being there.
 pub(crate) fn only_we_can_change(_dir: &Path, file: &Path) -> bool {
     std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file())
 }

@@ -142,9 +142,9 @@ pub(crate) fn only_we_can_change(dir: &Path, file: &Path) -> bool {
 }
 
 /// Whether process `pid` is alive (not a zombie): the second opinion on a
-/// fake's liveness where flock does not exclude across processes (seen
-/// through bindfs, a FUSE mount). Linux reads `/proc/PID/stat`; other Unixes
-/// ask `kill(pid, 0)`, which counts a zombie as alive.
+/// fake's liveness where its lock is missing (see `sys::fakes`). Linux
+/// reads `/proc/PID/stat`; other Unixes ask `kill(pid, 0)`, which counts a
+/// zombie as alive.
 pub(crate) fn process_alive(pid: u32) -> bool {
     if cfg!(target_os = "linux") {
         return std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
@@ -160,4 +160,10 @@ pub(crate) fn process_alive(pid: u32) -> bool {
     // SAFETY: signal 0 only checks that the process exists.
     let sent = unsafe { libc::kill(pid, 0) } == 0;
     sent || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// `mkdir` with mode 0o700: only we can enter it, whatever the umask.
+pub(crate) fn make_private_dir(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().mode(0o700).create(path)
 }
