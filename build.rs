@@ -6,7 +6,12 @@
 //! (docs.rs, a target without a prebuilt std such as a `-Zbuild-std` build,
 //! no linker) it says why in a warning and embeds nothing; `FakeDir::new()`
 //! then returns an error carrying that reason. `FLAKEPROOF_SHIM=/path` embeds
-//! a shim built elsewhere instead (scripts/windows-test.sh does this).
+//! a shim built elsewhere instead (scripts/windows-test.sh does this); give
+//! it an absolute path.
+//!
+//! The target's RUSTFLAGS are not passed on: the shim needs none, and flags
+//! meant for the user's code (sanitizers, `-D warnings`, `--cfg`) could
+//! break its build for no gain.
 
 // A build script is not the library: its file and process calls are its job
 // (clippy.toml's rule keeps the library's in src/sys).
