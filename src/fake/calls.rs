@@ -229,7 +229,7 @@ fn edits(a: &[Vec<u8>], b: &[Vec<u8>]) -> usize {
 /// assert!(report.contains(r#"closest: git rule 0, exactly ["status", "--short"] (1 argument off)"#), "{report}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Unmet {
     /// Calls no rule answered, in call order.
@@ -237,6 +237,26 @@ pub struct Unmet {
     /// Rules that answered no call, as `(fake, rule index)`.
     pub unused: Vec<(String, usize)>,
     pub(super) report: String,
+    /// The OS error, when the records could not be read at all.
+    pub(super) io: Option<std::io::Error>,
+}
+
+impl Unmet {
+    /// The OS error that kept the records from being read, with its
+    /// `raw_os_error()` and `kind()`; `None` when they were read and found
+    /// wanting.
+    ///
+    /// ```
+    /// # use flakeproof::fake::FakeDir;
+    /// # let fakes = FakeDir::new()?;
+    /// let tool = fakes.fake("tool").install()?;   // no rules
+    /// std::process::Command::new(tool.path()).status()?;
+    /// assert!(fakes.verify().unwrap_err().io_error().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        self.io.as_ref()
+    }
 }
 
 impl fmt::Display for Unmet {
@@ -245,7 +265,11 @@ impl fmt::Display for Unmet {
     }
 }
 
-impl std::error::Error for Unmet {}
+impl std::error::Error for Unmet {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.io.as_ref().map(|e| e as _)
+    }
+}
 
 #[cfg(test)]
 mod tests {

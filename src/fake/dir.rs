@@ -13,6 +13,7 @@ use super::reply::{AfterLast, ArgMatch, Reply};
 use super::wire::{self, Finish, Spec};
 use crate::fault::exempt;
 use crate::install::StubInstaller;
+use crate::os::Os;
 use crate::sys::fakes as sysf;
 
 /// The shim `build.rs` compiled for this target, or nothing (then
@@ -211,10 +212,10 @@ fn cached_shim() -> Option<&'static Path> {
     static CACHED: OnceLock<Option<PathBuf>> = OnceLock::new();
     CACHED
         .get_or_init(|| {
-            // Windows won't delete any name of a program that is running, so
-            // one file shared by the fakes of every test would keep other
-            // tests' directories from being removed: each gets its own.
-            if cfg!(windows) {
+            // Where a running program's names can't be removed (Windows), one
+            // file shared by the fakes of every test would keep other tests'
+            // directories from being removed: each gets its own copy.
+            if !crate::sys::RUNNING_PROGRAMS_UNLINK {
                 return None;
             }
             let dir = sysf::exe_dir().ok()?;
@@ -231,17 +232,13 @@ fn cached_shim() -> Option<&'static Path> {
         .as_deref()
 }
 
+/// Why `name` can't be a fake's name: the crate's file-name rules for this
+/// OS, and the self-test's prefix.
 fn invalid_name(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        Some("is empty")
-    } else if name == "." || name == ".." {
-        Some("is a directory name")
-    } else if name.contains(['/', '\\', '\0']) || (cfg!(windows) && name.contains(':')) {
-        Some("contains a path separator or NUL")
-    } else if name.starts_with(SELF_TEST) {
-        Some("is reserved for the self-test")
-    } else {
-        None
+    match crate::names::validate_name(Os::CURRENT, name) {
+        Err(why) => Some(why),
+        Ok(()) if name.starts_with(SELF_TEST) => Some("is reserved for the self-test"),
+        Ok(()) => None,
     }
 }
 
@@ -358,8 +355,8 @@ impl FakeDir {
     /// ```
     pub fn fake(&self, name: &str) -> FakeBuilder {
         let mut name = name.to_string();
-        if cfg!(windows) && name.to_ascii_lowercase().ends_with(".exe") {
-            name.truncate(name.len() - 4);
+        if !EXE.is_empty() && name.to_ascii_lowercase().ends_with(EXE) {
+            name.truncate(name.len() - EXE.len());
         }
         FakeBuilder {
             dir: self.inner.clone(),
@@ -409,7 +406,7 @@ impl FakeDir {
     pub fn path_env_prepended(&self) -> OsString {
         let mut path = self.path_env();
         if let Some(rest) = std::env::var_os("PATH").filter(|p| !p.is_empty()) {
-            path.push(if cfg!(windows) { ";" } else { ":" });
+            path.push(crate::sys::PATH_SEPARATOR);
             path.push(rest);
         }
         path
@@ -554,6 +551,7 @@ impl FakeDir {
                     unexpected: Vec::new(),
                     unused: Vec::new(),
                     report: format!("flakeproof fakes: can't read the records: {e}"),
+                    io: Some(e.source),
                 })
             }
         };
@@ -620,6 +618,7 @@ impl FakeDir {
             unexpected,
             unused,
             report: header + &report,
+            io: None,
         })
     }
 

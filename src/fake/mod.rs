@@ -14,7 +14,9 @@
 //!   [`StubInstaller`](crate::StubInstaller), exec-safe) and hard-linked
 //!   into each fake directory, so no writable descriptor ever exists on a
 //!   fake's name. Where a link can't be made (another filesystem, a
-//!   link-count limit) it is copied, exec-safely.
+//!   link-count limit) it is copied, exec-safely. On Windows each fake
+//!   directory links to a copy of its own: Windows won't delete any name of
+//!   a running program, so a shared copy would pin other tests' directories.
 //! - Rules are data ([`ArgMatch`], [`Reply`]), since the fake runs in another
 //!   process: exact, prefix, contains or any arguments; output, exit code or
 //!   signal, delays, hangs until released, echoing stdin, passing through

@@ -7,11 +7,13 @@
 //! fail or fill the record with. (Extracting the shim goes through the
 //! installer, under [`crate::fault::exempt`].)
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::fs::{self, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use crate::names::Leftover;
 
 /// The directory of the running executable (a test binary lives in
 /// `target/*/deps`).
@@ -54,7 +56,7 @@ pub(crate) fn holds(path: &Path, body: &[u8]) -> bool {
 /// Writes `dir/name` whole: a temp file renamed over it, so a shim reading
 /// it at the same moment sees the old spec or the new one.
 pub(crate) fn write_replacing(dir: &Path, name: &str, body: &[u8]) -> io::Result<()> {
-    let tmp = dir.join(format!(".{name}.{:016x}", crate::rng::entropy()));
+    let tmp = dir.join(Leftover::Temp.name(name, crate::rng::entropy()));
     fs::write(&tmp, body)?;
     fs::rename(&tmp, dir.join(name)).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
@@ -91,12 +93,9 @@ pub(crate) fn remove(path: &Path) -> io::Result<()> {
 pub(crate) fn is_running(path: &Path) -> io::Result<bool> {
     let file = match OpenOptions::new().read(true).open(path) {
         Ok(f) => f,
-        // Gone, or (Windows) deleted and pending while the last handle
-        // closes: the shim is past its end either way.
-        Err(e)
-            if e.kind() == io::ErrorKind::NotFound
-                || (cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied) =>
-        {
+        // Gone, or deleted and pending while its last handle closes: the
+        // shim is past its end either way.
+        Err(e) if e.kind() == io::ErrorKind::NotFound || super::imp::delete_pending(&e) => {
             return Ok(false)
         }
         Err(e) => return Err(e),
@@ -125,18 +124,8 @@ pub(crate) fn run_with_env(exe: &Path, key: &str, value: &str) -> io::Result<Out
         .output()
 }
 
-/// The program `name` would be on `path`, as the OS finds it (an execute
-/// bit on Unix; `.exe` first on Windows), skipping the directory `skip`.
+/// The real program `name` on `path`, leaving out the fake directory
+/// `skip`: what a passthrough runs.
 pub(crate) fn find_program(name: &str, path: &OsStr, skip: &Path) -> Option<PathBuf> {
-    let names: Vec<OsString> = if cfg!(windows) && !name.to_ascii_lowercase().ends_with(".exe") {
-        vec![format!("{name}.exe").into(), name.into()]
-    } else {
-        vec![name.into()]
-    };
-    std::env::split_paths(path)
-        .filter(|dir| !dir.as_os_str().is_empty() && dir != skip)
-        .flat_map(|dir| names.iter().map(move |n| dir.join(n)).collect::<Vec<_>>())
-        .find(|p| {
-            fs::metadata(p).is_ok_and(|m| m.is_file() && super::imp::mode_of(&m) & 0o111 != 0)
-        })
+    super::process::search_path(OsStr::new(name), path, Some(skip))
 }

@@ -67,13 +67,28 @@ impl Program {
             Some(None) => return None,
             None => std::env::var_os("PATH")?,
         };
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(program))
-            // As execvp: the first regular file with an execute bit (one
-            // without is skipped, EACCES).
-            .find(|p| {
-                std::fs::metadata(p)
-                    .is_ok_and(|m| m.is_file() && super::imp::mode_of(&m) & 0o111 != 0)
-            })
+        search_path(self.name.as_os_str(), &path, None)
     }
+}
+
+/// The program `name` is on `path`, as the OS looks for it: the first
+/// regular file with an execute bit (as execvp: one without is skipped,
+/// EACCES), trying `name.exe` before `name` on Windows, as std does; the
+/// directory `skip`, if given, left out. Not gated: it only reads.
+pub(crate) fn search_path(name: &OsStr, path: &OsStr, skip: Option<&Path>) -> Option<PathBuf> {
+    let suffix = std::env::consts::EXE_SUFFIX;
+    let mut names = Vec::with_capacity(2);
+    let lower = name.to_string_lossy().to_ascii_lowercase();
+    if !suffix.is_empty() && !lower.ends_with(suffix) {
+        let mut with = name.to_owned();
+        with.push(suffix);
+        names.push(with);
+    }
+    names.push(name.to_owned());
+    std::env::split_paths(path)
+        .filter(|dir| !dir.as_os_str().is_empty() && Some(dir.as_path()) != skip)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && super::imp::mode_of(&m) & 0o111 != 0)
+        })
 }

@@ -17,6 +17,13 @@ use crate::fault::Verdict;
 /// No fork, so no inherited writable handle can make a spawn fail.
 pub(crate) const EXEC_REFUSES_WRITERS: bool = false;
 
+/// Windows won't delete any name of a program that is running, hard links
+/// included: fake commands can't share one copy of the shim across tests.
+pub(crate) const RUNNING_PROGRAMS_UNLINK: bool = false;
+
+/// What joins `PATH` entries.
+pub(crate) const PATH_SEPARATOR: &str = ";";
+
 /// Windows files are not compared by identity here: nothing can swap a file
 /// between our close and reopen that a rename could not swap just after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +164,13 @@ pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::
 /// Windows has no permission bits to copy.
 pub(crate) fn mode_of(_meta: &std::fs::Metadata) -> u32 {
     0o755
+}
+
+/// Opening a file whose delete is pending (its last handle not yet closed)
+/// fails with ERROR_ACCESS_DENIED: for a fake's live file, that means the
+/// shim has passed its end (some Windows versions and Wine keep the name).
+pub(crate) fn delete_pending(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::PermissionDenied
 }
 
 /// A new directory. Its ACL comes from its parent (the per-user temp

@@ -12,6 +12,13 @@ use std::path::Path;
 /// there is no writer to wait for.
 pub(crate) const EXEC_REFUSES_WRITERS: bool = !cfg!(target_vendor = "apple");
 
+/// A running program's file can lose its names: unlinking one only drops a
+/// link (the fake commands share one copy of their shim by hard links).
+pub(crate) const RUNNING_PROGRAMS_UNLINK: bool = true;
+
+/// What joins `PATH` entries.
+pub(crate) const PATH_SEPARATOR: &str = ":";
+
 /// (device, inode): what "the same file" means on Unix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileId(u64, u64);
@@ -166,4 +173,9 @@ pub(crate) fn process_alive(pid: u32) -> bool {
 pub(crate) fn make_private_dir(path: &Path) -> io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new().mode(0o700).create(path)
+}
+
+/// Unix removes a name at once: no "delete pending" state to recognise.
+pub(crate) fn delete_pending(_err: &io::Error) -> bool {
+    false
 }

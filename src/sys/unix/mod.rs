@@ -12,9 +12,10 @@ pub(crate) use barrier::{lock_description, wait_for_no_writers};
 pub(crate) use basics::unsupported as lock_unsupported;
 pub(crate) use basics::{
     close, create_new, file_id, only_we_can_change, open_for_sync, open_for_writing, process_alive,
-    reopen, set_mode, set_mode_path, sync_dir, FileId, EXEC_REFUSES_WRITERS,
+    reopen, set_mode, set_mode_path, sync_dir, FileId, EXEC_REFUSES_WRITERS, PATH_SEPARATOR,
+    RUNNING_PROGRAMS_UNLINK,
 };
-pub(crate) use basics::{make_private_dir, mode_of, would_block, write_all_at};
+pub(crate) use basics::{delete_pending, make_private_dir, mode_of, would_block, write_all_at};
 pub(crate) use child_writer::{write_in_child, ChildFaults};
 pub(crate) use close_watch::CloseWatch;
 pub(crate) use fs_kind::{dir_facts, fs_kind, note_leases_fail};
