@@ -16,6 +16,7 @@ use std::io;
 use std::path::Path;
 use std::process::{Child, ExitStatus, Output, Stdio};
 
+use crate::fault::FaultScope;
 use crate::sys;
 
 /// A process builder: [`std::process::Command`], consulting the fault plan as
@@ -199,6 +200,44 @@ impl Command {
         sys::status(&mut self.inner)
     }
 
+    /// Put every child this command spawns from now on, and every process
+    /// that child starts, under `plan` (Linux): their file and exec calls
+    /// consult it, counted and recorded with the test's own, with the
+    /// child's pid in [`Call::pid`](crate::fault::Call::pid). See
+    /// [faults in child processes](crate::fault#faults-in-child-processes)
+    /// for which calls, the limits, and what it costs. A
+    /// [`FaultGuard`](crate::fault::FaultGuard) derefs to the scope, so
+    /// `cmd.faults(&guard)` works.
+    ///
+    /// The spawn itself is counted once, as [`Op::Spawn`](crate::Op::Spawn)
+    /// in this process: the child's first exec is the same event.
+    ///
+    /// Fails with `Unsupported` where the kernel can't do it (another OS;
+    /// seccomp refused by a sandbox): the error names the reason, and a
+    /// test can skip on it. A plan is never silently left out.
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, process::Command, Op};
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("a"), "x")?;
+    /// let guard = FaultPlan::parse("rename(*/b)=EBUSY@1").unwrap().activate();
+    /// let mut mv = Command::new("mv");
+    /// mv.arg("a").arg("b").current_dir(dir.path());
+    /// match mv.faults(&guard) {
+    ///     Ok(mv) => {
+    ///         assert!(!mv.status()?.success()); // mv: cannot move 'a' to 'b': Device or resource busy
+    ///         assert_eq!(guard.injected(Op::Rename, "*/b"), 1);
+    ///         assert!(mv.status()?.success()); // the second rename passes
+    ///     }
+    ///     Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::Unsupported), // not Linux, or no seccomp
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn faults(&mut self, plan: &FaultScope) -> io::Result<&mut Command> {
+        sys::attach_faults(&mut self.inner, plan.shared().clone())?;
+        Ok(self)
+    }
+
     /// The std builder, to read it.
     ///
     /// ```
@@ -236,5 +275,47 @@ impl From<std::process::Command> for Command {
 impl From<Command> for std::process::Command {
     fn from(cmd: Command) -> std::process::Command {
         cmd.inner
+    }
+}
+
+/// [`Command::faults`] for [`std::process::Command`]: code under test that
+/// builds its own commands can still have its children faulted.
+///
+/// ```
+/// use flakeproof::{fault::FaultPlan, process::ChildFaultsExt, Op};
+/// let dir = tempfile::tempdir()?;
+/// let guard = FaultPlan::parse("create_dir=EROFS").unwrap().activate();
+/// let mut mkdir = std::process::Command::new("mkdir");
+/// mkdir.arg(dir.path().join("d"));
+/// if mkdir.faults(&guard).is_ok() {
+///     assert!(!mkdir.status()?.success()); // mkdir: ... Read-only file system
+///     assert_eq!(guard.injected(Op::CreateDir, "*/d"), 1);
+///     assert!(!dir.path().join("d").exists());
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub trait ChildFaultsExt {
+    /// See [`Command::faults`]. Spawned through std, the child's first exec
+    /// is the spawn, and is counted (and can be failed) as [`Op::Spawn`](crate::Op::Spawn)
+    /// on the file it execs.
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, process::ChildFaultsExt};
+    /// let guard = FaultPlan::parse("spawn(*/true)=ETXTBSY@1").unwrap().activate();
+    /// let mut t = std::process::Command::new("true");
+    /// if t.faults(&guard).is_ok() {
+    ///     let e = t.status().unwrap_err(); // the kernel's answer to the exec, through std
+    ///     assert_eq!(e.kind(), std::io::ErrorKind::ExecutableFileBusy);
+    ///     assert!(t.status()?.success());
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn faults(&mut self, plan: &FaultScope) -> io::Result<&mut Self>;
+}
+
+impl ChildFaultsExt for std::process::Command {
+    fn faults(&mut self, plan: &FaultScope) -> io::Result<&mut Self> {
+        sys::attach_faults(self, plan.shared().clone())?;
+        Ok(self)
     }
 }

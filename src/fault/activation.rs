@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockWriteGuard};
 
-use super::plan::{Holds, PlanState, Rule, Verdict};
+use super::plan::{Caller, Holds, PlanState, Rule, Verdict};
 use super::record::{Call, Outcome, Record};
 use crate::classify::Op;
 use crate::clock::{Clock, SystemClock};
@@ -25,6 +25,19 @@ pub(crate) struct Shared {
     needs: [Needs; Op::ALL.len()],
     clock: Option<Arc<dyn Clock>>,
     state: Mutex<(PlanState, Record)>,
+    /// What to do when the plan's guard drops: stop the child trees it is
+    /// attached to (registered by `sys`, which this layer can't call).
+    on_end: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+}
+
+/// A call made in a child tree a plan is attached to, as its supervisor
+/// saw it: `path` resolved against the caller's directory.
+pub(crate) struct ChildCall<'a> {
+    pub(crate) op: Op,
+    pub(crate) path: &'a Path,
+    /// The thread group's id (the process id), not the thread's.
+    pub(crate) pid: u32,
+    pub(crate) exe: &'a Path,
 }
 
 /// What deciding a call of one operation takes.
@@ -61,7 +74,55 @@ impl Shared {
             needs,
             clock,
             state: Mutex::new((state, Record::new(limit))),
+            on_end: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Run `f` when the plan's guard drops (at once if it has).
+    pub(crate) fn on_end(&self, f: Box<dyn FnOnce() + Send>) {
+        self.on_end
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(f);
+    }
+
+    /// The guard dropped: run what was registered with [`Shared::on_end`].
+    pub(crate) fn end(&self) {
+        let hooks = std::mem::take(&mut *self.on_end.lock().unwrap_or_else(|p| p.into_inner()));
+        for f in hooks {
+            f();
+        }
+    }
+
+    /// Which operations any rule names (`any` names them all): what a
+    /// child's filter has to watch.
+    pub(crate) fn named_ops(&self) -> Vec<Op> {
+        Op::ALL
+            .into_iter()
+            .filter(|&op| {
+                self.needs[op as usize] != Needs::Nothing
+                    // A spawn rule covers the execs in a child tree too.
+                    || (op == Op::Exec && self.needs[Op::Spawn as usize] != Needs::Nothing)
+            })
+            .collect()
+    }
+
+    /// Decide a call made in a child tree, and record it with the process
+    /// that made it. The caller applies the verdict (the delay included:
+    /// a plan's own clock is not slept on here, the child waits for real).
+    pub(crate) fn consult_child(&self, call: &ChildCall<'_>) -> Verdict {
+        let mut st = self.lock();
+        let caller = Caller {
+            process: u64::from(call.pid),
+            key: key_of(call.exe),
+        };
+        let text = call.path.to_string_lossy();
+        let verdict = st
+            .0
+            .decide(&self.rules, call.op, &text, caller, || self.clock().now());
+        let who = st.1.child(call.pid, call.exe);
+        st.1.push_from(call.op, call.path, outcome_of(verdict), who);
+        verdict
     }
 
     fn lock(&self) -> MutexGuard<'_, (PlanState, Record)> {
@@ -88,17 +149,11 @@ impl Shared {
         // some VMs).
         let verdict = match needs {
             Needs::Nothing => Verdict::default(),
-            _ => st.0.decide(&self.rules, op, &text, || self.clock().now()),
+            _ => st
+                .0
+                .decide(&self.rules, op, &text, Caller::default(), || self.clock().now()),
         };
-        let outcome = match (verdict.fail, verdict.delay.is_zero()) {
-            (Some(raw_os_error), _) => Outcome::Injected {
-                raw_os_error,
-                delayed: verdict.delay,
-            },
-            (None, false) => Outcome::Delayed(verdict.delay),
-            (None, true) => Outcome::Passed,
-        };
-        st.1.push(op, path, outcome);
+        st.1.push(op, path, outcome_of(verdict));
         verdict
     }
 
@@ -117,6 +172,29 @@ impl Shared {
     pub(crate) fn overflowed(&self) -> u64 {
         self.lock().1.overflowed()
     }
+}
+
+fn outcome_of(verdict: Verdict) -> Outcome {
+    match (verdict.fail, verdict.delay.is_zero()) {
+        (Some(raw_os_error), _) => Outcome::Injected {
+            raw_os_error,
+            delayed: verdict.delay,
+        },
+        (None, false) => Outcome::Delayed(verdict.delay),
+        (None, true) => Outcome::Passed,
+    }
+}
+
+/// A child's key for probability draws under `per=process`: a hash of its
+/// executable (FNV-1a), the same on every run, where its pid is not.
+fn key_of(exe: &Path) -> u64 {
+    exe.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+        | 1
 }
 
 /// How many activations exist (entered scopes, the process-wide plan), plus

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::plan::{Action, Errno, Rule, Trigger};
+use super::plan::{Action, Errno, Per, Rule, Trigger};
 
 pub(crate) struct DisplayRules<'a>(pub(crate) &'a [Rule]);
 
@@ -35,6 +35,9 @@ impl fmt::Display for DisplayRules<'_> {
                 Trigger::Every(n) => write!(f, "@every{n}")?,
                 // f64's Display is the shortest text that parses back exactly.
                 Trigger::Chance { p, seed } => write!(f, "@p{p}/seed={seed}")?,
+            }
+            if r.per == Per::Process {
+                f.write_str("/per=process")?;
             }
         }
         Ok(())

@@ -137,7 +137,7 @@ pub(crate) use plan::Verdict;
 use crate::classify::Op;
 use crate::clock::Clock;
 use crate::os::Os;
-use activation::Shared;
+pub(crate) use activation::{ChildCall, Shared};
 use display::DisplayRules;
 use plan::Rule;
 
@@ -479,7 +479,22 @@ impl FaultScope {
     /// assert_eq!(g.attempts(Op::Rename, "*"), 0);
     /// ```
     pub fn attempts(&self, op: Op, pattern: &str) -> usize {
-        self.0.count(op, pattern).0
+        self.counts(op, pattern).0
+    }
+
+    /// `spawn` counts every start of a program: this process's spawns and
+    /// the execs in its child trees, as a `spawn` rule matches both.
+    fn counts(&self, op: Op, pattern: &str) -> (usize, usize) {
+        let (a, i) = self.0.count(op, pattern);
+        if op != Op::Spawn {
+            return (a, i);
+        }
+        let (ea, ei) = self.0.count(Op::Exec, pattern);
+        (a + ea, i + ei)
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.0
     }
 
     /// How many calls of `op` on paths matching `pattern` the plan failed.
@@ -491,7 +506,7 @@ impl FaultScope {
     /// assert_eq!(g.injected(Op::RemoveFile, "*"), 1);
     /// ```
     pub fn injected(&self, op: Op, pattern: &str) -> usize {
-        self.0.count(op, pattern).1
+        self.counts(op, pattern).1
     }
 
     /// The plan, as text.
@@ -562,6 +577,14 @@ impl FaultGuard {
     }
 }
 
+impl Drop for FaultGuard {
+    fn drop(&mut self) {
+        // Stop the child trees the plan is attached to: a stuck child must
+        // not outlive its test.
+        self.scope.0.end();
+    }
+}
+
 impl Deref for FaultGuard {
     type Target = FaultScope;
     fn deref(&self) -> &FaultScope {
@@ -593,6 +616,7 @@ impl Deref for ProcessFaultGuard {
 impl Drop for ProcessFaultGuard {
     fn drop(&mut self) {
         activation::clear_global(&self.scope.0);
+        self.scope.0.end();
     }
 }
 

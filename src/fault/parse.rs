@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::plan::{Action, Errno, Rule, Trigger};
+use super::plan::{Action, Errno, Per, Rule, Trigger};
 use crate::classify::Op;
 use crate::errno::code_of;
 use crate::os::Os;
@@ -202,11 +202,25 @@ impl Parser {
         } else {
             Trigger::Always
         };
+        self.ws();
+        let per = if self.eat("/per=") {
+            self.ws();
+            if self.eat("process") {
+                Per::Process
+            } else if self.eat("tree") {
+                Per::Tree
+            } else {
+                return Err(self.error("a counter scope: per=tree or per=process"));
+            }
+        } else {
+            Per::Tree
+        };
         Ok(Rule {
             op,
             pattern,
             action,
             trigger,
+            per,
         })
     }
 
@@ -536,11 +550,13 @@ mod tests {
                         seed: pick(u64::MAX),
                     },
                 };
+                let per = if pick(4) == 0 { Per::Process } else { Per::Tree };
                 Rule {
                     op,
                     pattern,
                     action,
                     trigger,
+                    per,
                 }
             })
             .collect()

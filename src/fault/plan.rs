@@ -1,6 +1,7 @@
 //! Fault plans as data, and the decision for one call. Pure: the time comes
 //! in as an argument, randomness from each rule's own seed.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,7 +78,20 @@ impl Holds {
     }
 }
 
-/// One rule: (operation, path pattern, action, trigger).
+/// Whose calls one counter of a rule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Per {
+    /// One counter for every process under the plan: the test process and
+    /// every process of every child tree the plan is attached to (`per=tree`,
+    /// the default).
+    #[default]
+    Tree,
+    /// A counter for each process (`per=process`): "the first rename of
+    /// every process" rather than "the first rename anywhere".
+    Process,
+}
+
+/// One rule: (operation, path pattern, action, trigger, counter scope).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Rule {
     /// `None` matches any operation.
@@ -86,13 +100,41 @@ pub(crate) struct Rule {
     pub(crate) pattern: Option<String>,
     pub(crate) action: Action,
     pub(crate) trigger: Trigger,
+    pub(crate) per: Per,
 }
 
 impl Rule {
     pub(crate) fn matches(&self, op: Op, path: &str) -> bool {
-        self.op.is_none_or(|o| o == op)
+        // `spawn` is every start of a program: this process's spawns and
+        // the execs in a child tree under the plan; `exec` only the latter.
+        self.op
+            .is_none_or(|o| o == op || (o == Op::Spawn && op == Op::Exec))
             && self.pattern.as_deref().is_none_or(|g| glob_match(g, path))
     }
+}
+
+/// Who made a call, for the rules counted [`Per::Process`] and for
+/// probability draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Caller {
+    /// Whose counter: 0 for the test process, a child's process id.
+    pub(crate) process: u64,
+    /// The key of its probability draws, the same on every run: 0 for the
+    /// test process, a hash of a child's executable (a process id differs
+    /// from run to run).
+    pub(crate) key: u64,
+}
+
+/// The draw for the `k`-th counted call (from 1) of rule number `rule`, in
+/// the counter scope `key`: a function of these four alone, so a decision
+/// never depends on which thread asked first, only on the order of the
+/// calls a counter counts. For rule 0 and key 0 it is the `k`-th output of
+/// SplitMix64 seeded with `seed`.
+fn chance_draw(seed: u64, rule: usize, key: u64, k: u64) -> u64 {
+    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+    let salt =
+        (rule as u64).wrapping_mul(0xD1B5_4A32_D192_ED03) ^ key.wrapping_mul(0x8CB9_2BA7_2F3D_8DD7);
+    SplitMix64((seed ^ salt).wrapping_add(k.wrapping_sub(1).wrapping_mul(GAMMA))).next_u64()
 }
 
 /// What to do with one call.
@@ -113,8 +155,10 @@ pub(crate) struct PlanState {
 
 #[derive(Debug, Clone)]
 struct RuleState {
+    /// Calls counted, for [`Per::Tree`].
     hits: u64,
-    rng: SplitMix64,
+    /// Calls counted per process, for [`Per::Process`].
+    per_process: HashMap<u64, u64>,
     busy_since: Option<Duration>,
 }
 
@@ -122,12 +166,9 @@ impl PlanState {
     pub(crate) fn new(rules: &[Rule], holds: Holds) -> Self {
         let rules = rules
             .iter()
-            .map(|r| RuleState {
+            .map(|_| RuleState {
                 hits: 0,
-                rng: SplitMix64(match r.trigger {
-                    Trigger::Chance { seed, .. } => seed,
-                    _ => 0,
-                }),
+                per_process: HashMap::new(),
                 busy_since: None,
             })
             .collect();
@@ -142,21 +183,30 @@ impl PlanState {
         rules: &[Rule],
         op: Op,
         path: &str,
+        caller: Caller,
         now: impl Fn() -> Duration,
     ) -> Verdict {
         let mut verdict = Verdict::default();
-        for (rule, st) in rules.iter().zip(&mut self.rules) {
+        for (i, (rule, st)) in rules.iter().zip(&mut self.rules).enumerate() {
             if !rule.matches(op, path) {
                 continue;
             }
-            st.hits += 1;
+            let (hits, key) = match rule.per {
+                Per::Tree => (&mut st.hits, 0),
+                Per::Process => (
+                    st.per_process.entry(caller.process).or_default(),
+                    caller.key,
+                ),
+            };
+            *hits += 1;
+            let k = *hits;
             let fires = match rule.trigger {
                 Trigger::Always => true,
-                Trigger::Calls { from, to } => st.hits >= from && to.is_none_or(|t| st.hits <= t),
-                Trigger::Every(n) => st.hits % n == 0,
-                // Draw on every matching call, fired or not: the sequence of
-                // draws depends only on the sequence of calls.
-                Trigger::Chance { p, .. } => unit_interval(st.rng.next_u64()) < p,
+                Trigger::Calls { from, to } => k >= from && to.is_none_or(|t| k <= t),
+                Trigger::Every(n) => k % n == 0,
+                // Drawn for every counted call, fired or not, from (seed,
+                // rule, scope, k) alone.
+                Trigger::Chance { p, seed } => unit_interval(chance_draw(seed, i, key, k)) < p,
             };
             if !fires {
                 continue;
@@ -231,6 +281,7 @@ mod tests {
             pattern: pattern.map(str::to_owned),
             action,
             trigger,
+            per: Per::Tree,
         }
     }
 
@@ -238,7 +289,7 @@ mod tests {
         let mut st = PlanState::new(rules, Holds::default());
         calls
             .iter()
-            .map(|&(op, p)| st.decide(rules, op, p, || Duration::ZERO).fail)
+            .map(|&(op, p)| st.decide(rules, op, p, Caller::default(), || Duration::ZERO).fail)
             .collect()
     }
 
@@ -351,7 +402,7 @@ mod tests {
         )];
         let mut st = PlanState::new(&rules, Holds::default());
         let at = |st: &mut PlanState, ms| {
-            st.decide(&rules, Op::Rename, "p", || Duration::from_millis(ms))
+            st.decide(&rules, Op::Rename, "p", Caller::default(), || Duration::from_millis(ms))
                 .fail
         };
         assert_eq!(at(&mut st, 100), Some(16)); // window opens at 100
@@ -384,7 +435,7 @@ mod tests {
             rule(None, None, Action::Fail(BUSY), Trigger::Always),
         ];
         let mut st = PlanState::new(&rules, Holds::default());
-        let v1 = st.decide(&rules, Op::Write, "f", || Duration::ZERO);
+        let v1 = st.decide(&rules, Op::Write, "f", Caller::default(), || Duration::ZERO);
         assert_eq!(
             v1,
             Verdict {
@@ -392,7 +443,7 @@ mod tests {
                 fail: Some(16)
             }
         );
-        let v2 = st.decide(&rules, Op::Write, "f", || Duration::ZERO);
+        let v2 = st.decide(&rules, Op::Write, "f", Caller::default(), || Duration::ZERO);
         assert_eq!(
             v2,
             Verdict {
@@ -400,7 +451,7 @@ mod tests {
                 fail: Some(5)
             }
         );
-        let v3 = st.decide(&rules, Op::Sync, "f", || Duration::ZERO);
+        let v3 = st.decide(&rules, Op::Sync, "f", Caller::default(), || Duration::ZERO);
         assert_eq!(
             v3,
             Verdict {
@@ -420,10 +471,14 @@ mod tests {
                 name: None,
             }),
             trigger: Trigger::Always,
+            per: Per::Tree,
         }];
         let holds = Holds::default();
         let mut st = PlanState::new(&rules, holds.clone());
-        let mut call = || st.decide(&rules, Op::Rename, "p", || Duration::ZERO).fail;
+        let mut call = || {
+            st.decide(&rules, Op::Rename, "p", Caller::default(), || Duration::ZERO)
+                .fail
+        };
         assert_eq!(call(), Some(16), "no handle taken: held for good");
         holds.take();
         holds.take();

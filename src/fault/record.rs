@@ -71,6 +71,13 @@ pub struct Call {
     pub path: PathBuf,
     /// What the plan did to it.
     pub outcome: Outcome,
+    /// The process that made the call: `None` for this (the test) process,
+    /// the process id (the thread group's, not the thread's) for a call
+    /// made in a child tree the plan is attached to.
+    pub pid: Option<u32>,
+    /// That child's executable when it made the call (`None` for this
+    /// process). For an exec, the program that exec'd, not the one exec'd.
+    pub exe: Option<PathBuf>,
 }
 
 impl Call {
@@ -103,6 +110,9 @@ struct Run {
     /// The path's id in the record's table, or [`OWN`].
     path: usize,
     outcome: Outcome,
+    /// Who made the calls: 0 for this process, else 1 + an index into
+    /// [`Record::children`].
+    who: u32,
     times: usize,
 }
 
@@ -302,6 +312,9 @@ pub(crate) struct Record {
     /// Calls that left the ring when the counters were full.
     overflowed: u64,
     dropped: u64,
+    /// The (process id, executable) pairs of the child processes whose
+    /// calls are in the record: one entry per pair, however many calls.
+    children: Vec<(u32, Arc<Path>)>,
 }
 
 impl Record {
@@ -316,6 +329,7 @@ impl Record {
             totals: [Counts::default(); Op::ALL.len()],
             overflowed: 0,
             dropped: 0,
+            children: Vec::new(),
         }
     }
 
@@ -328,6 +342,25 @@ impl Record {
     }
 
     pub(crate) fn push(&mut self, op: Op, path: &Path, outcome: Outcome) {
+        self.push_from(op, path, outcome, 0);
+    }
+
+    /// The `who` for a call made by the child process `pid` running `exe`.
+    pub(crate) fn child(&mut self, pid: u32, exe: &Path) -> u32 {
+        // The newest first: a child's calls come in runs.
+        let found = self
+            .children
+            .iter()
+            .rposition(|(p, e)| *p == pid && **e == *exe);
+        let i = found.unwrap_or_else(|| {
+            self.children.push((pid, Arc::from(exe)));
+            self.children.len() - 1
+        });
+        i as u32 + 1
+    }
+
+    /// Record a call by `who` (0: this process; else from [`Record::child`]).
+    pub(crate) fn push_from(&mut self, op: Op, path: &Path, outcome: Outcome, who: u32) {
         let total = &mut self.totals[op as usize];
         total.attempts += 1;
         total.injected += matches!(outcome, Outcome::Injected { .. }) as usize;
@@ -337,7 +370,7 @@ impl Record {
             // The previous call's path (a hot loop, or the next step on one
             // file): no hash at all.
             Some(&r) if tail == self.last && *self.newest_path(&r) == *path => {
-                if r.op == op && r.outcome == outcome {
+                if r.op == op && r.outcome == outcome && r.who == who {
                     self.runs.back_mut().unwrap().times += 1;
                     return;
                 }
@@ -369,6 +402,7 @@ impl Record {
             op,
             path: id,
             outcome,
+            who,
             times: 1,
         });
     }
@@ -430,10 +464,19 @@ impl Record {
     pub(crate) fn calls(&self) -> Vec<Call> {
         let mut calls = Vec::new();
         for (r, path) in self.runs() {
+            let (pid, exe) = match r.who {
+                0 => (None, None),
+                w => {
+                    let (pid, exe) = &self.children[w as usize - 1];
+                    (Some(*pid), Some(exe.to_path_buf()))
+                }
+            };
             let call = Call {
                 op: r.op,
                 path: PathBuf::from(path),
                 outcome: r.outcome,
+                pid,
+                exe,
             };
             calls.extend(std::iter::repeat_n(call, r.times));
         }

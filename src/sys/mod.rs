@@ -29,6 +29,7 @@ mod types;
 mod wake;
 
 pub(crate) use files::*;
+pub(crate) use imp::attach_faults;
 pub(crate) use imp::{EXEC_REFUSES_WRITERS, PATH_SEPARATOR, RUNNING_PROGRAMS_UNLINK};
 pub(crate) use process::{output, spawn, status};
 pub(crate) use types::{ChildStep, DirFacts, FsKind, Probe};

@@ -1,4 +1,6 @@
-//! Spawning, behind the fault gate as [`Op::Spawn`] on the program.
+//! Spawning, behind the fault gate as [`Op::Spawn`] on the program. A
+//! command with a plan attached (`faults`) learns that the gate has counted
+//! its spawn, so its child's first exec is not counted again.
 
 use std::ffi::{OsStr, OsString};
 use std::io;
@@ -10,17 +12,17 @@ use crate::fault::gate;
 
 pub(crate) fn spawn(cmd: &mut Command) -> io::Result<Child> {
     gate(Op::Spawn, Path::new(cmd.get_program()))?;
-    cmd.spawn()
+    super::imp::spawn_counted(|| cmd.spawn())
 }
 
 pub(crate) fn output(cmd: &mut Command) -> io::Result<Output> {
     gate(Op::Spawn, Path::new(cmd.get_program()))?;
-    cmd.output()
+    super::imp::spawn_counted(|| cmd.output())
 }
 
 pub(crate) fn status(cmd: &mut Command) -> io::Result<ExitStatus> {
     gate(Op::Spawn, Path::new(cmd.get_program()))?;
-    cmd.status()
+    super::imp::spawn_counted(|| cmd.status())
 }
 
 /// What names the file a command will exec, copied out of it so that it

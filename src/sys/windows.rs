@@ -205,3 +205,20 @@ impl CloseWatch {
         match *self {}
     }
 }
+
+/// Fault plans can't reach child processes on Windows yet (a Detours-style
+/// backend is future work): spawns are counted in this process only.
+pub(crate) fn spawn_counted<R>(spawn: impl FnOnce() -> R) -> R {
+    spawn()
+}
+
+pub(crate) fn attach_faults(
+    _: &mut std::process::Command,
+    _: std::sync::Arc<crate::fault::Shared>,
+) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "fault plans can reach child processes only on Linux (x86_64, aarch64), through \
+         seccomp user notification; Windows has no such mechanism flakeproof uses yet",
+    ))
+}

@@ -7,6 +7,17 @@ mod basics;
 mod child_writer;
 mod close_watch;
 mod fs_kind;
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+mod notify;
+#[cfg(not(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+)))]
+#[path = "notify_none.rs"]
+mod notify;
 
 pub(crate) use barrier::{lock_description, wait_for_no_writers};
 pub(crate) use basics::unsupported as lock_unsupported;
@@ -19,3 +30,4 @@ pub(crate) use basics::{delete_pending, make_private_dir, mode_of, would_block, 
 pub(crate) use child_writer::{write_in_child, ChildFaults};
 pub(crate) use close_watch::CloseWatch;
 pub(crate) use fs_kind::{dir_facts, fs_kind, note_leases_fail};
+pub(crate) use notify::{attach as attach_faults, spawn_counted};

@@ -1,0 +1,263 @@
+//! Fault plans inside child processes (Linux): seccomp user notification.
+//!
+//! Attaching a plan to a command adds a `pre_exec` step. Between fork and
+//! exec, the child sets no-new-privs and installs a BPF filter that hands
+//! the calls of the plan's operations to a listener descriptor
+//! (`SECCOMP_FILTER_FLAG_NEW_LISTENER`). It sends that descriptor, with two
+//! more, to a supervisor thread in this process over a socket pair, then
+//! execs. Every process the child starts inherits the filter and can't
+//! remove it, so the supervisor sees the whole tree, and the plan's
+//! counters, which live here, count across it exactly.
+//!
+//! The child runs only system calls between fork and exec: the filter is
+//! built before the fork, and nothing there allocates or locks.
+//!
+//! Measured in the spike (`docs/seccomp-spike.md`): a round trip costs
+//! 20-25 µs; a call the filter doesn't list, 130-350 ns more than none.
+
+mod filter;
+mod supervisor;
+
+use std::cell::Cell;
+use std::fmt;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+
+use crate::fault::Shared;
+use supervisor::{Control, Supervisor};
+
+thread_local! {
+    /// Set while this thread spawns through flakeproof's gate, which has
+    /// consulted the plan for the spawn already. The forked child reads
+    /// its copy (a plain TLS read: safe between fork and exec) and tells
+    /// the supervisor, so the child's first exec, the same event, is not
+    /// counted twice.
+    static SPAWN_COUNTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Run `spawn` (a gated spawn) with [`SPAWN_COUNTED`] set.
+pub(crate) fn spawn_counted<R>(spawn: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            SPAWN_COUNTED.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(SPAWN_COUNTED.with(|c| c.replace(true)));
+    spawn()
+}
+
+/// Why plans can't reach child processes here: the step that failed and
+/// the OS's error, kept whole as the `source()`.
+#[derive(Debug)]
+struct Unavailable {
+    step: &'static str,
+    os: io::Error,
+}
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "fault plans can't reach child processes here: {} failed ({}). They need \
+             seccomp user notification (Linux 5.0+), which some sandboxes and container \
+             profiles refuse, and which fails with EBUSY inside a sandbox that holds a \
+             listener already",
+            self.step, self.os
+        )
+    }
+}
+
+impl std::error::Error for Unavailable {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.os)
+    }
+}
+
+/// The filter flags this kernel takes, or why it takes none. Found once,
+/// on a thread of its own: a filter applies to the thread that installs it
+/// (and to its children), and the thread ends with it.
+fn support() -> io::Result<libc::c_ulong> {
+    static FOUND: OnceLock<Result<libc::c_ulong, (&'static str, i32)>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        std::thread::spawn(probe)
+            .join()
+            .unwrap_or(Err(("the probe", libc::EINVAL)))
+    });
+    found.map_err(|(step, code)| {
+        io::Error::new(
+            io::ErrorKind::Unsupported,
+            Unavailable {
+                step,
+                os: io::Error::from_raw_os_error(code),
+            },
+        )
+    })
+}
+
+fn probe() -> Result<libc::c_ulong, (&'static str, i32)> {
+    // SAFETY: prctl with integer arguments, on this (throwaway) thread.
+    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(("prctl(PR_SET_NO_NEW_PRIVS)", errno()));
+    }
+    let program = filter::program(&[]);
+    // WAIT_KILLABLE_RECV (5.19+): once the supervisor has received a
+    // call, a signal no longer interrupts it. Without it, a signal (Go's
+    // preemption, a timer) restarts the call, and a restarted call would
+    // be counted twice.
+    let mut last = 0;
+    for flags in [
+        libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+        libc::SECCOMP_FILTER_FLAG_NEW_LISTENER,
+    ] {
+        match install(&program, flags) {
+            Ok(fd) => {
+                drop(fd);
+                return Ok(flags);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(("seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER)", last))
+}
+
+fn errno() -> i32 {
+    io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL)
+}
+
+/// Install `program` on the calling thread; its listener, or the errno.
+/// Only system calls: this runs between fork and exec.
+fn install(program: &[libc::sock_filter], flags: libc::c_ulong) -> Result<OwnedFd, i32> {
+    let prog = libc::sock_fprog {
+        len: program.len() as u16,
+        filter: program.as_ptr().cast_mut(),
+    };
+    // SAFETY: seccomp(2) reads `prog`, which points at `program`; both
+    // live through the call.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            flags,
+            &prog as *const libc::sock_fprog,
+        )
+    };
+    if fd < 0 {
+        return Err(errno());
+    }
+    // SAFETY: a new descriptor the kernel just gave us.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// Attach `plan` to `cmd`: every child it spawns from now on, and their
+/// whole trees, run under it.
+pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
+    let flags = support()?;
+    let program = filter::program(&plan.named_ops());
+    let mut pair = [0 as RawFd; 2];
+    // SAFETY: socketpair fills the two-element array.
+    let r = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+            0,
+            pair.as_mut_ptr(),
+        )
+    };
+    if r != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: two new descriptors, owned from here on.
+    let (ours, theirs) = unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) };
+    let control = Arc::new(Control::default());
+    let end = control.clone();
+    plan.on_end(Box::new(move || end.end()));
+    let supervisor = Supervisor::new(ours, plan, control);
+    std::thread::Builder::new()
+        .name("flakeproof-supervisor".into())
+        .spawn(move || supervisor.run())?;
+    // The child end lives in the closure, so in the command: when the
+    // command is dropped, the supervisor sees EOF and, once its trees
+    // have exited, ends.
+    let hook = move || in_child(&program, flags, theirs.as_raw_fd()).map_err(io::Error::from_raw_os_error);
+    // SAFETY: the hook makes only system calls (async-signal-safe) on
+    // memory prepared before the fork: no allocation, no locks.
+    unsafe { cmd.pre_exec(hook) };
+    Ok(())
+}
+
+/// Between fork and exec: no-new-privs, the filter, then the listener, the
+/// exec pipe's read end and a pidfd of ourselves to the supervisor.
+fn in_child(program: &[libc::sock_filter], flags: libc::c_ulong, sock: RawFd) -> Result<(), i32> {
+    // SAFETY: prctl with integer arguments.
+    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(errno());
+    }
+    let listener = install(program, flags)?;
+    let mut pipe = [0 as RawFd; 2];
+    // SAFETY: pipe2 fills the array. O_CLOEXEC: the write end closes in
+    // the exec, which is how the supervisor learns that it succeeded.
+    if unsafe { libc::pipe2(pipe.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(errno());
+    }
+    // SAFETY: getpid and pidfd_open take integers.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0) };
+    if pidfd < 0 {
+        return Err(errno());
+    }
+    let fds = [listener.as_raw_fd(), pipe[0], pidfd as RawFd];
+    // SAFETY: getpid takes nothing.
+    let pid = unsafe { libc::getpid() } as u32;
+    let counted = SPAWN_COUNTED.with(|c| c.get());
+    let mut data = [0u8; 5];
+    data[0] = u8::from(counted);
+    data[1..].copy_from_slice(&pid.to_ne_bytes());
+    let sent = send(sock, &data, &fds);
+    // SAFETY: closing descriptors this child made; the supervisor has
+    // its own copies now.
+    unsafe {
+        libc::close(pipe[0]);
+        libc::close(pidfd as RawFd);
+    }
+    drop(listener);
+    sent
+}
+
+fn send(sock: RawFd, data: &[u8], fds: &[RawFd; 3]) -> Result<(), i32> {
+    let mut iov = libc::iovec {
+        iov_base: data.as_ptr().cast_mut().cast(),
+        iov_len: data.len(),
+    };
+    // Room for one SCM_RIGHTS header and three descriptors, aligned.
+    let mut cmsg = [0u64; 8];
+    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cmsg.as_mut_ptr().cast();
+    // SAFETY: CMSG_SPACE and CMSG_LEN are arithmetic.
+    let (space, len) = unsafe {
+        (
+            libc::CMSG_SPACE(std::mem::size_of_val(fds) as u32),
+            libc::CMSG_LEN(std::mem::size_of_val(fds) as u32),
+        )
+    };
+    msg.msg_controllen = space as _;
+    // SAFETY: the control buffer is 64 bytes, more than CMSG_SPACE of 12
+    // bytes of descriptors (32); the macros stay within it.
+    unsafe {
+        let c = libc::CMSG_FIRSTHDR(&msg);
+        (*c).cmsg_level = libc::SOL_SOCKET;
+        (*c).cmsg_type = libc::SCM_RIGHTS;
+        (*c).cmsg_len = len as _;
+        std::ptr::copy_nonoverlapping(fds.as_ptr(), libc::CMSG_DATA(c).cast::<RawFd>(), 3);
+    }
+    // SAFETY: the header points at buffers that live through the call.
+    if unsafe { libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL) } < 0 {
+        return Err(errno());
+    }
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! Fault plans inside child processes where there is no seccomp user
+//! notification (macOS, the BSDs, Android, other Linux architectures): the
+//! API is there, and says so. A DYLD_INSERT_LIBRARIES backend for macOS is
+//! future work.
+
+use std::io;
+use std::process::Command;
+use std::sync::Arc;
+
+use crate::fault::Shared;
+
+pub(crate) fn spawn_counted<R>(spawn: impl FnOnce() -> R) -> R {
+    spawn()
+}
+
+pub(crate) fn attach(_: &mut Command, _: Arc<Shared>) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "fault plans can reach child processes only on Linux (x86_64, aarch64), through \
+         seccomp user notification; this OS has no such mechanism flakeproof uses yet",
+    ))
+}

@@ -1,0 +1,307 @@
+//! Fault plans inside real, unmodified child processes (seccomp user
+//! notification): the issue's "done when" list, against `mv`, `sh`, `rm`,
+//! `sleep` and a statically linked program built here.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use flakeproof::fault::{FaultGuard, FaultPlan, Outcome};
+use flakeproof::process::{ChildFaultsExt, Command};
+use flakeproof::Op;
+
+/// Attach `guard`'s plan to `cmd`, or say why this machine can't and skip.
+fn attach<'c, C: ChildFaultsExt>(cmd: &'c mut C, guard: &FaultGuard) -> Option<&'c mut C> {
+    match cmd.faults(guard) {
+        Ok(c) => Some(c),
+        Err(e) if e.kind() == ErrorKind::Unsupported => {
+            common::skip("seccomp", &e.to_string());
+            None
+        }
+        Err(e) => panic!("attaching the plan failed: {e}"),
+    }
+}
+
+fn plan(text: &str) -> FaultGuard {
+    FaultPlan::parse(text).unwrap().activate()
+}
+
+#[test]
+fn a_real_mv_fails_its_rename_once_with_ebusy_and_the_record_names_its_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("a"), "x").unwrap();
+    let guard = plan("rename(*/target/*)=EBUSY@1");
+    let mut mv = Command::new("mv");
+    mv.args(["target/a", "target/b"]).current_dir(dir.path());
+    let mv = match mv.faults(&guard) {
+        Ok(mv) => mv,
+        Err(e) => return common::skip("seccomp", &e.to_string()),
+    };
+    let child = mv.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Device or resource busy"), "{stderr}");
+    assert!(target.join("a").exists() && !target.join("b").exists());
+
+    let injected: Vec<_> = guard.calls().into_iter().filter(|c| c.injected()).collect();
+    assert_eq!(injected.len(), 1, "{:?}", guard.calls());
+    let call = &injected[0];
+    assert_eq!(call.op, Op::Rename);
+    assert_eq!(call.path, target.join("b"), "resolved against mv's cwd");
+    assert_eq!(call.pid, Some(pid));
+    assert!(call.exe.as_ref().unwrap().ends_with("mv"), "{:?}", call.exe);
+    assert_eq!(
+        call.outcome,
+        Outcome::Injected {
+            raw_os_error: libc::EBUSY,
+            delayed: Default::default()
+        }
+    );
+    // The spawn, counted here and only here.
+    assert_eq!(guard.attempts(Op::Spawn, "*"), 1);
+
+    // The second rename passes: the plan said @1.
+    assert!(mv.stderr(std::process::Stdio::inherit()).status().unwrap().success());
+    assert!(target.join("b").exists());
+    assert_eq!(guard.injected(Op::Rename, "*"), 1);
+    assert_eq!(guard.attempts(Op::Rename, "*/target/*"), 2);
+}
+
+#[test]
+fn a_sh_grandchilds_exec_of_a_stub_fails_twice_then_runs() {
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let stub = flakeproof::install_executable_stub(dir.path(), "stub", "#!/bin/sh\nexit 0\n").unwrap();
+    let guard = plan("spawn(*/stub)=ETXTBSY@1..2");
+    let mut sh = StdCommand::new("sh");
+    sh.arg("-c")
+        .arg(r#""$0"; echo "1:$?"; "$0"; echo "2:$?"; "$0"; echo "3:$?""#)
+        .arg(&stub);
+    let Some(sh) = attach(&mut sh, &guard) else {
+        return;
+    };
+    let child = sh
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sh_pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_ne!(lines[0], "1:0", "first exec should have failed: {stdout}");
+    assert_ne!(lines[1], "2:0", "second exec should have failed: {stdout}");
+    assert_eq!(lines[2], "3:0", "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Text file busy"));
+
+    // Three execs of the stub, each by a forked grandchild; the spawn of sh
+    // itself is the first exec of the tree, counted as a spawn of /bin/sh.
+    let execs: Vec<_> = guard
+        .calls()
+        .into_iter()
+        .filter(|c| c.op == Op::Exec)
+        .collect();
+    assert_eq!(execs.len(), 3, "{:?}", guard.calls());
+    assert!(execs.iter().all(|c| c.path == stub && c.pid != Some(sh_pid)));
+    assert_eq!(execs.iter().filter(|c| c.injected()).count(), 2);
+    assert_eq!(guard.injected(Op::Spawn, "*/stub"), 2);
+    assert_eq!(guard.injected(Op::Exec, "*/stub"), 2);
+    assert_eq!(guard.attempts(Op::Spawn, "*/sh"), 1);
+}
+
+/// Build a statically linked `rename(argv[1], argv[2])` with the C
+/// compiler; `None` (after saying so) if this machine can't.
+fn static_renamer(dir: &Path) -> Option<PathBuf> {
+    let src = dir.join("renamer.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nint main(int c, char **v) { if (rename(v[1], v[2])) { perror(\"rename\"); return 1; } return 0; }\n",
+    )
+    .unwrap();
+    let exe = dir.join("renamer");
+    let built = StdCommand::new("cc")
+        .args(["-static", "-O1", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .status();
+    match built {
+        Ok(s) if s.success() => Some(exe),
+        other => {
+            common::skip("cc-static", &format!("cc -static failed: {other:?}"));
+            None
+        }
+    }
+}
+
+#[test]
+fn the_same_plan_reaches_a_statically_linked_program() {
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let Some(renamer) = static_renamer(dir.path()) else {
+        return;
+    };
+    let target = dir.path().join("target");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("a"), "x").unwrap();
+    let guard = plan("rename(*/target/*)=EBUSY@1");
+    let mut cmd = Command::new(&renamer);
+    cmd.arg(target.join("a")).arg(target.join("b"));
+    let Ok(cmd) = cmd.faults(&guard).map_err(|e| common::skip("seccomp", &e.to_string())) else {
+        return;
+    };
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Device or resource busy"));
+    let injected: Vec<_> = guard.calls().into_iter().filter(|c| c.injected()).collect();
+    assert_eq!(injected.len(), 1);
+    assert_eq!(injected[0].exe.as_deref(), Some(renamer.as_path()));
+    assert!(cmd.output().unwrap().status.success());
+    assert!(target.join("b").exists());
+}
+
+#[test]
+fn two_tests_at_once_with_their_own_plans_never_see_each_others_faults() {
+    let run = |failing: bool| {
+        std::thread::spawn(move || {
+            let dir = tempfile::tempdir().unwrap();
+            let guard = plan(if failing { "remove_file=EBUSY" } else { "remove_file=delay(1ms)" });
+            let mut results = Vec::new();
+            for i in 0..20 {
+                let f = dir.path().join(format!("f{i}"));
+                std::fs::write(&f, "x").unwrap();
+                let mut rm = StdCommand::new("rm");
+                rm.arg(&f).stderr(std::process::Stdio::null());
+                let rm = attach(&mut rm, &guard)?;
+                results.push(rm.status().unwrap().success());
+            }
+            let pids: Vec<u32> = guard.calls().iter().filter_map(|c| c.pid).collect();
+            Some((results, guard.injected(Op::RemoveFile, "*"), guard.attempts(Op::RemoveFile, "*"), pids))
+        })
+    };
+    let (a, b) = (run(true), run(false));
+    let (Some(a), Some(b)) = (a.join().unwrap(), b.join().unwrap()) else {
+        return;
+    };
+    assert!(a.0.iter().all(|ok| !ok), "every rm under the failing plan fails");
+    assert!(b.0.iter().all(|ok| *ok), "no rm under the other plan fails");
+    assert_eq!((a.1, a.2), (20, 20));
+    assert_eq!((b.1, b.2), (0, 20));
+    assert!(a.3.iter().all(|p| !b.3.contains(p)), "each record holds its own children");
+}
+
+#[test]
+fn calls_on_paths_that_do_not_exist_are_passed_to_the_kernel_uncounted() {
+    // A PATH search execs every candidate until one exists. An ETXTBSY on
+    // a missing candidate is an error the kernel never gives, and glibc's
+    // execvp would stop the search there (exit 127).
+    let Some(dir) = common::exec_tempdir() else {
+        return;
+    };
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let stub = flakeproof::install_executable_stub(&bin, "stub", "#!/bin/sh\nexit 0\n").unwrap();
+    let path = format!("{0}/no1:{0}/no2:{1}", dir.path().display(), bin.display());
+    let guard = plan("spawn(*/stub)=ETXTBSY@1");
+    let mut cmd = StdCommand::new("stub");
+    cmd.env("PATH", &path);
+    let Some(cmd) = attach(&mut cmd, &guard) else {
+        return;
+    };
+    let e = cmd.status().unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ETXTBSY));
+    let spawns: Vec<_> = guard.calls().into_iter().filter(|c| c.op == Op::Spawn).collect();
+    assert_eq!(spawns.len(), 1, "only the candidate that exists: {spawns:?}");
+    assert_eq!(spawns[0].path, stub);
+    assert!(cmd.status().unwrap().success());
+    // A rename of a missing file: ENOENT from the kernel, not our EBUSY.
+    let guard = plan("rename=EBUSY");
+    let mut mv = StdCommand::new("mv");
+    mv.arg(dir.path().join("missing")).arg(dir.path().join("x"));
+    mv.stderr(std::process::Stdio::piped());
+    let mv = attach(&mut mv, &guard).unwrap();
+    let out = mv.output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No such file"));
+    assert_eq!(guard.attempts(Op::Rename, "*"), 0);
+}
+
+#[test]
+fn dropping_the_guard_kills_a_stuck_child_and_its_children() {
+    let guard = plan("create_dir=EROFS");
+    let mut sh = StdCommand::new("sh");
+    // A child that would outlive the test: sh waits on a sleep of its own.
+    sh.args(["-c", "sleep 1000; echo done"]);
+    let Some(sh) = attach(&mut sh, &guard) else {
+        return;
+    };
+    let mut child = sh.spawn().unwrap();
+    // The sleep is sh's child: wait until /proc shows it.
+    let children = format!("/proc/{0}/task/{0}/children", child.id());
+    while std::fs::read_to_string(&children).unwrap_or_default().trim().is_empty() {
+        std::thread::yield_now();
+    }
+    let sleep: u32 = std::fs::read_to_string(&children).unwrap().trim().parse().unwrap();
+    drop(guard);
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGKILL));
+    // The grandchild was killed first (and reaped by init, or a zombie
+    // until then): it is not sleeping any more.
+    let state = std::fs::read_to_string(format!("/proc/{sleep}/stat")).unwrap_or_default();
+    assert!(
+        state.is_empty() || state.contains(") Z") || !state.contains("(sleep)"),
+        "{state}"
+    );
+}
+
+#[test]
+fn a_delay_holds_the_child_and_then_lets_the_call_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = plan("create_dir(*/slow)=delay(30ms)");
+    let mut mkdir = StdCommand::new("mkdir");
+    mkdir.arg(dir.path().join("slow"));
+    let Some(mkdir) = attach(&mut mkdir, &guard) else {
+        return;
+    };
+    assert!(mkdir.status().unwrap().success());
+    assert!(dir.path().join("slow").is_dir());
+    let calls = guard.calls();
+    let made: Vec<_> = calls.iter().filter(|c| c.op == Op::CreateDir).collect();
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0].outcome, Outcome::Delayed(std::time::Duration::from_millis(30)));
+}
+
+#[test]
+fn per_process_counts_each_process_of_the_tree_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three mkdir processes, each creating two directories: per=process
+    // fails the first of each; per=tree would fail only the very first.
+    let guard = plan("create_dir=EROFS@1/per=process");
+    let mut sh = StdCommand::new("sh");
+    sh.current_dir(dir.path()).args([
+        "-c",
+        "for i in 1 2 3; do mkdir a$i b$i 2>/dev/null; done; exit 0",
+    ]);
+    let Some(sh) = attach(&mut sh, &guard) else {
+        return;
+    };
+    assert!(sh.status().unwrap().success());
+    for i in 1..=3 {
+        assert!(!dir.path().join(format!("a{i}")).exists(), "a{i}");
+        assert!(dir.path().join(format!("b{i}")).exists(), "b{i}");
+    }
+    assert_eq!(guard.injected(Op::CreateDir, "*"), 3);
+    assert_eq!(
+        guard.calls().iter().filter_map(|c| c.pid).collect::<std::collections::HashSet<_>>().len(),
+        3
+    );
+}
