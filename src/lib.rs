@@ -105,6 +105,7 @@ mod replace;
 mod retry;
 mod rng;
 pub mod robust;
+mod sweep;
 // The one layer with file and process calls, and so the only one allowed
 // `unsafe` and std's fs/process calls (clippy.toml).
 #[allow(unsafe_code, clippy::disallowed_methods)]
@@ -124,6 +125,7 @@ pub use install::{
 pub use lock::{ArtifactGuard, ArtifactLock, Holder, Waiting};
 pub use os::Os;
 pub use replace::{replace_executable, ReplaceReport, Replacer};
+pub use sweep::{sweep, Sweep, SweepFailure, SWEEP_LIMIT};
 pub use retry::{retry_etxtbsy, Jitter, RetryEvent, RetryPolicy, RetryReport, Stop};
 
 /// The README's Rust examples, compiled and run as doc tests.

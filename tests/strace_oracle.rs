@@ -120,3 +120,38 @@ fn the_oracle_really_injects_without_a_retry_the_rename_fails() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Device or resource busy"));
 }
+
+#[test]
+fn a_plan_attached_to_the_same_child_gives_what_strace_gives() {
+    // The oracle's child again, now with the fault from a flakeproof plan
+    // enforced by seccomp instead of strace: the child must see the same
+    // three EBUSYs and say the same line, and the plan's record must count
+    // what the kernel-level injector counted.
+    use flakeproof::{fault::FaultPlan, process::Command as FpCommand, Op};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("from"), "payload").unwrap();
+    let guard = FaultPlan::parse("rename=EBUSY@1..3").unwrap().activate();
+    let mut child = FpCommand::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--ignored",
+            "--exact",
+            "oracle_child_renames_with_retry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, dir.path())
+        .env_remove("FLAKEPROOF_FAULTS");
+    let child = match child.faults(&guard) {
+        Ok(c) => c,
+        Err(e) => return common::skip("seccomp", &e.to_string()),
+    };
+    let out = child.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let at = stdout.find("oracle:").unwrap_or_else(|| panic!("{stdout}"));
+    let line = stdout[at..].lines().next().unwrap();
+    assert_eq!(line, "oracle: result=Ok(()) attempts=4 stop=Succeeded");
+    assert_eq!((guard.attempts(Op::Rename, "*"), guard.injected(Op::Rename, "*")), (4, 3));
+    assert_eq!(std::fs::read_to_string(dir.path().join("to")).unwrap(), "payload");
+}

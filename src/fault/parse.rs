@@ -24,6 +24,10 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    pub(crate) fn new(column: usize, message: String) -> ParseError {
+        ParseError { column, message }
+    }
+
     /// 1-based column (in characters) where the problem starts.
     ///
     /// ```

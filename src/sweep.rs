@@ -1,0 +1,188 @@
+//! Failure-point sweeps, SQLite's way of testing every I/O error path: run
+//! a scenario once per call a rule matches, failing the first call, then
+//! the second, and so on, until a run completes without reaching the
+//! fault; report each point the code under test did not recover from.
+
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::classify::Op;
+use crate::fault::{Call, FaultPlan, FaultScope, Outcome, ParseError};
+
+/// The most fault points a sweep tries before it stops with
+/// [`Sweep::complete`] false: a scenario whose calls never run out.
+pub const SWEEP_LIMIT: u64 = 10_000;
+
+/// What a [`sweep`] found.
+///
+/// ```
+/// let sweep = flakeproof::sweep("write=EIO", |_| Ok(())).unwrap();
+/// assert_eq!((sweep.points, sweep.complete), (0, true)); // nothing wrote
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Sweep {
+    /// The rule swept, as text.
+    pub rule: String,
+    /// How many calls the rule matched in a run without faults: the
+    /// fault points, each tried in a run of its own.
+    pub points: u64,
+    /// The points the scenario did not recover from, in order.
+    pub failures: Vec<SweepFailure>,
+    /// False if the sweep stopped at [`SWEEP_LIMIT`] points with the
+    /// scenario still reaching the fault.
+    pub complete: bool,
+}
+
+impl Sweep {
+    /// Every point tried was recovered from, and the sweep ran to the end.
+    ///
+    /// ```
+    /// assert!(flakeproof::sweep("rename=EIO", |_| Ok(())).unwrap().is_clean());
+    /// ```
+    pub fn is_clean(&self) -> bool {
+        self.failures.is_empty() && self.complete
+    }
+}
+
+impl fmt::Display for Sweep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} fault point(s), {} not recovered from",
+            self.rule,
+            self.points,
+            self.failures.len()
+        )?;
+        if !self.complete {
+            write!(f, " (stopped after {SWEEP_LIMIT} points)")?;
+        }
+        for x in &self.failures {
+            write!(f, "\n  @{}: {}", x.k, x.why)?;
+            if let Some(c) = &x.call {
+                write!(f, " (failed {} {}", c.op.name(), c.path.display())?;
+                if let Some(pid) = c.pid {
+                    write!(f, " in pid {pid}")?;
+                }
+                f.write_str(")")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One fault point the scenario did not recover from.
+///
+/// ```
+/// let s = flakeproof::sweep("create_dir=EIO", |_| {
+///     flakeproof::fs::create_dir_all("/tmp").map_err(|e| e.to_string())
+/// }).unwrap();
+/// let _ = s.failures.first().map(|f| (f.k, &f.why));
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SweepFailure {
+    /// The call number (among those the rule matches) that was failed.
+    pub k: u64,
+    /// That call, from the run's record.
+    pub call: Option<Call>,
+    /// What went wrong: the scenario's `Err`, or its panic message.
+    pub why: String,
+}
+
+/// Run `scenario` once per call `rule` matches, with the rule failing (or
+/// delaying) that call alone: `rule@1`, `rule@2` ... until a run finishes
+/// without reaching the fault. The scenario gets the run's plan, active on
+/// the calling thread, to carry into threads and attach to child commands
+/// ([`crate::process::Command::faults`]); it returns `Err` (or panics)
+/// when the code under test did not recover: a wrong result, debris left
+/// on disk. `rule` is one rule without a trigger (`rename(*/out)=EIO`).
+///
+/// The scenario must do the same calls each run, up to the fault: a sweep
+/// of a scenario that varies (threads racing for the matching calls)
+/// tests different points each run.
+///
+/// ```
+/// use std::io::Write;
+/// use flakeproof::fs;
+///
+/// // Writes `out` through a temp file, but leaves the temp file behind
+/// // when a step fails: the bug the sweep finds.
+/// fn save(dir: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
+///     let tmp = dir.join("out.tmp");
+///     let mut f = fs::File::create(&tmp)?;
+///     f.write_all(data)?;
+///     f.sync_all()?;
+///     fs::rename(&tmp, dir.join("out"))
+/// }
+///
+/// let sweep = flakeproof::sweep("any(*/out*)=EIO", |_| {
+///     let dir = tempfile::tempdir().unwrap();
+///     let _ = save(dir.path(), b"data"); // an error is fine; debris is not
+///     match dir.path().join("out.tmp").exists() {
+///         true => Err("out.tmp left behind".into()),
+///         false => Ok(()),
+///     }
+/// }).unwrap();
+/// assert_eq!(sweep.points, 4); // create, write, sync, rename
+/// let ks: Vec<u64> = sweep.failures.iter().map(|f| f.k).collect();
+/// assert_eq!(ks, [2, 3, 4]); // every failure after the create leaves out.tmp
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sweep<F>(rule: &str, mut scenario: F) -> Result<Sweep, ParseError>
+where
+    F: FnMut(&FaultScope) -> Result<(), String>,
+{
+    let shown = FaultPlan::parse(rule)?.to_string();
+    if shown.is_empty() || shown.contains(';') {
+        return Err(ParseError::new(1, format!("a sweep takes one rule, found `{rule}`")));
+    }
+    if shown.contains('@') {
+        return Err(ParseError::new(
+            rule.find('@').map_or(1, |i| i + 1),
+            "a sweep sets the trigger itself (@1, @2 ...): give the rule without one".into(),
+        ));
+    }
+    // The counter scope, if any, goes after the trigger.
+    let (head, per) = match shown.split_once("/per=") {
+        Some((h, p)) => (h.to_owned(), format!("/per={p}")),
+        None => (shown.clone(), String::new()),
+    };
+    let mut failures = Vec::new();
+    for k in 1..=SWEEP_LIMIT {
+        let plan = FaultPlan::parse(&format!("{head}@{k}{per}"))?;
+        let guard = plan.activate();
+        let outcome = catch_unwind(AssertUnwindSafe(|| scenario(&guard)));
+        // Reached: a call was failed or delayed (the record's totals are
+        // exact even if its entries were capped).
+        let call = guard.calls().into_iter().find(|c| c.outcome != Outcome::Passed);
+        let fired = call.is_some() || Op::ALL.iter().any(|&op| guard.injected(op, "*") > 0);
+        drop(guard);
+        if !fired {
+            return Ok(Sweep {
+                rule: shown,
+                points: k - 1,
+                failures,
+                complete: true,
+            });
+        }
+        let why = match outcome {
+            Ok(Ok(())) => continue,
+            Ok(Err(why)) => why,
+            Err(panic) => match panic.downcast::<String>() {
+                Ok(s) => format!("panicked: {s}"),
+                Err(p) => match p.downcast::<&str>() {
+                    Ok(s) => format!("panicked: {s}"),
+                    Err(_) => "panicked".into(),
+                },
+            },
+        };
+        failures.push(SweepFailure { k, call, why });
+    }
+    Ok(Sweep {
+        rule: shown,
+        points: SWEEP_LIMIT,
+        failures,
+        complete: false,
+    })
+}

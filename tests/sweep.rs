@@ -1,0 +1,132 @@
+//! Failure-point sweeps: every call of a rule failed in turn, in this
+//! process and in child processes, finding the points a function leaves
+//! debris at, and none once it is fixed.
+
+mod common;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use flakeproof::{fs, sweep};
+
+/// The usual save: a temp file, renamed over the destination. Leaves the
+/// temp file behind when a step after its creation fails.
+fn save_leaky(dir: &Path, data: &[u8]) -> io::Result<()> {
+    let tmp = dir.join("out.tmp");
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(data)?;
+    f.sync_all()?;
+    drop(f);
+    fs::rename(&tmp, dir.join("out"))
+}
+
+/// The same, cleaning up after itself.
+fn save_fixed(dir: &Path, data: &[u8]) -> io::Result<()> {
+    let tmp = dir.join("out.tmp");
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, dir.join("out"))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The check each run makes: an error is allowed, debris is not, and on
+/// success the destination holds the data.
+fn scenario(save: fn(&Path, &[u8]) -> io::Result<()>) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = save(dir.path(), b"data");
+    if dir.path().join("out.tmp").exists() {
+        return Err("debris: out.tmp left behind".into());
+    }
+    match (saved, std::fs::read(dir.path().join("out"))) {
+        (Ok(()), Ok(d)) if d == b"data" => Ok(()),
+        (Ok(()), other) => Err(format!("reported success, but out is {other:?}")),
+        (Err(_), _) => Ok(()),
+    }
+}
+
+#[test]
+fn a_sweep_finds_where_a_leaky_save_leaves_debris_and_nothing_after_the_fix() {
+    let leaky = sweep("any(*/out*)=EIO", |_| scenario(save_leaky)).unwrap();
+    assert_eq!(leaky.points, 4, "{leaky}"); // create, write, sync, rename
+    let ks: Vec<u64> = leaky.failures.iter().map(|f| f.k).collect();
+    assert_eq!(ks, [2, 3, 4], "{leaky}");
+    let failed = leaky.failures[2].call.as_ref().unwrap();
+    assert_eq!(failed.op, flakeproof::Op::Rename);
+    assert!(leaky.to_string().contains("@4: debris"), "{leaky}");
+
+    let fixed = sweep("any(*/out*)=EIO", |_| scenario(save_fixed)).unwrap();
+    assert!(fixed.is_clean(), "{fixed}");
+    assert_eq!(fixed.points, 4);
+}
+
+#[test]
+fn a_panic_in_the_scenario_is_a_failure_at_that_point() {
+    let s = sweep("create_dir=EIO", |_| {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("a")).unwrap(); // no recovery at all
+        fs::create_dir(dir.path().join("b")).map_err(|e| e.to_string())
+    })
+    .unwrap();
+    assert_eq!(s.points, 2);
+    assert_eq!(s.failures.len(), 2);
+    assert!(s.failures[0].why.starts_with("panicked"), "{s}");
+    assert_eq!(s.failures[1].why, io::Error::from_raw_os_error(5).to_string());
+}
+
+#[test]
+fn a_sweep_refuses_a_rule_with_a_trigger_or_more_than_one_rule() {
+    assert!(sweep("rename=EIO@2", |_| Ok(())).is_err());
+    assert!(sweep("rename=EIO; write=EIO", |_| Ok(())).is_err());
+    assert!(sweep("", |_| Ok(())).is_err());
+    let per = sweep("rename=EIO/per=process", |_| Ok(())).unwrap();
+    assert_eq!(per.rule, "rename=EIO/per=process");
+}
+
+/// The same sweep, of a shell script: every call the script's processes
+/// make on `out*` is failed in turn, through the plan attached to `sh`.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_sweep_reaches_into_child_processes() {
+    use flakeproof::process::Command;
+    let script = |body: &'static str| {
+        move |plan: &flakeproof::fault::FaultScope| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut sh = Command::new("sh");
+            sh.args(["-c", body]).current_dir(dir.path());
+            sh.stderr(std::process::Stdio::null());
+            let sh = sh.faults(plan).map_err(|e| format!("UNSUPPORTED {e}"))?;
+            let ok = sh.status().unwrap().success();
+            if dir.path().join("out.tmp").exists() {
+                return Err("debris: out.tmp left behind".into());
+            }
+            match (ok, std::fs::read(dir.path().join("out"))) {
+                (true, Ok(d)) if d == b"data" => Ok(()),
+                (true, other) => Err(format!("exit 0, but out is {other:?}")),
+                (false, _) => Ok(()),
+            }
+        }
+    };
+    let leaky = sweep("any(*/out*)=EIO", script("printf data > out.tmp && mv out.tmp out")).unwrap();
+    if leaky.failures.iter().any(|f| f.why.starts_with("UNSUPPORTED")) {
+        return common::skip("seccomp", &leaky.to_string());
+    }
+    // The shell's open of out.tmp, printf's write, mv's rename.
+    assert_eq!(leaky.points, 3, "{leaky}");
+    let ks: Vec<u64> = leaky.failures.iter().map(|f| f.k).collect();
+    assert_eq!(ks, [2, 3], "{leaky}");
+    assert!(leaky.failures.iter().all(|f| f.call.as_ref().unwrap().pid.is_some()));
+
+    let fixed = sweep(
+        "any(*/out*)=EIO",
+        script("{ printf data > out.tmp && mv out.tmp out; } || { rm -f out.tmp; exit 1; }"),
+    )
+    .unwrap();
+    assert!(fixed.is_clean(), "{fixed}");
+}
