@@ -305,3 +305,105 @@ fn per_process_counts_each_process_of_the_tree_on_its_own() {
         3
     );
 }
+
+const CHILD_MODE: &str = "FLAKEPROOF_CHILD_FAULTS_MODE";
+
+/// Run this test binary's ignored test `name` as a child, under `guard`.
+fn this_binary(name: &str, mode: &str) -> StdCommand {
+    let mut cmd = StdCommand::new(std::env::current_exe().unwrap());
+    cmd.args(["--ignored", "--exact", name, "--nocapture", "--test-threads=1"])
+        .env(CHILD_MODE, mode);
+    cmd
+}
+
+extern "C" fn ignore_signal(_: libc::c_int) {}
+
+/// The child of `a_signal_during_a_held_call_does_not_count_it_twice`: a
+/// program whose signal handler restarts interrupted calls, as Go's
+/// preemption signal does.
+#[test]
+#[ignore = "run as a child by a_signal_during_a_held_call_does_not_count_it_twice"]
+fn child_renames_with_a_restarting_signal_handler() {
+    let Ok(dir) = std::env::var(CHILD_MODE) else {
+        return;
+    };
+    // SAFETY: a handler that does nothing, installed with SA_RESTART.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = ignore_signal as usize;
+        sa.sa_flags = libc::SA_RESTART;
+        libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut());
+    }
+    let dir = Path::new(&dir);
+    std::fs::rename(dir.join("from"), dir.join("to")).unwrap();
+}
+
+#[test]
+fn a_signal_during_a_held_call_does_not_count_it_twice() {
+    // Without SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, a signal that reaches
+    // the child while the supervisor holds its rename interrupts the call;
+    // SA_RESTART makes the kernel restart it, and the supervisor would see
+    // (and count) a second rename that the program made once.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("from"), "x").unwrap();
+    let guard = plan("rename(*/to)=delay(1500ms)");
+    let mut cmd = this_binary(
+        "child_renames_with_a_restarting_signal_handler",
+        &dir.path().to_string_lossy(),
+    );
+    cmd.stdout(std::process::Stdio::null());
+    let Some(cmd) = attach(&mut cmd, &guard) else {
+        return;
+    };
+    let mut child = cmd.spawn().unwrap();
+    // The supervisor records the call before it starts the delay: from
+    // then on the child is held in its rename.
+    while guard.attempts(Op::Rename, "*") == 0 {
+        assert!(child.try_wait().unwrap().is_none(), "the child ended early");
+        std::thread::yield_now();
+    }
+    for _ in 0..50 {
+        // SAFETY: kill with integers, on our own child, not yet reaped.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGUSR1) };
+    }
+    assert!(child.wait().unwrap().success());
+    assert!(dir.path().join("to").exists());
+    assert_eq!(guard.attempts(Op::Rename, "*"), 1, "{:?}", guard.calls());
+}
+
+/// The child of `a_sandbox_that_holds_a_listener_already_gets_a_clear_error`.
+#[test]
+#[ignore = "run as a child by a_sandbox_that_holds_a_listener_already_gets_a_clear_error"]
+fn child_attaches_a_plan_inside_a_plan() {
+    if std::env::var_os(CHILD_MODE).is_none() {
+        return;
+    }
+    let guard = plan("rename=EBUSY");
+    let mut cmd = Command::new("true");
+    match cmd.faults(&guard) {
+        Ok(_) => println!("attached"),
+        Err(e) => println!("refused: {:?}: {e}", e.kind()),
+    }
+}
+
+#[test]
+fn a_sandbox_that_holds_a_listener_already_gets_a_clear_error() {
+    // Our own filter is such a sandbox: a child under a plan can't attach
+    // a plan of its own (the kernel allows one listener per filter chain).
+    let guard = plan("create_dir=EROFS");
+    let mut cmd = this_binary("child_attaches_a_plan_inside_a_plan", "1");
+    let Some(cmd) = attach(&mut cmd, &guard) else {
+        return;
+    };
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    // libtest prints "test NAME ... " before the child's own line.
+    let at = stdout
+        .find("refused:")
+        .or_else(|| stdout.find("attached"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let line = stdout[at..].lines().next().unwrap();
+    assert!(line.starts_with("refused: Unsupported"), "{line}");
+    assert!(line.contains("seccomp") && line.contains("EBUSY"), "{line}");
+}
