@@ -49,13 +49,19 @@ fn main() {
         return renames(&dir.to_string_lossy());
     }
     let rounds = flag("--rounds", 9) as usize;
-    let base = if Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "/tmp" };
+    let base = if Path::new("/dev/shm").is_dir() {
+        "/dev/shm"
+    } else {
+        "/tmp"
+    };
     let dir = tempfile::tempdir_in(base).unwrap();
     std::fs::write(dir.path().join("a"), "x").unwrap();
 
     // The round trip.
     let quiet = FaultPlan::parse("").unwrap().activate();
-    let watched = FaultPlan::parse("rename(*/nomatch)=EIO").unwrap().activate();
+    let watched = FaultPlan::parse("rename(*/nomatch)=EIO")
+        .unwrap()
+        .activate();
     let child = |plan: Option<&flakeproof::fault::FaultGuard>| {
         let mut cmd = Command::new(std::env::current_exe().unwrap());
         cmd.env(CHILD, dir.path()).stderr(Stdio::inherit());
@@ -71,7 +77,11 @@ fn main() {
     let time = |cmd: &mut Command| -> f64 {
         let out = cmd.output().unwrap();
         assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
     };
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
@@ -89,7 +99,10 @@ fn main() {
         verdict(trip <= 30.0)
     );
     // Every rename was a round trip that consulted the plan.
-    assert_eq!(watched.attempts(flakeproof::Op::Rename, "*"), rounds * RENAMES as usize);
+    assert_eq!(
+        watched.attempts(flakeproof::Op::Rename, "*"),
+        rounds * RENAMES as usize
+    );
     drop(quiet);
 
     // cp -r of a 1,000-file tree.
@@ -122,8 +135,14 @@ fn main() {
         }
     }
     let ms: Vec<f64> = samples.into_iter().map(median).collect();
-    println!("\ncp -r of 1,000 files, wall time with the spawn, median of {rounds} interleaved rounds");
-    let names = ["no plan", "plan cp never meets (rename)", "open rule, matches nothing"];
+    println!(
+        "\ncp -r of 1,000 files, wall time with the spawn, median of {rounds} interleaved rounds"
+    );
+    let names = [
+        "no plan",
+        "plan cp never meets (rename)",
+        "open rule, matches nothing",
+    ];
     for (name, m) in names.iter().zip(&ms) {
         println!("  {:<30} {:>8.2} ms {:>6.2}x", name, m / 1e6, m / ms[0]);
     }

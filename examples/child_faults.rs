@@ -30,11 +30,14 @@ struct Row {
     expected: bool,
 }
 
+/// One row's run, in a directory of its own.
+type Scenario = fn(&Path) -> io::Result<Row>;
+
 fn main() -> ExitCode {
     let with_cargo = !std::env::args().any(|a| a == "--no-cargo");
     let dir = tempfile::tempdir().expect("temp dir");
     let mut rows = Vec::new();
-    let scenarios: [(&str, fn(&Path) -> io::Result<Row>); 4] = [
+    let scenarios: [(&str, Scenario); 4] = [
         ("cp", cp_destination_eperm),
         ("mv", mv_busy_then_succeeds),
         ("rm", rm_lingering_handle),
@@ -58,7 +61,10 @@ fn main() -> ExitCode {
             Err(e) => eprintln!("cargo scenario not run: {e}"),
         }
     }
-    println!("{:<44} {:<50} {:>3}  {:<3} what the program said", "scenario", "plan", "inj", "ok");
+    println!(
+        "{:<44} {:<50} {:>3}  {:<3} what the program said",
+        "scenario", "plan", "inj", "ok"
+    );
     for r in &rows {
         println!(
             "{:<44} {:<50} {:>3}  {:<3} {}",
@@ -124,7 +130,9 @@ fn mv_busy_then_succeeds(dir: &Path) -> io::Result<Row> {
     std::fs::create_dir(dir.join("target"))?;
     std::fs::write(dir.join("app.new"), "v2")?;
     let mut mv = Command::new("mv");
-    mv.args(["app.new", "target/app"]).current_dir(dir).env("LC_ALL", "C");
+    mv.args(["app.new", "target/app"])
+        .current_dir(dir)
+        .env("LC_ALL", "C");
     mv.faults(&guard)?;
     let mut first = None;
     let mut runs = 0;
@@ -190,7 +198,9 @@ fn sh_stub_text_file_busy(dir: &Path) -> io::Result<Row> {
     let stub = flakeproof::install_executable_stub(dir, "fake-git", "#!/bin/sh\necho fake\n")?;
     let guard = plan(text);
     let mut sh = Command::new("sh");
-    sh.arg("-c").arg(r#""$0" status; echo "exit=$?" >&2"#).arg(&stub);
+    sh.arg("-c")
+        .arg(r#""$0" status; echo "exit=$?" >&2"#)
+        .arg(&stub);
     sh.faults(&guard)?;
     let out = run(&mut sh)?;
     let err = String::from_utf8_lossy(&out.stderr).into_owned();

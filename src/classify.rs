@@ -52,10 +52,11 @@ pub enum Op {
     Lock,
     /// This process starting a program (fork/exec, posix_spawn, CreateProcess).
     Spawn,
-    /// Some process (a child, a grandchild) exec'ing a program: what a plan
-    /// attached to a child process will see (reserved: plans can't be
-    /// attached to children yet). This process's own spawns are
-    /// [`Op::Spawn`].
+    /// A process of a child tree under a plan (a child that already runs its
+    /// program, a grandchild) exec'ing a program; see
+    /// [`Command::faults`](crate::process::Command::faults). This process's
+    /// own spawns, and a child's first exec (the same event), are
+    /// [`Op::Spawn`]; a `spawn` rule matches both.
     Exec,
 }
 

@@ -125,8 +125,8 @@ pub use install::{
 pub use lock::{ArtifactGuard, ArtifactLock, Holder, Waiting};
 pub use os::Os;
 pub use replace::{replace_executable, ReplaceReport, Replacer};
-pub use sweep::{sweep, Sweep, SweepFailure, SWEEP_LIMIT};
 pub use retry::{retry_etxtbsy, Jitter, RetryEvent, RetryPolicy, RetryReport, Stop};
+pub use sweep::{sweep, Sweep, SweepFailure, SWEEP_LIMIT};
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -135,7 +135,10 @@ where
 {
     let shown = FaultPlan::parse(rule)?.to_string();
     if shown.is_empty() || shown.contains(';') {
-        return Err(ParseError::new(1, format!("a sweep takes one rule, found `{rule}`")));
+        return Err(ParseError::new(
+            1,
+            format!("a sweep takes one rule, found `{rule}`"),
+        ));
     }
     if shown.contains('@') {
         return Err(ParseError::new(
@@ -155,7 +158,10 @@ where
         let outcome = catch_unwind(AssertUnwindSafe(|| scenario(&guard)));
         // Reached: a call was failed or delayed (the record's totals are
         // exact even if its entries were capped).
-        let call = guard.calls().into_iter().find(|c| c.outcome != Outcome::Passed);
+        let call = guard
+            .calls()
+            .into_iter()
+            .find(|c| c.outcome != Outcome::Passed);
         let fired = call.is_some() || Op::ALL.iter().any(|&op| guard.injected(op, "*") > 0);
         drop(guard);
         if !fired {

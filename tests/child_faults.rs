@@ -68,7 +68,11 @@ fn a_real_mv_fails_its_rename_once_with_ebusy_and_the_record_names_its_pid() {
     assert_eq!(guard.attempts(Op::Spawn, "*"), 1);
 
     // The second rename passes: the plan said @1.
-    assert!(mv.stderr(std::process::Stdio::inherit()).status().unwrap().success());
+    assert!(mv
+        .stderr(std::process::Stdio::inherit())
+        .status()
+        .unwrap()
+        .success());
     assert!(target.join("b").exists());
     assert_eq!(guard.injected(Op::Rename, "*"), 1);
     assert_eq!(guard.attempts(Op::Rename, "*/target/*"), 2);
@@ -79,7 +83,8 @@ fn a_sh_grandchilds_exec_of_a_stub_fails_twice_then_runs() {
     let Some(dir) = common::exec_tempdir() else {
         return;
     };
-    let stub = flakeproof::install_executable_stub(dir.path(), "stub", "#!/bin/sh\nexit 0\n").unwrap();
+    let stub =
+        flakeproof::install_executable_stub(dir.path(), "stub", "#!/bin/sh\nexit 0\n").unwrap();
     let guard = plan("spawn(*/stub)=ETXTBSY@1..2");
     let mut sh = StdCommand::new("sh");
     sh.arg("-c")
@@ -111,7 +116,9 @@ fn a_sh_grandchilds_exec_of_a_stub_fails_twice_then_runs() {
         .filter(|c| c.op == Op::Exec)
         .collect();
     assert_eq!(execs.len(), 3, "{:?}", guard.calls());
-    assert!(execs.iter().all(|c| c.path == stub && c.pid != Some(sh_pid)));
+    assert!(execs
+        .iter()
+        .all(|c| c.path == stub && c.pid != Some(sh_pid)));
     assert_eq!(execs.iter().filter(|c| c.injected()).count(), 2);
     assert_eq!(guard.injected(Op::Spawn, "*/stub"), 2);
     assert_eq!(guard.injected(Op::Exec, "*/stub"), 2);
@@ -156,7 +163,10 @@ fn the_same_plan_reaches_a_statically_linked_program() {
     let guard = plan("rename(*/target/*)=EBUSY@1");
     let mut cmd = Command::new(&renamer);
     cmd.arg(target.join("a")).arg(target.join("b"));
-    let Ok(cmd) = cmd.faults(&guard).map_err(|e| common::skip("seccomp", &e.to_string())) else {
+    let Ok(cmd) = cmd
+        .faults(&guard)
+        .map_err(|e| common::skip("seccomp", &e.to_string()))
+    else {
         return;
     };
     let out = cmd.output().unwrap();
@@ -174,7 +184,11 @@ fn two_tests_at_once_with_their_own_plans_never_see_each_others_faults() {
     let run = |failing: bool| {
         std::thread::spawn(move || {
             let dir = tempfile::tempdir().unwrap();
-            let guard = plan(if failing { "remove_file=EBUSY" } else { "remove_file=delay(1ms)" });
+            let guard = plan(if failing {
+                "remove_file=EBUSY"
+            } else {
+                "remove_file=delay(1ms)"
+            });
             let mut results = Vec::new();
             for i in 0..20 {
                 let f = dir.path().join(format!("f{i}"));
@@ -185,18 +199,29 @@ fn two_tests_at_once_with_their_own_plans_never_see_each_others_faults() {
                 results.push(rm.status().unwrap().success());
             }
             let pids: Vec<u32> = guard.calls().iter().filter_map(|c| c.pid).collect();
-            Some((results, guard.injected(Op::RemoveFile, "*"), guard.attempts(Op::RemoveFile, "*"), pids))
+            Some((
+                results,
+                guard.injected(Op::RemoveFile, "*"),
+                guard.attempts(Op::RemoveFile, "*"),
+                pids,
+            ))
         })
     };
     let (a, b) = (run(true), run(false));
     let (Some(a), Some(b)) = (a.join().unwrap(), b.join().unwrap()) else {
         return;
     };
-    assert!(a.0.iter().all(|ok| !ok), "every rm under the failing plan fails");
+    assert!(
+        a.0.iter().all(|ok| !ok),
+        "every rm under the failing plan fails"
+    );
     assert!(b.0.iter().all(|ok| *ok), "no rm under the other plan fails");
     assert_eq!((a.1, a.2), (20, 20));
     assert_eq!((b.1, b.2), (0, 20));
-    assert!(a.3.iter().all(|p| !b.3.contains(p)), "each record holds its own children");
+    assert!(
+        a.3.iter().all(|p| !b.3.contains(p)),
+        "each record holds its own children"
+    );
 }
 
 #[test]
@@ -219,8 +244,16 @@ fn calls_on_paths_that_do_not_exist_are_passed_to_the_kernel_uncounted() {
     };
     let e = cmd.status().unwrap_err();
     assert_eq!(e.raw_os_error(), Some(libc::ETXTBSY));
-    let spawns: Vec<_> = guard.calls().into_iter().filter(|c| c.op == Op::Spawn).collect();
-    assert_eq!(spawns.len(), 1, "only the candidate that exists: {spawns:?}");
+    let spawns: Vec<_> = guard
+        .calls()
+        .into_iter()
+        .filter(|c| c.op == Op::Spawn)
+        .collect();
+    assert_eq!(
+        spawns.len(),
+        1,
+        "only the candidate that exists: {spawns:?}"
+    );
     assert_eq!(spawns[0].path, stub);
     assert!(cmd.status().unwrap().success());
     // A rename of a missing file: ENOENT from the kernel, not our EBUSY.
@@ -246,10 +279,18 @@ fn dropping_the_guard_kills_a_stuck_child_and_its_children() {
     let mut child = sh.spawn().unwrap();
     // The sleep is sh's child: wait until /proc shows it.
     let children = format!("/proc/{0}/task/{0}/children", child.id());
-    while std::fs::read_to_string(&children).unwrap_or_default().trim().is_empty() {
+    while std::fs::read_to_string(&children)
+        .unwrap_or_default()
+        .trim()
+        .is_empty()
+    {
         std::thread::yield_now();
     }
-    let sleep: u32 = std::fs::read_to_string(&children).unwrap().trim().parse().unwrap();
+    let sleep: u32 = std::fs::read_to_string(&children)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     drop(guard);
     let status = child.wait().unwrap();
     use std::os::unix::process::ExitStatusExt;
@@ -277,7 +318,10 @@ fn a_delay_holds_the_child_and_then_lets_the_call_through() {
     let calls = guard.calls();
     let made: Vec<_> = calls.iter().filter(|c| c.op == Op::CreateDir).collect();
     assert_eq!(made.len(), 1);
-    assert_eq!(made[0].outcome, Outcome::Delayed(std::time::Duration::from_millis(30)));
+    assert_eq!(
+        made[0].outcome,
+        Outcome::Delayed(std::time::Duration::from_millis(30))
+    );
 }
 
 #[test]
@@ -301,7 +345,12 @@ fn per_process_counts_each_process_of_the_tree_on_its_own() {
     }
     assert_eq!(guard.injected(Op::CreateDir, "*"), 3);
     assert_eq!(
-        guard.calls().iter().filter_map(|c| c.pid).collect::<std::collections::HashSet<_>>().len(),
+        guard
+            .calls()
+            .iter()
+            .filter_map(|c| c.pid)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
         3
     );
 }
@@ -311,8 +360,14 @@ const CHILD_MODE: &str = "FLAKEPROOF_CHILD_FAULTS_MODE";
 /// Run this test binary's ignored test `name` as a child, under `guard`.
 fn this_binary(name: &str, mode: &str) -> StdCommand {
     let mut cmd = StdCommand::new(std::env::current_exe().unwrap());
-    cmd.args(["--ignored", "--exact", name, "--nocapture", "--test-threads=1"])
-        .env(CHILD_MODE, mode);
+    cmd.args([
+        "--ignored",
+        "--exact",
+        name,
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(CHILD_MODE, mode);
     cmd
 }
 
@@ -330,7 +385,7 @@ fn child_renames_with_a_restarting_signal_handler() {
     // SAFETY: a handler that does nothing, installed with SA_RESTART.
     unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = ignore_signal as usize;
+        sa.sa_sigaction = ignore_signal as *const () as usize;
         sa.sa_flags = libc::SA_RESTART;
         libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut());
     }

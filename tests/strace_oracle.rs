@@ -152,6 +152,15 @@ fn a_plan_attached_to_the_same_child_gives_what_strace_gives() {
     let at = stdout.find("oracle:").unwrap_or_else(|| panic!("{stdout}"));
     let line = stdout[at..].lines().next().unwrap();
     assert_eq!(line, "oracle: result=Ok(()) attempts=4 stop=Succeeded");
-    assert_eq!((guard.attempts(Op::Rename, "*"), guard.injected(Op::Rename, "*")), (4, 3));
-    assert_eq!(std::fs::read_to_string(dir.path().join("to")).unwrap(), "payload");
+    assert_eq!(
+        (
+            guard.attempts(Op::Rename, "*"),
+            guard.injected(Op::Rename, "*")
+        ),
+        (4, 3)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("to")).unwrap(),
+        "payload"
+    );
 }

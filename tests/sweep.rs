@@ -77,7 +77,10 @@ fn a_panic_in_the_scenario_is_a_failure_at_that_point() {
     assert_eq!(s.points, 2);
     assert_eq!(s.failures.len(), 2);
     assert!(s.failures[0].why.starts_with("panicked"), "{s}");
-    assert_eq!(s.failures[1].why, io::Error::from_raw_os_error(5).to_string());
+    assert_eq!(
+        s.failures[1].why,
+        io::Error::from_raw_os_error(5).to_string()
+    );
 }
 
 #[test]
@@ -113,15 +116,26 @@ fn a_sweep_reaches_into_child_processes() {
             }
         }
     };
-    let leaky = sweep("any(*/out*)=EIO", script("printf data > out.tmp && mv out.tmp out")).unwrap();
-    if leaky.failures.iter().any(|f| f.why.starts_with("UNSUPPORTED")) {
+    let leaky = sweep(
+        "any(*/out*)=EIO",
+        script("printf data > out.tmp && mv out.tmp out"),
+    )
+    .unwrap();
+    if leaky
+        .failures
+        .iter()
+        .any(|f| f.why.starts_with("UNSUPPORTED"))
+    {
         return common::skip("seccomp", &leaky.to_string());
     }
     // The shell's open of out.tmp, printf's write, mv's rename.
     assert_eq!(leaky.points, 3, "{leaky}");
     let ks: Vec<u64> = leaky.failures.iter().map(|f| f.k).collect();
     assert_eq!(ks, [2, 3], "{leaky}");
-    assert!(leaky.failures.iter().all(|f| f.call.as_ref().unwrap().pid.is_some()));
+    assert!(leaky
+        .failures
+        .iter()
+        .all(|f| f.call.as_ref().unwrap().pid.is_some()));
 
     let fixed = sweep(
         "any(*/out*)=EIO",

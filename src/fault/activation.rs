@@ -117,9 +117,8 @@ impl Shared {
             key: key_of(call.exe),
         };
         let text = call.path.to_string_lossy();
-        let verdict = st
-            .0
-            .decide(&self.rules, call.op, &text, caller, || self.clock().now());
+        let verdict =
+            st.0.decide(&self.rules, call.op, &text, caller, || self.clock().now());
         let who = st.1.child(call.pid, call.exe);
         st.1.push_from(call.op, call.path, outcome_of(verdict), who);
         verdict
@@ -149,9 +148,9 @@ impl Shared {
         // some VMs).
         let verdict = match needs {
             Needs::Nothing => Verdict::default(),
-            _ => st
-                .0
-                .decide(&self.rules, op, &text, Caller::default(), || self.clock().now()),
+            _ => st.0.decide(&self.rules, op, &text, Caller::default(), || {
+                self.clock().now()
+            }),
         };
         st.1.push(op, path, outcome_of(verdict));
         verdict

@@ -38,7 +38,7 @@
 //!
 //! ```text
 //! plan     := rule? (';' rule?)*                 whitespace allowed between tokens
-//! rule     := op ('(' glob ')')? '=' action ('@' trigger)?
+//! rule     := op ('(' glob ')')? '=' action ('@' trigger)? ('/per=' scope)?
 //! op       := open | open_write | write | close | sync | metadata | rename | copy
 //!           | remove_file | remove_dir | create_dir | set_permissions | lock
 //!           | spawn | exec | any
@@ -51,12 +51,13 @@
 //!                                      a GC or your retry hook lets go of
 //! trigger  := always (the default) | N (the N-th matching call) | N..M | N.. | ..M
 //!           | everyN | pP/seed=S (probability P, reproducible from seed S)
+//! scope    := tree (the default: one count for every process under the plan)
+//!           | process (a count for each process)
 //! ```
 //!
-//! - `op`: the names of [`Op`] ([`Op::name`]). `spawn` is this
-//!   process starting a program. `exec`, a program being exec'd by some
-//!   process, is reserved for plans attached to child processes, which are
-//!   not available yet: `exec` rules parse, but nothing consults them.
+//! - `op`: the names of [`Op`] ([`Op::name`]). `spawn` is any start of a
+//!   program: this process's spawns, and the execs in child trees the plan
+//!   is attached to. `exec` is only the latter.
 //! - `glob`: `*` matches any run of characters, `/` included; `?` one
 //!   character. It can't contain `)` or `;`. No pattern means any path.
 //! - `ERRNO`: a name, `EBUSY`, `ETXTBSY`, `EAGAIN` ... on Unix,
@@ -67,7 +68,16 @@
 //! - Calls are counted per rule, from 1, among the calls that rule matches
 //!   (strace's `when=`). Every matching rule counts a call; delays of all
 //!   firing rules add up; the first firing failure decides the error.
-//! - Same plan, same seed, same sequence of calls: same faults, every run.
+//! - `/per=process` gives each process its own count: `create_dir=EROFS@1/per=process`
+//!   fails the first `mkdir` of every process in a child tree. The default,
+//!   `per=tree`, counts the test process's calls and every child's together.
+//! - A probability draw is a function of (seed, rule, scope, k), k being the
+//!   call's number in its count; the scope is 0 for `per=tree` and for this
+//!   process, and a hash of the executable for a child under `per=process`.
+//!   Same plan, same seed, same sequence of calls: same faults, every run.
+//!   Calls from several processes (or threads) come in the order the
+//!   scheduler lets them: a count shared between them sees that order, and
+//!   only that is not reproducible.
 //!
 //! Examples: `spawn(*/stub-*)=ETXTBSY@1..2` (the first two spawns of a stub
 //! fail as if a sibling held it open), `rename=EBUSY@p0.1/seed=7` (one rename
@@ -112,6 +122,99 @@
 //!
 //! With no plan active anywhere, consulting costs one atomic load
 //! (`benches/fault.rs`).
+//!
+//! # Faults in child processes
+//!
+//! [`process::Command::faults`](crate::process::Command::faults) (and
+//! [`ChildFaultsExt`](crate::process::ChildFaultsExt) for
+//! `std::process::Command`) puts the children a command spawns, and every
+//! process they start, under a plan: real, unmodified programs (`mv`,
+//! `cargo`, a shell script, a static binary) see the plan's errors from the
+//! kernel itself, counted and recorded with the test's own calls, each with
+//! its process's [`Call::pid`] and [`Call::exe`].
+//!
+//! Linux only (x86_64, aarch64), through seccomp user notification: the
+//! child installs a BPF filter between fork and exec that hands the calls
+//! of the plan's operations to a supervisor thread in the test process. The
+//! supervisor reads the path from the child's memory, resolves it against
+//! the caller's working directory or directory descriptor, asks the plan,
+//! and answers with the error or lets the call go on. Elsewhere `faults`
+//! returns `Unsupported` (a macOS backend through `DYLD_INSERT_LIBRARIES`
+//! and a Windows one are future work).
+//!
+//! | operation | system calls watched in a child tree | path |
+//! |---|---|---|
+//! | `spawn`, `exec` | `execve`, `execveat` | the program |
+//! | `open`, `open_write` | `open`, `openat`, `openat2`, `creat`; write access, `O_CREAT` or `O_TRUNC` makes it `open_write` | the file |
+//! | `write` | `write`, `pwrite64`, `writev`, `pwritev`, `pwritev2` | the descriptor's file |
+//! | `rename` | `rename`, `renameat`, `renameat2`, and `link`, `linkat` (as flakeproof's own `hard_link`) | the destination |
+//! | `remove_file` | `unlink`, `unlinkat` | the file |
+//! | `remove_dir` | `rmdir`, `unlinkat(AT_REMOVEDIR)` | the directory |
+//! | `copy` | `copy_file_range`, `sendfile`, `ioctl(FICLONE / FICLONERANGE)` | the destination descriptor's file |
+//! | `sync` | `fsync`, `fdatasync`, `syncfs` | the descriptor's file |
+//! | `create_dir` | `mkdir`, `mkdirat` | the directory |
+//! | `set_permissions` | `chmod`, `fchmod`, `fchmodat`, `fchmodat2` | the file |
+//! | `lock` | `flock`, `fcntl(F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW)` | the descriptor's file |
+//! | `close`, `metadata` | not watched: every program makes dozens before `main` | |
+//!
+//! aarch64 has only the `*at` forms. Paths of descriptor calls come from
+//! `/proc/PID/fd/N`; `.` and `..` are folded lexically, symlinks are not
+//! resolved.
+//!
+//! What the kernel could have said, and nothing else:
+//!
+//! - A call is consulted only if the kernel would get past its lookup: the
+//!   file exists (for exec, open, chmod, unlink, rmdir; a rename's or
+//!   link's source), or the directory to create it in does. Otherwise the
+//!   kernel answers ENOENT itself, uncounted. A PATH search execs every
+//!   candidate in turn (glibc's `execvp`), and stops at the first error
+//!   other than ENOENT and a few others: an ETXTBSY on a candidate that
+//!   isn't there is an error the kernel never gives, and would end the
+//!   search.
+//! - The spawn is counted once: as `spawn` in this process when it goes
+//!   through flakeproof's gate ([`process::Command`](crate::process::Command),
+//!   [`SpawnRetryExt`](crate::SpawnRetryExt)); through std's own `spawn`,
+//!   the child's first exec is consulted as `spawn` on the resolved file,
+//!   and an injected error comes back from std's `spawn`, as the kernel's
+//!   would. Before that exec, nothing else the child does is consulted
+//!   (std's own setup between fork and exec).
+//! - A call interrupted by a signal and restarted (Go's preemption, a
+//!   timer) is counted once: once the supervisor has received a call,
+//!   only a fatal signal ends the wait (`SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV`,
+//!   Linux 5.19; on older kernels a restarted call counts twice).
+//! - Rules match in the order the calls reach the supervisor: for the calls
+//!   of one thread, their order; across processes, the scheduler's.
+//!
+//! Limits, stated plainly:
+//!
+//! - No-new-privs is set in the child: setuid and setgid programs in the
+//!   tree run without their privileges.
+//! - io_uring operations and 32-bit (or x32) programs in the tree are not
+//!   seen: their calls bypass the filter's table.
+//! - Reading a child's memory follows ptrace's rules: under Yama's
+//!   `ptrace_scope` 2 or 3 paths can't be read, and the calls pass unseen.
+//! - A child under a plan can't attach a plan of its own, and neither can a
+//!   test running under a sandbox that holds a seccomp listener already:
+//!   `faults` returns `Unsupported` naming the reason (the OS error is the
+//!   [`source`](std::error::Error::source) of the error's inner value), as
+//!   it does where seccomp is refused. A test can skip on it; a plan is
+//!   never silently left out.
+//! - Dropping the [`FaultGuard`] kills the trees the plan is attached to,
+//!   descendants first, so a stuck child can't outlive its test. A process
+//!   that left its tree (a daemon's double fork) runs on unfaulted.
+//!
+//! Cost (`benches/child_faults.rs`, on tmpfs, this machine: Linux 6.18, 2
+//! cores): a watched call costs a round trip of 26.8 µs; `cp -r` of 1,000
+//! files under a plan whose operations cp never performs took 1.07x the
+//! time without one, spawn included, and 2.91x under an `open` rule (every
+//! open a round trip, the loader's 30 to 40 per program included).
+//!
+//! # Failure-point sweeps
+//!
+//! [`crate::sweep`] runs a scenario once per call a rule matches, failing
+//! each in turn, and reports the points the code under test did not
+//! recover from: in this process, and in child processes through the
+//! plan it hands the scenario.
 
 mod activation;
 mod display;

@@ -554,7 +554,11 @@ mod tests {
                         seed: pick(u64::MAX),
                     },
                 };
-                let per = if pick(4) == 0 { Per::Process } else { Per::Tree };
+                let per = if pick(4) == 0 {
+                    Per::Process
+                } else {
+                    Per::Tree
+                };
                 Rule {
                     op,
                     pattern,

@@ -289,7 +289,10 @@ mod tests {
         let mut st = PlanState::new(rules, Holds::default());
         calls
             .iter()
-            .map(|&(op, p)| st.decide(rules, op, p, Caller::default(), || Duration::ZERO).fail)
+            .map(|&(op, p)| {
+                st.decide(rules, op, p, Caller::default(), || Duration::ZERO)
+                    .fail
+            })
             .collect()
     }
 
@@ -402,8 +405,10 @@ mod tests {
         )];
         let mut st = PlanState::new(&rules, Holds::default());
         let at = |st: &mut PlanState, ms| {
-            st.decide(&rules, Op::Rename, "p", Caller::default(), || Duration::from_millis(ms))
-                .fail
+            st.decide(&rules, Op::Rename, "p", Caller::default(), || {
+                Duration::from_millis(ms)
+            })
+            .fail
         };
         assert_eq!(at(&mut st, 100), Some(16)); // window opens at 100
         assert_eq!(at(&mut st, 149), Some(16));
@@ -476,8 +481,10 @@ mod tests {
         let holds = Holds::default();
         let mut st = PlanState::new(&rules, holds.clone());
         let mut call = || {
-            st.decide(&rules, Op::Rename, "p", Caller::default(), || Duration::ZERO)
-                .fail
+            st.decide(&rules, Op::Rename, "p", Caller::default(), || {
+                Duration::ZERO
+            })
+            .fail
         };
         assert_eq!(call(), Some(16), "no handle taken: held for good");
         holds.take();

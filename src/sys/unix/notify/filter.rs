@@ -83,9 +83,21 @@ fn syscalls_of(op: Op) -> &'static [libc::c_long] {
         Op::Open | Op::OpenWrite => &[SYS_open, SYS_openat, SYS_openat2, SYS_creat],
         #[cfg(target_arch = "aarch64")]
         Op::Open | Op::OpenWrite => &[SYS_openat, SYS_openat2],
-        Op::Write => &[SYS_write, SYS_pwrite64, SYS_writev, SYS_pwritev, SYS_pwritev2],
+        Op::Write => &[
+            SYS_write,
+            SYS_pwrite64,
+            SYS_writev,
+            SYS_pwritev,
+            SYS_pwritev2,
+        ],
         #[cfg(target_arch = "x86_64")]
-        Op::Rename => &[SYS_rename, SYS_renameat, SYS_renameat2, SYS_link, SYS_linkat],
+        Op::Rename => &[
+            SYS_rename,
+            SYS_renameat,
+            SYS_renameat2,
+            SYS_link,
+            SYS_linkat,
+        ],
         #[cfg(target_arch = "aarch64")]
         Op::Rename => &[SYS_renameat, SYS_renameat2, SYS_linkat],
         #[cfg(target_arch = "x86_64")]
@@ -338,14 +350,22 @@ mod tests {
         assert_eq!(n(libc::SYS_copy_file_range, 0), notify);
         assert_eq!(n(libc::SYS_openat, 0), allow);
         assert_eq!(n(libc::SYS_ioctl, FICLONE), notify);
-        assert_eq!(n(libc::SYS_ioctl, libc::TCGETS as u64), allow);
+        #[allow(clippy::unnecessary_cast)] // an u32 on some targets
+        let tcgets = libc::TCGETS as u64;
+        assert_eq!(n(libc::SYS_ioctl, tcgets), allow);
         assert_eq!(n(libc::SYS_fcntl, libc::F_SETLKW as u64), notify);
         assert_eq!(n(libc::SYS_fcntl, libc::F_GETFL as u64), allow);
         assert_eq!(n(libc::SYS_flock, 0), notify);
         // Another ABI's numbers mean other calls: let through.
-        assert_eq!(verdict(&p, 0x4000_0003, libc::SYS_renameat2 as i32, 0), allow);
+        assert_eq!(
+            verdict(&p, 0x4000_0003, libc::SYS_renameat2 as i32, 0),
+            allow
+        );
         let none = program(&[]);
-        assert_eq!(verdict(&none, AUDIT_ARCH, libc::SYS_renameat2 as i32, 0), allow);
+        assert_eq!(
+            verdict(&none, AUDIT_ARCH, libc::SYS_renameat2 as i32, 0),
+            allow
+        );
     }
 
     #[test]

@@ -125,7 +125,9 @@ fn probe() -> Result<libc::c_ulong, (&'static str, i32)> {
 }
 
 fn errno() -> i32 {
-    io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL)
+    io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EINVAL)
 }
 
 /// Install `program` on the calling thread; its listener, or the errno.
@@ -182,7 +184,8 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     // The child end lives in the closure, so in the command: when the
     // command is dropped, the supervisor sees EOF and, once its trees
     // have exited, ends.
-    let hook = move || in_child(&program, flags, theirs.as_raw_fd()).map_err(io::Error::from_raw_os_error);
+    let hook =
+        move || in_child(&program, flags, theirs.as_raw_fd()).map_err(io::Error::from_raw_os_error);
     // SAFETY: the hook makes only system calls (async-signal-safe) on
     // memory prepared before the fork: no allocation, no locks.
     unsafe { cmd.pre_exec(hook) };

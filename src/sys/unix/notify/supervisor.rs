@@ -514,4 +514,3 @@ fn read_c_string(tid: u32, mut addr: u64) -> io::Result<Vec<u8>> {
     }
     Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG))
 }
-
