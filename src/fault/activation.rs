@@ -32,6 +32,7 @@ pub(crate) struct Shared {
 
 /// A call made in a child tree a plan is attached to, as its supervisor
 /// saw it: `path` resolved against the caller's directory.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the Linux supervisor only
 pub(crate) struct ChildCall<'a> {
     pub(crate) op: Op,
     pub(crate) path: &'a Path,
@@ -79,6 +80,7 @@ impl Shared {
     }
 
     /// Run `f` when the plan's guard drops (at once if it has).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the Linux supervisor only
     pub(crate) fn on_end(&self, f: Box<dyn FnOnce() + Send>) {
         self.on_end
             .lock()
@@ -96,6 +98,7 @@ impl Shared {
 
     /// Which operations any rule names (`any` names them all): what a
     /// child's filter has to watch.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the Linux supervisor only
     pub(crate) fn named_ops(&self) -> Vec<Op> {
         Op::ALL
             .into_iter()
@@ -110,6 +113,7 @@ impl Shared {
     /// Decide a call made in a child tree, and record it with the process
     /// that made it. The caller applies the verdict (the delay included:
     /// a plan's own clock is not slept on here, the child waits for real).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the Linux supervisor only
     pub(crate) fn consult_child(&self, call: &ChildCall<'_>) -> Verdict {
         let mut st = self.lock();
         let caller = Caller {
@@ -186,6 +190,7 @@ fn outcome_of(verdict: Verdict) -> Outcome {
 
 /// A child's key for probability draws under `per=process`: a hash of its
 /// executable (FNV-1a), the same on every run, where its pid is not.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the Linux supervisor only
 fn key_of(exe: &Path) -> u64 {
     exe.as_os_str()
         .as_encoded_bytes()

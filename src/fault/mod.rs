@@ -240,7 +240,9 @@ pub(crate) use plan::Verdict;
 use crate::classify::Op;
 use crate::clock::Clock;
 use crate::os::Os;
-pub(crate) use activation::{ChildCall, Shared};
+#[cfg(target_os = "linux")] // the supervisor's
+pub(crate) use activation::ChildCall;
+pub(crate) use activation::Shared;
 use display::DisplayRules;
 use plan::Rule;
 

@@ -346,6 +346,7 @@ impl Record {
     }
 
     /// The `who` for a call made by the child process `pid` running `exe`.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the Linux supervisor only
     pub(crate) fn child(&mut self, pid: u32, exe: &Path) -> u32 {
         // The newest first: a child's calls come in runs.
         let found = self
