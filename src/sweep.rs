@@ -16,7 +16,7 @@ pub const SWEEP_LIMIT: u64 = 10_000;
 /// What a [`sweep`] found.
 ///
 /// ```
-/// let sweep = flakeproof::sweep("write=EIO", |_| Ok(())).unwrap();
+/// let sweep = flakeproof::sweep("write=delay(1ms)", |_| Ok(())).unwrap();
 /// assert_eq!((sweep.points, sweep.complete), (0, true)); // nothing wrote
 /// ```
 #[derive(Debug, Clone)]
@@ -38,7 +38,7 @@ impl Sweep {
     /// Every point tried was recovered from, and the sweep ran to the end.
     ///
     /// ```
-    /// assert!(flakeproof::sweep("rename=EIO", |_| Ok(())).unwrap().is_clean());
+    /// assert!(flakeproof::sweep("rename=delay(1ms)", |_| Ok(())).unwrap().is_clean());
     /// ```
     pub fn is_clean(&self) -> bool {
         self.failures.is_empty() && self.complete
@@ -74,7 +74,8 @@ impl fmt::Display for Sweep {
 /// One fault point the scenario did not recover from.
 ///
 /// ```
-/// let s = flakeproof::sweep("create_dir=EIO", |_| {
+/// # let rule = if cfg!(windows) { "create_dir=ERROR_ACCESS_DENIED" } else { "create_dir=EIO" };
+/// let s = flakeproof::sweep(rule, |_| {
 ///     flakeproof::fs::create_dir_all("/tmp").map_err(|e| e.to_string())
 /// }).unwrap();
 /// let _ = s.failures.first().map(|f| (f.k, &f.why));
@@ -116,7 +117,8 @@ pub struct SweepFailure {
 ///     fs::rename(&tmp, dir.join("out"))
 /// }
 ///
-/// let sweep = flakeproof::sweep("any(*/out*)=EIO", |_| {
+/// # let rule = if cfg!(windows) { "any(*/out*)=ERROR_ACCESS_DENIED" } else { "any(*/out*)=EIO" };
+/// let sweep = flakeproof::sweep(rule, |_| {
 ///     let dir = tempfile::tempdir().unwrap();
 ///     let _ = save(dir.path(), b"data"); // an error is fine; debris is not
 ///     match dir.path().join("out.tmp").exists() {

@@ -462,3 +462,40 @@ fn a_sandbox_that_holds_a_listener_already_gets_a_clear_error() {
     assert!(line.starts_with("refused: Unsupported"), "{line}");
     assert!(line.contains("seccomp") && line.contains("EBUSY"), "{line}");
 }
+
+#[test]
+fn a_fake_command_in_a_child_tree_is_out_of_the_plans_reach() {
+    // The plan is for the code under test; the fake's shim claims its
+    // records with hard links (a rename, to a plan) and writes them.
+    use flakeproof::fake::{FakeDir, Reply};
+    let fakes = FakeDir::new().unwrap();
+    let git = fakes.fake("git").install().unwrap();
+    git.when(flakeproof::fake::ArgMatch::any())
+        .reply(Reply::stdout("main\n"))
+        .unwrap();
+    let guard = plan("rename=EBUSY; open_write=EIO; write=EIO; create_dir=EROFS");
+    let mut sh = StdCommand::new("sh");
+    sh.args(["-c", "git rev-parse HEAD"])
+        .env("PATH", fakes.path_env_prepended());
+    let Some(sh) = attach(&mut sh, &guard) else {
+        return;
+    };
+    let out = sh.stderr(std::process::Stdio::inherit()).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"main\n");
+    assert_eq!(git.calls().unwrap().len(), 1);
+    // What was consulted: the execs, and sh's own opens (its loader's,
+    // through the open_write rule's filter); nothing of the shim's.
+    let bin = fakes.bin_dir();
+    assert!(
+        guard
+            .calls()
+            .iter()
+            .all(|c| !c.injected() && c.exe.as_deref().is_none_or(|e| !e.starts_with(&bin))),
+        "{:?}",
+        guard.calls()
+    );
+    // The plan did see the tree (sh's opens), so its absence from the
+    // shim's calls is the shield's doing (the test fails without it).
+    assert!(guard.attempts(Op::Open, "*") > 0);
+}

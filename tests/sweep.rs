@@ -7,7 +7,22 @@ mod common;
 use std::io::{self, Write};
 use std::path::Path;
 
-use flakeproof::{fs, sweep};
+use flakeproof::{fs, Sweep, SweepFailure};
+
+/// EIO's stand-in where error names are Windows' (raw 5 on both).
+const EIO: &str = if cfg!(windows) {
+    "ERROR_ACCESS_DENIED"
+} else {
+    "EIO"
+};
+
+/// `flakeproof::sweep` with the rule's `EIO` spelled for this OS.
+fn sweep(
+    rule: &str,
+    scenario: impl FnMut(&flakeproof::fault::FaultScope) -> Result<(), String>,
+) -> Result<Sweep, flakeproof::fault::ParseError> {
+    flakeproof::sweep(&rule.replace("EIO", EIO), scenario)
+}
 
 /// The usual save: a temp file, renamed over the destination. Leaves the
 /// temp file behind when a step after its creation fails.
@@ -89,7 +104,8 @@ fn a_sweep_refuses_a_rule_with_a_trigger_or_more_than_one_rule() {
     assert!(sweep("rename=EIO; write=EIO", |_| Ok(())).is_err());
     assert!(sweep("", |_| Ok(())).is_err());
     let per = sweep("rename=EIO/per=process", |_| Ok(())).unwrap();
-    assert_eq!(per.rule, "rename=EIO/per=process");
+    assert_eq!(per.rule, format!("rename={EIO}/per=process"));
+    let _: Option<&SweepFailure> = per.failures.first();
 }
 
 /// The same sweep, of a shell script: every call the script's processes

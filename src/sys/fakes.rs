@@ -129,3 +129,10 @@ pub(crate) fn run_with_env(exe: &Path, key: &str, value: &str) -> io::Result<Out
 pub(crate) fn find_program(name: &str, path: &OsStr, skip: &Path) -> Option<PathBuf> {
     super::process::search_path(OsStr::new(name), path, Some(skip))
 }
+
+/// A fake is in place at `path`: keep plans attached to child processes
+/// away from its calls (the shim's records and claims), as `fault::exempt`
+/// keeps this process's plan away from the fake dir's own.
+pub(crate) fn shield(path: &Path) {
+    super::imp::shield(path);
+}

@@ -22,9 +22,11 @@ use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::fault::Shared;
 use supervisor::{Control, Supervisor};
@@ -36,6 +38,31 @@ thread_local! {
     /// the supervisor, so the child's first exec, the same event, is not
     /// counted twice.
     static SPAWN_COUNTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The (device, inode) of the programs whose calls no child plan consults:
+/// the fake-command shim's copies, which every fake is a hard link to. A
+/// plan meant for the code under test (`rename=EBUSY`) must not break the
+/// fake's bookkeeping (its records are claimed by hard links).
+static SHIELDED: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
+
+/// Keep child plans away from the calls of the program at `path`.
+pub(crate) fn shield(path: &Path) {
+    if let Ok(m) = std::fs::metadata(path) {
+        let mut s = SHIELDED.lock().unwrap_or_else(|p| p.into_inner());
+        if !s.contains(&(m.dev(), m.ino())) {
+            s.push((m.dev(), m.ino()));
+        }
+    }
+}
+
+/// Is the program at `exe` (a /proc/PID/exe link) one [`shield`] named?
+fn shielded(exe: &Path) -> bool {
+    let Ok(m) = std::fs::metadata(exe) else {
+        return false;
+    };
+    let s = SHIELDED.lock().unwrap_or_else(|p| p.into_inner());
+    s.contains(&(m.dev(), m.ino()))
 }
 
 /// Run `spawn` (a gated spawn) with [`SPAWN_COUNTED`] set.

@@ -120,9 +120,9 @@ pub(super) struct Supervisor {
     plan: Arc<Shared>,
     control: Arc<Control>,
     trees: Vec<Tree>,
-    /// Thread id to (process id, executable): a notification names the
-    /// thread. Forgotten when the thread execs.
-    who: HashMap<u32, (u32, PathBuf)>,
+    /// Thread id to (process id, executable, shielded): a notification
+    /// names the thread. Forgotten when the thread execs.
+    who: HashMap<u32, (u32, PathBuf, bool)>,
 }
 
 impl Supervisor {
@@ -271,6 +271,12 @@ impl Supervisor {
             call.op = Op::Spawn;
         }
         let tid = n.pid;
+        let (pid, exe, shielded) = self.who(tid);
+        if shielded {
+            // A fake command's shim: its bookkeeping is not the code
+            // under test.
+            return Answer::Continue;
+        }
         if let Some(how) = call.how {
             let Ok(flags) = read_u64(tid, n.data.args[how]) else {
                 return Answer::Continue;
@@ -292,7 +298,6 @@ impl Supervisor {
         if !id_valid(self.trees[tree].listener.as_raw_fd(), n.id) {
             return Answer::Gone;
         }
-        let (pid, exe) = self.who(tid);
         let verdict = self.plan.consult_child(&ChildCall {
             op: call.op,
             path: &path,
@@ -302,13 +307,14 @@ impl Supervisor {
         Answer::Verdict(verdict)
     }
 
-    fn who(&mut self, tid: u32) -> (u32, PathBuf) {
+    fn who(&mut self, tid: u32) -> (u32, PathBuf, bool) {
         self.who
             .entry(tid)
             .or_insert_with(|| {
                 let pid = thread_group(tid).unwrap_or(tid);
                 let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
-                (pid, exe)
+                let shielded = super::shielded(Path::new(&format!("/proc/{pid}/exe")));
+                (pid, exe, shielded)
             })
             .clone()
     }
