@@ -157,7 +157,10 @@
 //! | `lock` | `flock`, `fcntl(F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW)` | the descriptor's file |
 //! | `close`, `metadata` | not watched: every program makes dozens before `main` | |
 //!
-//! aarch64 has only the `*at` forms. Paths of descriptor calls come from
+//! Only the operations the plan names (`any` names all) are watched in a
+//! child: its calls of other operations never leave the kernel, and are
+//! neither consulted nor recorded (this process's calls all consult the
+//! plan). aarch64 has only the `*at` forms. Paths of descriptor calls come from
 //! `/proc/PID/fd/N`; `.` and `..` are folded lexically, symlinks are not
 //! resolved.
 //!
@@ -199,6 +202,11 @@
 //!   [`source`](std::error::Error::source) of the error's inner value), as
 //!   it does where seccomp is refused. A test can skip on it; a plan is
 //!   never silently left out.
+//! - The fake commands' shim ([`crate::fake`]) is out of a child plan's
+//!   reach: a plan for the code under test (`rename=EBUSY`) must not break
+//!   the fake's records, which are claimed by hard links. Its calls still
+//!   make the round trip, and pass unconsulted. The programs a fake passes
+//!   through to are under the plan.
 //! - Dropping the [`FaultGuard`] kills the trees the plan is attached to,
 //!   descendants first, so a stuck child can't outlive its test. A process
 //!   that left its tree (a daemon's double fork) runs on unfaulted.
