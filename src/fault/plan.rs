@@ -396,6 +396,76 @@ mod tests {
     }
 
     #[test]
+    fn chance_per_process_depends_on_each_process_order_not_the_interleaving() {
+        let mut r = rule(
+            Some(Op::Rename),
+            None,
+            Action::Fail(BUSY),
+            Trigger::Chance { p: 0.5, seed: 9 },
+        );
+        r.per = Per::Process;
+        let rules = [r];
+        let (x, y) = (
+            Caller {
+                process: 100,
+                key: 1,
+            },
+            Caller {
+                process: 200,
+                key: 2,
+            },
+        );
+        // The same 40 calls per process, interleaved two ways.
+        let decide = |order: &[Caller]| {
+            let mut st = PlanState::new(&rules, Holds::default());
+            let (mut dx, mut dy) = (Vec::new(), Vec::new());
+            for &c in order {
+                let v = st
+                    .decide(&rules, Op::Rename, "p", c, || Duration::ZERO)
+                    .fail;
+                if c == x {
+                    dx.push(v)
+                } else {
+                    dy.push(v)
+                }
+            }
+            (dx, dy)
+        };
+        let alternating: Vec<Caller> = (0..40).flat_map(|_| [x, y]).collect();
+        let batched: Vec<Caller> = [vec![y; 40], vec![x; 40]].concat();
+        let (a, b) = (decide(&alternating), decide(&batched));
+        assert_eq!(a, b);
+        assert_ne!(a.0, a.1, "processes with different keys draw differently");
+        // A process with the same key (the same executable) and another pid
+        // draws the same sequence, counted on its own.
+        let z = Caller {
+            process: 300,
+            key: 1,
+        };
+        let mut st = PlanState::new(&rules, Holds::default());
+        let zs: Vec<_> = (0..40)
+            .map(|_| {
+                st.decide(&rules, Op::Rename, "p", z, || Duration::ZERO)
+                    .fail
+            })
+            .collect();
+        assert_eq!(zs, a.0);
+    }
+
+    #[test]
+    fn a_spawn_rule_matches_the_execs_of_a_child_tree_and_an_exec_rule_only_those() {
+        let spawn = rule(
+            Some(Op::Spawn),
+            Some("*/stub"),
+            Action::Fail(BUSY),
+            Trigger::Always,
+        );
+        assert!(spawn.matches(Op::Spawn, "/t/stub") && spawn.matches(Op::Exec, "/t/stub"));
+        let exec = rule(Some(Op::Exec), None, Action::Fail(BUSY), Trigger::Always);
+        assert!(exec.matches(Op::Exec, "/t/stub") && !exec.matches(Op::Spawn, "/t/stub"));
+    }
+
+    #[test]
     fn busy_fails_until_the_window_has_passed_since_first_match() {
         let rules = [rule(
             Some(Op::Rename),
