@@ -9,7 +9,7 @@ command -v bindfs >/dev/null || {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq bindfs >/dev/null
 }
-tests=(install replace robust child_writer artifact_lock fakes)
+tests=(install replace robust child_writer artifact_lock fakes child_faults sweep)
 # On FUSE (bindfs 1.17), two install tests fail, found by this script and
 # not fixed yet: the drain barrier times out (lease refused and flock still
 # seeing the writer 5 s after the forking child should have exited), and a
@@ -17,7 +17,7 @@ tests=(install replace robust child_writer artifact_lock fakes)
 # understood, install runs on tmpfs and overlayfs only. (The tests' listing,
 # common::entries, leaves .fuse_hidden* out: libfuse's name for a file
 # unlinked while a child of another test thread still had it open.)
-fuse_tests=(replace robust child_writer artifact_lock fakes)
+fuse_tests=(replace robust child_writer artifact_lock fakes child_faults sweep)
 bins=$(cargo test --locked --all-features --no-run --message-format=json 2>/dev/null \
   | grep '"test":true' | grep -o '"executable":"[^"]*"' | cut -d'"' -f4)
 root=$(mktemp -d)

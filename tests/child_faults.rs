@@ -75,7 +75,10 @@ fn a_real_mv_fails_its_rename_once_with_ebusy_and_the_record_names_its_pid() {
         .success());
     assert!(target.join("b").exists());
     assert_eq!(guard.injected(Op::Rename, "*"), 1);
-    assert_eq!(guard.attempts(Op::Rename, "*/target/*"), 2);
+    // One rename per mv, or two where the filesystem refuses
+    // RENAME_NOREPLACE and mv falls back (bindfs: EINVAL, then renameat).
+    let renames = guard.attempts(Op::Rename, "*/target/*");
+    assert!((2..=3).contains(&renames), "{:?}", guard.calls());
 }
 
 #[test]

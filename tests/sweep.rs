@@ -144,10 +144,12 @@ fn a_sweep_reaches_into_child_processes() {
     {
         return common::skip("seccomp", &leaky.to_string());
     }
-    // The shell's open of out.tmp, printf's write, mv's rename.
-    assert_eq!(leaky.points, 3, "{leaky}");
+    // The shell's open of out.tmp, printf's write, mv's rename (two where
+    // the filesystem refuses RENAME_NOREPLACE and mv falls back: bindfs).
+    assert!((3..=4).contains(&leaky.points), "{leaky}");
     let ks: Vec<u64> = leaky.failures.iter().map(|f| f.k).collect();
-    assert_eq!(ks, [2, 3], "{leaky}");
+    let after_the_open: Vec<u64> = (2..=leaky.points).collect();
+    assert_eq!(ks, after_the_open, "{leaky}");
     assert!(leaky
         .failures
         .iter()
