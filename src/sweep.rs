@@ -11,6 +11,13 @@ use crate::fault::{Call, FaultPlan, FaultScope, Outcome, ParseError};
 
 /// The most fault points a sweep tries before it stops with
 /// [`Sweep::complete`] false: a scenario whose calls never run out.
+///
+/// ```
+/// let s = flakeproof::sweep("create_dir=delay(1ns)", |_| Ok(())).unwrap();
+/// if !s.complete {
+///     eprintln!("stopped after {} points", flakeproof::SWEEP_LIMIT);
+/// }
+/// ```
 pub const SWEEP_LIMIT: u64 = 10_000;
 
 /// What a [`sweep`] found.
@@ -135,28 +142,19 @@ pub fn sweep<F>(rule: &str, mut scenario: F) -> Result<Sweep, ParseError>
 where
     F: FnMut(&FaultScope) -> Result<(), String>,
 {
-    let shown = FaultPlan::parse(rule)?.to_string();
-    if shown.is_empty() || shown.contains(';') {
+    let plan = FaultPlan::parse(rule)?;
+    let shown = plan.to_string();
+    if plan.at_call(1).is_none() {
         return Err(ParseError::new(
             1,
-            format!("a sweep takes one rule, found `{rule}`"),
+            format!(
+                "a sweep takes one rule without a trigger (it sets @1, @2 ... itself), found `{rule}`"
+            ),
         ));
     }
-    if shown.contains('@') {
-        return Err(ParseError::new(
-            rule.find('@').map_or(1, |i| i + 1),
-            "a sweep sets the trigger itself (@1, @2 ...): give the rule without one".into(),
-        ));
-    }
-    // The counter scope, if any, goes after the trigger.
-    let (head, per) = match shown.split_once("/per=") {
-        Some((h, p)) => (h.to_owned(), format!("/per={p}")),
-        None => (shown.clone(), String::new()),
-    };
     let mut failures = Vec::new();
     for k in 1..=SWEEP_LIMIT {
-        let plan = FaultPlan::parse(&format!("{head}@{k}{per}"))?;
-        let guard = plan.activate();
+        let guard = plan.at_call(k).expect("checked above").activate();
         let outcome = catch_unwind(AssertUnwindSafe(|| scenario(&guard)));
         // Reached: a call was failed or delayed (the record's totals are
         // exact even if its entries were capped).
@@ -166,7 +164,24 @@ where
             .find(|c| c.outcome != Outcome::Passed);
         let fired = call.is_some() || Op::ALL.iter().any(|&op| guard.injected(op, "*") > 0);
         drop(guard);
+        let why = match outcome {
+            Ok(Ok(())) => None,
+            Ok(Err(why)) => Some(why),
+            Err(panic) => Some(match panic.downcast::<String>() {
+                Ok(s) => format!("panicked: {s}"),
+                Err(p) => match p.downcast::<&str>() {
+                    Ok(s) => format!("panicked: {s}"),
+                    Err(_) => "panicked".into(),
+                },
+            }),
+        };
         if !fired {
+            // The last run: the fault was not reached. A scenario that
+            // fails here fails without any fault, and says so.
+            if let Some(why) = why {
+                let why = format!("failed without the fault: {why}");
+                failures.push(SweepFailure { k, call, why });
+            }
             return Ok(Sweep {
                 rule: shown,
                 points: k - 1,
@@ -174,18 +189,9 @@ where
                 complete: true,
             });
         }
-        let why = match outcome {
-            Ok(Ok(())) => continue,
-            Ok(Err(why)) => why,
-            Err(panic) => match panic.downcast::<String>() {
-                Ok(s) => format!("panicked: {s}"),
-                Err(p) => match p.downcast::<&str>() {
-                    Ok(s) => format!("panicked: {s}"),
-                    Err(_) => "panicked".into(),
-                },
-            },
-        };
-        failures.push(SweepFailure { k, call, why });
+        if let Some(why) = why {
+            failures.push(SweepFailure { k, call, why });
+        }
     }
     Ok(Sweep {
         rule: shown,

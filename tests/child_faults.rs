@@ -32,7 +32,9 @@ fn plan(text: &str) -> FaultGuard {
 #[test]
 fn a_real_mv_fails_its_rename_once_with_ebusy_and_the_record_names_its_pid() {
     let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("target");
+    // The supervisor resolves against the child's cwd as /proc shows it:
+    // symlinks (a TMPDIR that is one) resolved.
+    let target = dir.path().canonicalize().unwrap().join("target");
     std::fs::create_dir(&target).unwrap();
     std::fs::write(target.join("a"), "x").unwrap();
     let guard = plan("rename(*/target/*)=EBUSY@1");
@@ -303,7 +305,7 @@ fn dropping_the_guard_kills_a_stuck_child_and_its_children() {
     let state = std::fs::read_to_string(format!("/proc/{sleep}/stat")).unwrap_or_default();
     assert!(
         state.is_empty() || state.contains(") Z") || !state.contains("(sleep)"),
-        "{state}"
+        "the sleep still runs: {state}"
     );
 }
 
@@ -316,7 +318,10 @@ fn a_delay_holds_the_child_and_then_lets_the_call_through() {
     let Some(mkdir) = attach(&mut mkdir, &guard) else {
         return;
     };
+    let t0 = std::time::Instant::now();
     assert!(mkdir.status().unwrap().success());
+    // Held for the delay: a lower bound, which no load can break.
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(30));
     assert!(dir.path().join("slow").is_dir());
     let calls = guard.calls();
     let made: Vec<_> = calls.iter().filter(|c| c.op == Op::CreateDir).collect();
@@ -351,6 +356,7 @@ fn per_process_counts_each_process_of_the_tree_on_its_own() {
         guard
             .calls()
             .iter()
+            .filter(|c| c.op == Op::CreateDir)
             .filter_map(|c| c.pid)
             .collect::<std::collections::HashSet<_>>()
             .len(),
@@ -420,9 +426,19 @@ fn a_signal_during_a_held_call_does_not_count_it_twice() {
         assert!(child.try_wait().unwrap().is_none(), "the child ended early");
         std::thread::yield_now();
     }
+    // To every thread: kill() would let the kernel pick one, likely an
+    // idle one (libtest runs the test on a thread of its own), and the held
+    // rename would never be interrupted.
+    let pid = child.id();
     for _ in 0..50 {
-        // SAFETY: kill with integers, on our own child, not yet reaped.
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGUSR1) };
+        for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+            .unwrap()
+            .flatten()
+        {
+            let tid: libc::pid_t = task.file_name().to_string_lossy().parse().unwrap();
+            // SAFETY: tgkill with integers, on our own child, not yet reaped.
+            unsafe { libc::syscall(libc::SYS_tgkill, pid as libc::pid_t, tid, libc::SIGUSR1) };
+        }
     }
     assert!(child.wait().unwrap().success());
     assert!(dir.path().join("to").exists());
@@ -440,7 +456,15 @@ fn child_attaches_a_plan_inside_a_plan() {
     let mut cmd = Command::new("true");
     match cmd.faults(&guard) {
         Ok(_) => println!("attached"),
-        Err(e) => println!("refused: {:?}: {e}", e.kind()),
+        Err(e) => {
+            // The OS error, kept whole as the source of the inner error.
+            let os = e
+                .get_ref()
+                .and_then(|inner| inner.source())
+                .and_then(|s| s.downcast_ref::<std::io::Error>())
+                .and_then(|os| os.raw_os_error());
+            println!("refused: {:?}: os={os:?}: {e}", e.kind());
+        }
     }
 }
 
@@ -463,7 +487,10 @@ fn a_sandbox_that_holds_a_listener_already_gets_a_clear_error() {
         .unwrap_or_else(|| panic!("{stdout}"));
     let line = stdout[at..].lines().next().unwrap();
     assert!(line.starts_with("refused: Unsupported"), "{line}");
-    assert!(line.contains("seccomp") && line.contains("EBUSY"), "{line}");
+    assert!(
+        line.contains(&format!("os=Some({})", libc::EBUSY)),
+        "{line}"
+    );
 }
 
 #[test]
@@ -494,11 +521,36 @@ fn a_fake_command_in_a_child_tree_is_out_of_the_plans_reach() {
         guard
             .calls()
             .iter()
-            .all(|c| !c.injected() && c.exe.as_deref().is_none_or(|e| !e.starts_with(&bin))),
+            .all(|c| !c.injected() && c.exe.as_deref().is_none_or(|e| !e.starts_with(bin))),
         "{:?}",
         guard.calls()
     );
     // The plan did see the tree (sh's opens), so its absence from the
     // shim's calls is the shield's doing (the test fails without it).
     assert!(guard.attempts(Op::Open, "*") > 0);
+}
+
+#[test]
+fn a_spawn_from_a_thread_outside_the_plan_is_counted_by_the_childs_exec() {
+    // The worker thread never entered the plan: the gate consults nothing
+    // for its spawn, so the child's first exec is the plan's one chance to
+    // count (and fail) it.
+    let guard = plan("spawn(*/true)=ETXTBSY@1");
+    let scope = guard.scope();
+    let worker = std::thread::spawn(move || {
+        let mut t = Command::new("true");
+        match t.faults(&scope) {
+            Ok(t) => Some((
+                t.status().map_err(|e| e.raw_os_error()),
+                t.status().map(|s| s.success()).ok(),
+            )),
+            Err(_) => None,
+        }
+    });
+    let Some((first, second)) = worker.join().unwrap() else {
+        return common::skip("seccomp", "faults() refused");
+    };
+    assert_eq!(first.unwrap_err(), Some(libc::ETXTBSY));
+    assert_eq!(second, Some(true));
+    assert_eq!(guard.injected(Op::Spawn, "*/true"), 1);
 }

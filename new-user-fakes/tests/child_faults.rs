@@ -43,5 +43,7 @@ fn tempfile_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("new-user-child-faults-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir(&dir).unwrap();
-    dir
+    // The record holds paths as the child's kernel resolved them: a temp
+    // dir behind a symlink, resolved.
+    dir.canonicalize().unwrap()
 }

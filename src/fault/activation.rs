@@ -27,8 +27,12 @@ pub(crate) struct Shared {
     state: Mutex<(PlanState, Record)>,
     /// What to do when the plan's guard drops: stop the child trees it is
     /// attached to (registered by `sys`, which this layer can't call).
-    on_end: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+    /// `None` once the guard has dropped.
+    on_end: Mutex<Option<Vec<EndHook>>>,
 }
+
+/// Something to do when a plan's guard drops.
+type EndHook = Box<dyn FnOnce() + Send>;
 
 /// A call made in a child tree a plan is attached to, as its supervisor
 /// saw it: `path` resolved against the caller's directory.
@@ -75,23 +79,27 @@ impl Shared {
             needs,
             clock,
             state: Mutex::new((state, Record::new(limit))),
-            on_end: Mutex::new(Vec::new()),
+            on_end: Mutex::new(Some(Vec::new())),
         }
     }
 
     /// Run `f` when the plan's guard drops (at once if it has).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the Linux supervisor only
-    pub(crate) fn on_end(&self, f: Box<dyn FnOnce() + Send>) {
-        self.on_end
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(f);
+    pub(crate) fn on_end(&self, f: EndHook) {
+        let mut hooks = self.on_end.lock().unwrap_or_else(|p| p.into_inner());
+        match hooks.as_mut() {
+            Some(h) => h.push(f),
+            None => {
+                drop(hooks);
+                f(); // attached through a scope that outlived its guard
+            }
+        }
     }
 
     /// The guard dropped: run what was registered with [`Shared::on_end`].
     pub(crate) fn end(&self) {
-        let hooks = std::mem::take(&mut *self.on_end.lock().unwrap_or_else(|p| p.into_inner()));
-        for f in hooks {
+        let hooks = self.on_end.lock().unwrap_or_else(|p| p.into_inner()).take();
+        for f in hooks.into_iter().flatten() {
             f();
         }
     }
@@ -365,6 +373,21 @@ pub(crate) fn decide(op: Op, path: &Path) -> io::Result<Verdict> {
     }
     let global = GLOBAL.read().unwrap_or_else(|p| p.into_inner()).clone();
     Ok(global.map_or_else(Verdict::default, |s| apply(&s)))
+}
+
+/// Which plan a call from this thread consults now (its address, as an
+/// id; 0 for none): a spawn through the gate tells its child which plan
+/// counted it, so a child under that same plan doesn't count it again.
+pub(crate) fn plan_in_force() -> usize {
+    if !any_active() || exempted() {
+        return 0;
+    }
+    let local = LOCAL.try_with(|l| l.borrow().last().map(|s| Arc::as_ptr(s) as usize));
+    if let Ok(Some(id)) = local {
+        return id;
+    }
+    let global = GLOBAL.read().unwrap_or_else(|p| p.into_inner());
+    global.as_ref().map_or(0, |s| Arc::as_ptr(s) as usize)
 }
 
 /// Make `shared` the thread's plan until [`leave`].

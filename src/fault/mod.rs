@@ -133,7 +133,7 @@
 //! kernel itself, counted and recorded with the test's own calls, each with
 //! its process's [`Call::pid`] and [`Call::exe`].
 //!
-//! Linux only (x86_64, aarch64), through seccomp user notification: the
+//! Linux 5.5 or later (x86_64, aarch64), through seccomp user notification: the
 //! child installs a BPF filter between fork and exec that hands the calls
 //! of the plan's operations to a supervisor thread in the test process. The
 //! supervisor reads the path from the child's memory, resolves it against
@@ -158,11 +158,15 @@
 //! | `close`, `metadata` | not watched: every program makes dozens before `main` | |
 //!
 //! Only the operations the plan names (`any` names all) are watched in a
-//! child: its calls of other operations never leave the kernel, and are
-//! neither consulted nor recorded (this process's calls all consult the
-//! plan). aarch64 has only the `*at` forms. Paths of descriptor calls come from
-//! `/proc/PID/fd/N`; `.` and `..` are folded lexically, symlinks are not
-//! resolved.
+//! child, and execs always (they tell the supervisor which program each
+//! process runs): a child's calls of other operations never leave the
+//! kernel, and are neither consulted nor recorded (this process's calls
+//! all consult the plan). aarch64 has only the `*at` forms. A relative
+//! path is joined to the caller's directory as `/proc/PID/cwd` (or
+//! `/proc/PID/fd/N` for a directory descriptor) shows it, symlinks
+//! resolved; the path after it is folded lexically (`.`, `..`), its
+//! symlinks not resolved. Paths of descriptor calls come from
+//! `/proc/PID/fd/N`.
 //!
 //! What the kernel could have said, and nothing else:
 //!
@@ -184,7 +188,8 @@
 //! - A call interrupted by a signal and restarted (Go's preemption, a
 //!   timer) is counted once: once the supervisor has received a call,
 //!   only a fatal signal ends the wait (`SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV`,
-//!   Linux 5.19; on older kernels a restarted call counts twice).
+//!   Linux 5.19; on 5.5 to 5.18 a restarted call counts twice, and the
+//!   test of it fails there).
 //! - Rules match in the order the calls reach the supervisor: for the calls
 //!   of one thread, their order; across processes, the scheduler's.
 //!
@@ -195,7 +200,9 @@
 //! - io_uring operations and 32-bit (or x32) programs in the tree are not
 //!   seen: their calls bypass the filter's table.
 //! - Reading a child's memory follows ptrace's rules: under Yama's
-//!   `ptrace_scope` 2 or 3 paths can't be read, and the calls pass unseen.
+//!   `ptrace_scope` 2 or 3, and in a process of the tree that changed its
+//!   user (`Command::uid`, `setpriv`, `su`), paths can't be read, and
+//!   those calls pass unseen and unrecorded.
 //! - A child under a plan can't attach a plan of its own, and neither can a
 //!   test running under a sandbox that holds a seccomp listener already:
 //!   `faults` returns `Unsupported` naming the reason (the OS error is the
@@ -208,8 +215,13 @@
 //!   make the round trip, and pass unconsulted. The programs a fake passes
 //!   through to are under the plan.
 //! - Dropping the [`FaultGuard`] kills the trees the plan is attached to,
-//!   descendants first, so a stuck child can't outlive its test. A process
-//!   that left its tree (a daemon's double fork) runs on unfaulted.
+//!   descendants first (found through `/proc/PID/task/TID/children`), so a
+//!   stuck child can't outlive its test. Out of its reach: a process that
+//!   left its tree (a daemon's double fork), one forked while the tree is
+//!   walked, and a tree whose listener the supervisor has not received yet.
+//!   Those run on unfaulted, and the supervisor answers them until they
+//!   exit. A plan attached through a scope after its guard dropped is
+//!   ended at once.
 //!
 //! Cost (`benches/child_faults.rs`, on tmpfs, this machine: Linux 6.18, 2
 //! cores): a watched call costs a round trip of 26.8 µs; `cp -r` of 1,000
@@ -241,7 +253,7 @@ use std::sync::Arc;
 pub use parse::ParseError;
 pub use record::{Call, Outcome};
 
-pub(crate) use activation::{decide, exempt, gate};
+pub(crate) use activation::{decide, exempt, gate, plan_in_force};
 use plan::Holds;
 pub(crate) use plan::Verdict;
 
@@ -355,6 +367,25 @@ impl FaultPlan {
     pub fn record_limit(mut self, entries: usize) -> FaultPlan {
         self.limit = entries;
         self
+    }
+
+    /// This plan's one rule, firing at its `k`-th matching call only: a
+    /// sweep's point. `None` unless the plan is one rule without a trigger.
+    pub(crate) fn at_call(&self, k: u64) -> Option<FaultPlan> {
+        match self.rules.as_slice() {
+            [r] if r.trigger == plan::Trigger::Always => {
+                let mut rule = r.clone();
+                rule.trigger = plan::Trigger::Calls {
+                    from: k,
+                    to: Some(k),
+                };
+                Some(FaultPlan {
+                    rules: vec![rule],
+                    ..self.clone()
+                })
+            }
+            _ => None,
+        }
     }
 
     fn into_shared(self) -> Arc<Shared> {

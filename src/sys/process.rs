@@ -1,6 +1,7 @@
 //! Spawning, behind the fault gate as [`Op::Spawn`] on the program. A
-//! command with a plan attached (`faults`) learns that the gate has counted
-//! its spawn, so its child's first exec is not counted again.
+//! command with a plan attached (`faults`) learns which plan the gate
+//! counted its spawn under, so that plan doesn't count the child's first
+//! exec again.
 
 use std::ffi::{OsStr, OsString};
 use std::io;
@@ -8,21 +9,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output};
 
 use crate::classify::Op;
-use crate::fault::gate;
+use crate::fault::{gate, plan_in_force};
 
 pub(crate) fn spawn(cmd: &mut Command) -> io::Result<Child> {
+    let counted_by = plan_in_force();
     gate(Op::Spawn, Path::new(cmd.get_program()))?;
-    super::imp::spawn_counted(|| cmd.spawn())
+    super::imp::spawn_counted(counted_by, || cmd.spawn())
 }
 
 pub(crate) fn output(cmd: &mut Command) -> io::Result<Output> {
+    let counted_by = plan_in_force();
     gate(Op::Spawn, Path::new(cmd.get_program()))?;
-    super::imp::spawn_counted(|| cmd.output())
+    super::imp::spawn_counted(counted_by, || cmd.output())
 }
 
 pub(crate) fn status(cmd: &mut Command) -> io::Result<ExitStatus> {
+    let counted_by = plan_in_force();
     gate(Op::Spawn, Path::new(cmd.get_program()))?;
-    super::imp::spawn_counted(|| cmd.status())
+    super::imp::spawn_counted(counted_by, || cmd.status())
 }
 
 /// What names the file a command will exec, copied out of it so that it

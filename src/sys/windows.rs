@@ -211,7 +211,7 @@ impl CloseWatch {
 /// No child plans on Windows: nothing to keep away from the shim.
 pub(crate) fn shield(_: &Path) {}
 
-pub(crate) fn spawn_counted<R>(spawn: impl FnOnce() -> R) -> R {
+pub(crate) fn spawn_counted<R>(_: usize, spawn: impl FnOnce() -> R) -> R {
     spawn()
 }
 

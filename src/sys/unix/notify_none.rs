@@ -11,7 +11,7 @@ use crate::fault::Shared;
 
 pub(crate) fn shield(_: &std::path::Path) {}
 
-pub(crate) fn spawn_counted<R>(spawn: impl FnOnce() -> R) -> R {
+pub(crate) fn spawn_counted<R>(_: usize, spawn: impl FnOnce() -> R) -> R {
     spawn()
 }
 

@@ -288,7 +288,8 @@ pub(super) fn program(ops: &[Op]) -> Vec<libc::sock_filter> {
     }
     // Laid out as: the plain checks, each jumping to NOTIFY (the last
     // instruction); the narrowed blocks; ALLOW; NOTIFY. Jumps are relative
-    // and 8-bit: the table has at most 30 calls, well within reach.
+    // and 8-bit: the table has at most 31 plain calls and 2 narrowed ones
+    // (x86_64), well within reach.
     let narrowed_len: usize = narrowed.iter().map(|(_, v)| 3 + v.len()).sum();
     let total = p.len() + plain.len() + narrowed_len + 2;
     let notify_at = total - 1;
@@ -309,6 +310,31 @@ pub(super) fn program(ops: &[Op]) -> Vec<libc::sock_filter> {
     p.push(ret(libc::SECCOMP_RET_ALLOW));
     p.push(ret(libc::SECCOMP_RET_USER_NOTIF));
     debug_assert_eq!(p.len(), total);
+    p
+}
+
+/// The support probe's program: notify `getppid`, allow the rest.
+pub(super) fn probe_program() -> Vec<libc::sock_filter> {
+    let mut p = program(&[]);
+    let notify = libc::sock_filter {
+        code: (libc::BPF_RET | libc::BPF_K) as u16,
+        jt: 0,
+        jf: 0,
+        k: libc::SECCOMP_RET_USER_NOTIF,
+    };
+    // [.., load nr, allow, notify]: a check before the final allow.
+    let at = p.len() - 2;
+    p.insert(
+        at,
+        libc::sock_filter {
+            code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+            jt: 1,
+            jf: 0,
+            k: libc::SYS_getppid as u32,
+        },
+    );
+    let last = p.len() - 1;
+    p[last] = notify;
     p
 }
 

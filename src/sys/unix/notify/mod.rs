@@ -16,64 +16,41 @@
 //! 20-25 µs; a call the filter doesn't list, 130-350 ns more than none.
 
 mod filter;
+mod shield;
 mod supervisor;
+
+pub(crate) use shield::shield;
 
 use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use crate::fault::Shared;
 use supervisor::{Control, Supervisor};
 
 thread_local! {
-    /// Set while this thread spawns through flakeproof's gate, which has
-    /// consulted the plan for the spawn already. The forked child reads
-    /// its copy (a plain TLS read: safe between fork and exec) and tells
-    /// the supervisor, so the child's first exec, the same event, is not
-    /// counted twice.
-    static SPAWN_COUNTED: Cell<bool> = const { Cell::new(false) };
+    /// While this thread spawns through flakeproof's gate: the plan the
+    /// gate consulted for the spawn (its id, 0 for none). The forked child
+    /// reads its copy (a plain TLS read: safe between fork and exec); if it
+    /// is the plan attached to the command, the child's first exec, the
+    /// same event, is not counted again.
+    static SPAWN_COUNTED: Cell<usize> = const { Cell::new(0) };
 }
 
-/// The (device, inode) of the programs whose calls no child plan consults:
-/// the fake-command shim's copies, which every fake is a hard link to. A
-/// plan meant for the code under test (`rename=EBUSY`) must not break the
-/// fake's bookkeeping (its records are claimed by hard links).
-static SHIELDED: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
-
-/// Keep child plans away from the calls of the program at `path`.
-pub(crate) fn shield(path: &Path) {
-    if let Ok(m) = std::fs::metadata(path) {
-        let mut s = SHIELDED.lock().unwrap_or_else(|p| p.into_inner());
-        if !s.contains(&(m.dev(), m.ino())) {
-            s.push((m.dev(), m.ino()));
-        }
-    }
-}
-
-/// Is the program at `exe` (a /proc/PID/exe link) one [`shield`] named?
-fn shielded(exe: &Path) -> bool {
-    let Ok(m) = std::fs::metadata(exe) else {
-        return false;
-    };
-    let s = SHIELDED.lock().unwrap_or_else(|p| p.into_inner());
-    s.contains(&(m.dev(), m.ino()))
-}
-
-/// Run `spawn` (a gated spawn) with [`SPAWN_COUNTED`] set.
-pub(crate) fn spawn_counted<R>(spawn: impl FnOnce() -> R) -> R {
-    struct Reset(bool);
+/// Run `spawn` (a gated spawn, counted by the plan `by`) with
+/// [`SPAWN_COUNTED`] set.
+pub(crate) fn spawn_counted<R>(by: usize, spawn: impl FnOnce() -> R) -> R {
+    struct Reset(usize);
     impl Drop for Reset {
         fn drop(&mut self) {
             SPAWN_COUNTED.with(|c| c.set(self.0));
         }
     }
-    let _reset = Reset(SPAWN_COUNTED.with(|c| c.replace(true)));
+    let _reset = Reset(SPAWN_COUNTED.with(|c| c.replace(by)));
     spawn()
 }
 
@@ -90,9 +67,9 @@ impl fmt::Display for Unavailable {
         write!(
             f,
             "fault plans can't reach child processes here: {} failed ({}). They need \
-             seccomp user notification (Linux 5.0+), which some sandboxes and container \
-             profiles refuse, and which fails with EBUSY inside a sandbox that holds a \
-             listener already",
+             seccomp user notification with CONTINUE and pidfd_open (Linux 5.5+), which \
+             some sandboxes and container profiles refuse, and which fails with EBUSY \
+             inside a sandbox that holds a listener already",
             self.step, self.os
         )
     }
@@ -126,29 +103,67 @@ fn support() -> io::Result<libc::c_ulong> {
 }
 
 fn probe() -> Result<libc::c_ulong, (&'static str, i32)> {
-    // SAFETY: prctl with integer arguments, on this (throwaway) thread.
-    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-        return Err(("prctl(PR_SET_NO_NEW_PRIVS)", errno()));
+    // pidfd_open (Linux 5.3): the supervisor's handle on each child, so
+    // that a stuck one can be killed without a pid reused meanwhile.
+    // SAFETY: getpid and pidfd_open take integers; the descriptor is
+    // closed at once.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0) };
+    if pidfd < 0 {
+        return Err(("pidfd_open (Linux 5.3)", errno()));
     }
-    let program = filter::program(&[]);
-    // WAIT_KILLABLE_RECV (5.19+): once the supervisor has received a
-    // call, a signal no longer interrupts it. Without it, a signal (Go's
-    // preemption, a timer) restarts the call, and a restarted call would
-    // be counted twice.
-    let mut last = 0;
-    for flags in [
-        libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-        libc::SECCOMP_FILTER_FLAG_NEW_LISTENER,
-    ] {
-        match install(&program, flags) {
-            Ok(fd) => {
-                drop(fd);
-                return Ok(flags);
-            }
-            Err(e) => last = e,
+    // SAFETY: the descriptor just opened.
+    unsafe { libc::close(pidfd as RawFd) };
+    // A real round trip: a throwaway thread installs a filter that
+    // notifies its own getppid, and this thread answers it with CONTINUE
+    // (Linux 5.5), as the supervisor answers every call it lets through.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let caller = std::thread::spawn(move || {
+        // SAFETY: prctl with integer arguments, on this thread.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            let _ = tx.send(Err(("prctl(PR_SET_NO_NEW_PRIVS)", errno())));
+            return;
         }
-    }
-    Err(("seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER)", last))
+        let program = filter::probe_program();
+        // WAIT_KILLABLE_RECV (5.19+): once the supervisor has received a
+        // call, a signal no longer interrupts it. Without it, a signal (Go's
+        // preemption, a timer) restarts the call, and a restarted call
+        // would be counted twice.
+        let mut last = 0;
+        for flags in [
+            libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+            libc::SECCOMP_FILTER_FLAG_NEW_LISTENER,
+        ] {
+            match install(&program, flags) {
+                Ok(fd) => {
+                    let _ = tx.send(Ok((fd, flags)));
+                    // SAFETY: getppid takes nothing; it blocks until answered.
+                    unsafe { libc::getppid() };
+                    return;
+                }
+                Err(e) => last = e,
+            }
+        }
+        let _ = tx.send(Err((
+            "seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER)",
+            last,
+        )));
+    });
+    let found = match rx.recv() {
+        Ok(Ok((listener, flags))) => {
+            let answered = supervisor::answer_one(listener.as_raw_fd(), None);
+            if answered.is_err() {
+                // Unblock the caller with an error (Linux 5.0 takes that).
+                let _ = supervisor::answer_one(listener.as_raw_fd(), Some(libc::ENOSYS));
+            }
+            answered
+                .map(|()| flags)
+                .map_err(|e| ("SECCOMP_USER_NOTIF_FLAG_CONTINUE (Linux 5.5)", e))
+        }
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(("the probe", libc::EINVAL)),
+    };
+    let _ = caller.join();
+    found
 }
 
 fn errno() -> i32 {
@@ -185,7 +200,12 @@ fn install(program: &[libc::sock_filter], flags: libc::c_ulong) -> Result<OwnedF
 /// whole trees, run under it.
 pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     let flags = support()?;
-    let program = filter::program(&plan.named_ops());
+    let mut ops = plan.named_ops();
+    // Execs are always watched: they tell the supervisor which program each
+    // process runs (its record's `exe`, what the shield protects).
+    ops.push(crate::classify::Op::Exec);
+    let program = filter::program(&ops);
+    let plan_id = Arc::as_ptr(&plan) as usize;
     let mut pair = [0 as RawFd; 2];
     // SAFETY: socketpair fills the two-element array.
     let r = unsafe {
@@ -211,8 +231,9 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     // The child end lives in the closure, so in the command: when the
     // command is dropped, the supervisor sees EOF and, once its trees
     // have exited, ends.
-    let hook =
-        move || in_child(&program, flags, theirs.as_raw_fd()).map_err(io::Error::from_raw_os_error);
+    let hook = move || {
+        in_child(&program, flags, theirs.as_raw_fd(), plan_id).map_err(io::Error::from_raw_os_error)
+    };
     // SAFETY: the hook makes only system calls (async-signal-safe) on
     // memory prepared before the fork: no allocation, no locks.
     unsafe { cmd.pre_exec(hook) };
@@ -221,7 +242,12 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
 
 /// Between fork and exec: no-new-privs, the filter, then the listener, the
 /// exec pipe's read end and a pidfd of ourselves to the supervisor.
-fn in_child(program: &[libc::sock_filter], flags: libc::c_ulong, sock: RawFd) -> Result<(), i32> {
+fn in_child(
+    program: &[libc::sock_filter],
+    flags: libc::c_ulong,
+    sock: RawFd,
+    plan_id: usize,
+) -> Result<(), i32> {
     // SAFETY: prctl with integer arguments.
     if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
         return Err(errno());
@@ -241,7 +267,7 @@ fn in_child(program: &[libc::sock_filter], flags: libc::c_ulong, sock: RawFd) ->
     let fds = [listener.as_raw_fd(), pipe[0], pidfd as RawFd];
     // SAFETY: getpid takes nothing.
     let pid = unsafe { libc::getpid() } as u32;
-    let counted = SPAWN_COUNTED.with(|c| c.get());
+    let counted = SPAWN_COUNTED.with(|c| c.get()) == plan_id;
     let mut data = [0u8; 5];
     data[0] = u8::from(counted);
     data[1..].copy_from_slice(&pid.to_ne_bytes());

@@ -42,6 +42,11 @@ impl Control {
         self.ended.store(true, Ordering::SeqCst);
         let children = self.children.lock().unwrap_or_else(|p| p.into_inner());
         for (pidfd, pid) in children.iter() {
+            if hung_up(pidfd.as_raw_fd(), 0) {
+                // A pidfd is readable once its process has exited: its pid
+                // may be someone else's by now, and so may its children.
+                continue;
+            }
             for d in descendants(*pid) {
                 // SAFETY: kill takes plain integers. `d` was read from
                 // /proc a moment ago as a live descendant.
@@ -96,6 +101,8 @@ struct Tree {
     /// gate): the direct child's first exec is the same event and is not
     /// counted twice.
     spawn_counted: bool,
+    /// The direct child's pid: its entry in [`Control::children`].
+    pid: u32,
 }
 
 impl Tree {
@@ -192,7 +199,15 @@ impl Supervisor {
                 self.accept();
             }
             for i in gone.into_iter().rev() {
-                self.trees.remove(i);
+                let tree = self.trees.remove(i);
+                // Its processes are gone: nothing left to kill, and its
+                // pidfd must not pile up over thousands of spawns.
+                let mut children = self
+                    .control
+                    .children
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                children.retain(|(_, pid)| *pid != tree.pid);
             }
         }
     }
@@ -212,6 +227,7 @@ impl Supervisor {
                     listener: Arc::new(listener),
                     exec_pipe: Some(exec_pipe),
                     spawn_counted,
+                    pid,
                 });
             }
             Ok(None) => self.sock = None,
@@ -232,16 +248,16 @@ impl Supervisor {
             return;
         }
         match self.decide(tree, &n) {
-            Answer::Continue => respond(fd, n.id, None),
+            Answer::Continue => drop(respond(fd, n.id, None)),
             Answer::Gone => {}
-            Answer::Verdict(v) if v.delay.is_zero() => respond(fd, n.id, v.fail),
+            Answer::Verdict(v) if v.delay.is_zero() => drop(respond(fd, n.id, v.fail)),
             Answer::Verdict(v) => {
                 // Sleep on a thread of its own: the tree's other processes
                 // keep being answered meanwhile.
                 let id = n.id;
                 std::thread::spawn(move || {
                     std::thread::sleep(v.delay);
-                    respond(listener.as_raw_fd(), id, v.fail);
+                    let _ = respond(listener.as_raw_fd(), id, v.fail);
                 });
             }
         }
@@ -249,8 +265,11 @@ impl Supervisor {
             || n.data.nr as libc::c_long == libc::SYS_execveat
         {
             // Its executable (and, for a thread of a multithreaded
-            // process, its id) change if the exec succeeds.
-            self.who.remove(&n.pid);
+            // process, its id: it takes the leader's) change if the exec
+            // succeeds. Forget the whole process.
+            if let Some((pid, _, _)) = self.who.remove(&n.pid) {
+                self.who.retain(|_, w| w.0 != pid);
+            }
         }
     }
 
@@ -313,7 +332,7 @@ impl Supervisor {
             .or_insert_with(|| {
                 let pid = thread_group(tid).unwrap_or(tid);
                 let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
-                let shielded = super::shielded(Path::new(&format!("/proc/{pid}/exe")));
+                let shielded = super::shield::shielded(Path::new(&format!("/proc/{pid}/exe")));
                 (pid, exe, shielded)
             })
             .clone()
@@ -337,7 +356,21 @@ fn hung_up(fd: RawFd, timeout_ms: i32) -> bool {
     unsafe { libc::poll(&mut p, 1, timeout_ms) > 0 }
 }
 
-fn respond(fd: RawFd, id: u64, fail: Option<i32>) {
+/// Receive one notification on `fd` and answer it (the support probe's
+/// round trip): the errno of whichever step failed.
+pub(super) fn answer_one(fd: RawFd, fail: Option<i32>) -> Result<(), i32> {
+    // SAFETY: seccomp_notif is plain data; the kernel wants it zeroed.
+    let mut n: libc::seccomp_notif = unsafe { std::mem::zeroed() };
+    // SAFETY: RECV fills `n`, a seccomp_notif we own.
+    if unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_RECV, &mut n) } != 0 {
+        return Err(io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EINVAL));
+    }
+    respond(fd, n.id, fail)
+}
+
+fn respond(fd: RawFd, id: u64, fail: Option<i32>) -> Result<(), i32> {
     let mut resp = libc::seccomp_notif_resp {
         id,
         val: 0,
@@ -349,8 +382,14 @@ fn respond(fd: RawFd, id: u64, fail: Option<i32>) {
         },
     };
     // SAFETY: SEND reads `resp`, which we own. ENOENT (the caller was
-    // killed meanwhile) needs no handling: nobody is waiting.
-    unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_SEND, &mut resp) };
+    // killed meanwhile) needs no handling by the supervisor: nobody is
+    // waiting.
+    if unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_SEND, &mut resp) } != 0 {
+        return Err(io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EINVAL));
+    }
+    Ok(())
 }
 
 fn id_valid(fd: RawFd, id: u64) -> bool {
