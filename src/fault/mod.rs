@@ -224,9 +224,11 @@
 //!   ended at once.
 //!
 //! Cost (`benches/child_faults.rs`, on tmpfs, this machine: Linux 6.18, 2
-//! cores): a watched call costs a round trip of 26.8 µs; `cp -r` of 1,000
-//! files under a plan whose operations cp never performs took 1.07x the
-//! time without one, spawn included, and 2.91x under an `open` rule (every
+//! cores, two runs): a watched call costs a round trip of 19.6 to 21.7 µs
+//! (27 to 32 µs before the listener asked for synchronous wakeups, Linux
+//! 6.6+); `cp -r` of 1,000 files under a plan whose operations cp never
+//! performs took 1.04x to 1.07x the time without one, spawn included, and
+//! 2.65x under an `open` rule (every
 //! open a round trip, the loader's 30 to 40 per program included).
 //!
 //! # Failure-point sweeps

@@ -218,6 +218,18 @@ impl Supervisor {
         match receive(sock.as_raw_fd()) {
             Ok(Some((fds, spawn_counted, pid))) => {
                 let [listener, exec_pipe, pidfd] = fds;
+                // Linux 6.6+: wake the supervisor synchronously, on the
+                // caller's CPU, when a call arrives. Best effort: older
+                // kernels answer EINVAL and keep the usual wakeup.
+                const SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP: u64 = 1;
+                // SAFETY: SET_FLAGS takes the flags as a plain integer.
+                unsafe {
+                    libc::ioctl(
+                        listener.as_raw_fd(),
+                        libc::SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+                        SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP,
+                    )
+                };
                 self.control
                     .children
                     .lock()
