@@ -283,29 +283,45 @@ fn dropping_the_guard_kills_a_stuck_child_and_its_children() {
     };
     let mut child = sh.spawn().unwrap();
     // The sleep is sh's child: wait until /proc shows it.
+    // (Deadlines here only turn a broken run into a failure, not a hang.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let children = format!("/proc/{0}/task/{0}/children", child.id());
-    while std::fs::read_to_string(&children)
-        .unwrap_or_default()
-        .trim()
-        .is_empty()
-    {
+    let comm = |p: &str| std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+    let sleep: libc::pid_t = loop {
+        let c = std::fs::read_to_string(&children).unwrap_or_default();
+        if let Some(p) = c.split_whitespace().find(|p| comm(p).trim() == "sleep") {
+            break p.parse().unwrap();
+        }
+        assert!(child.try_wait().unwrap().is_none(), "sh ended early");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sh never started its sleep"
+        );
         std::thread::yield_now();
-    }
-    let sleep: u32 = std::fs::read_to_string(&children)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    };
+    // A pidfd on the grandchild while it surely lives: readable once it
+    // has exited, whoever reaps it.
+    // SAFETY: pidfd_open with integers; the descriptor is owned below.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, sleep, 0) } as i32;
+    assert!(pidfd >= 0, "{}", std::io::Error::last_os_error());
+    // SAFETY: a descriptor we just opened.
+    let pidfd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(pidfd) };
     drop(guard);
     let status = child.wait().unwrap();
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(status.signal(), Some(libc::SIGKILL));
-    // The grandchild was killed first (and reaped by init, or a zombie
-    // until then): it is not sleeping any more.
-    let state = std::fs::read_to_string(format!("/proc/{sleep}/stat")).unwrap_or_default();
-    assert!(
-        state.is_empty() || state.contains(") Z") || !state.contains("(sleep)"),
-        "the sleep still runs: {state}"
+    // The grandchild was sent SIGKILL too: it exits (SIGKILL is delivered
+    // asynchronously, so wait for the exit itself, not for a moment).
+    let mut p = libc::pollfd {
+        fd: std::os::fd::AsRawFd::as_raw_fd(&pidfd),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let ready = unsafe { libc::poll(&mut p, 1, 30_000) };
+    assert_eq!(
+        ready, 1,
+        "the sleep still runs 30 s after the guard dropped"
     );
 }
 
