@@ -16,6 +16,15 @@ use flakeproof::{fs, Backoff, Classifier, RetryPolicy};
 
 const CHILD_ENV: &str = "FLAKEPROOF_STRACE_ORACLE_DIR";
 
+/// This binary's arguments that run the oracle's child alone.
+const ORACLE_CHILD_ARGS: [&str; 5] = [
+    "--ignored",
+    "--exact",
+    "oracle_child_renames_with_retry",
+    "--nocapture",
+    "--test-threads=1",
+];
+
 /// The program under strace: run only by the oracle (`--ignored --exact`).
 #[test]
 #[ignore = "run by retrying_rename_survives_kernel_injected_ebusy under strace"]
@@ -72,13 +81,7 @@ fn retrying_rename_survives_kernel_injected_ebusy() {
         .arg("-e")
         .arg("inject=rename,renameat,renameat2:error=EBUSY:when=1..3")
         .arg(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "oracle_child_renames_with_retry",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(ORACLE_CHILD_ARGS)
         .env(CHILD_ENV, dir.path())
         .env_remove("FLAKEPROOF_FAULTS")
         .output()
@@ -133,13 +136,7 @@ fn a_plan_attached_to_the_same_child_gives_what_strace_gives() {
     let guard = FaultPlan::parse("rename=EBUSY@1..3").unwrap().activate();
     let mut child = FpCommand::new(std::env::current_exe().unwrap());
     child
-        .args([
-            "--ignored",
-            "--exact",
-            "oracle_child_renames_with_retry",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(ORACLE_CHILD_ARGS)
         .env(CHILD_ENV, dir.path())
         .env_remove("FLAKEPROOF_FAULTS");
     let child = match child.faults(&guard) {

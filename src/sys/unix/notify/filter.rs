@@ -123,6 +123,16 @@ fn syscalls_of(op: Op) -> &'static [libc::c_long] {
     }
 }
 
+/// A call with no `open_how` to read.
+fn decoded(op: Op, target: Target, needs: Needs) -> Option<Decoded> {
+    Some(Decoded {
+        op,
+        target,
+        needs,
+        how: None,
+    })
+}
+
 /// An open, by its flags: writing, truncating or creating is `open_write`.
 pub(super) fn open_by_flags(flags: u64, target: Target) -> Decoded {
     use libc::{O_CREAT, O_RDWR, O_TRUNC, O_WRONLY};
@@ -147,14 +157,7 @@ pub(super) fn decode(nr: i32, args: &[u64; 6]) -> Option<Decoded> {
     use libc::*;
     let nr = libc::c_long::from(nr);
     let at = |dirfd, path| Target::At { dirfd, path };
-    let d = |op, target, needs| {
-        Some(Decoded {
-            op,
-            target,
-            needs,
-            how: None,
-        })
-    };
+    let d = decoded;
     let open = |flags, target| Some(open_by_flags(flags, target));
     match nr {
         SYS_execve => d(Op::Exec, at(None, 0), Needs::Target),
@@ -204,14 +207,7 @@ pub(super) fn decode(nr: i32, args: &[u64; 6]) -> Option<Decoded> {
 fn decode_legacy(nr: libc::c_long, args: &[u64; 6]) -> Option<Decoded> {
     use libc::*;
     let at = |path| Target::At { dirfd: None, path };
-    let d = |op, target, needs| {
-        Some(Decoded {
-            op,
-            target,
-            needs,
-            how: None,
-        })
-    };
+    let d = decoded;
     match nr {
         SYS_open => Some(open_by_flags(args[1], at(0))),
         SYS_creat => d(Op::OpenWrite, at(0), Needs::Parent),
