@@ -209,8 +209,10 @@ impl Command {
     /// [`FaultGuard`](crate::fault::FaultGuard) derefs to the scope, so
     /// `cmd.faults(&guard)` works.
     ///
-    /// The spawn itself is counted once, as [`Op::Spawn`](crate::Op::Spawn)
-    /// in this process: the child's first exec is the same event.
+    /// The spawn itself is counted once, as [`Op::Spawn`](crate::Op::Spawn):
+    /// by this process's gate when the plan in force on the spawning thread
+    /// is the attached one, and otherwise by the child's first exec (the
+    /// same event), on the file it execs.
     ///
     /// Fails with `Unsupported` where the kernel can't do it (another OS;
     /// seccomp refused by a sandbox): the error names the reason, and a

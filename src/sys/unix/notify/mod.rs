@@ -2,7 +2,7 @@
 //!
 //! Attaching a plan to a command adds a `pre_exec` step. Between fork and
 //! exec, the child sets no-new-privs and installs a BPF filter that hands
-//! the calls of the plan's operations to a listener descriptor
+//! the calls of the plan's operations, and every exec, to a listener descriptor
 //! (`SECCOMP_FILTER_FLAG_NEW_LISTENER`). It sends that descriptor, with two
 //! more, to a supervisor thread in this process over a socket pair, then
 //! execs. Every process the child starts inherits the filter and can't

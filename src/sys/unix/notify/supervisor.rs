@@ -312,11 +312,7 @@ impl Supervisor {
             let Ok(flags) = read_u64(tid, n.data.args[how]) else {
                 return Answer::Continue;
             };
-            call = Decoded {
-                op: filter::open_by_flags(flags, call.target).op,
-                needs: filter::open_by_flags(flags, call.target).needs,
-                ..call
-            };
+            call = filter::open_by_flags(flags, call.target);
         }
         let Some(path) = target_path(tid, &call.target, &n.data.args) else {
             return Answer::Continue;
