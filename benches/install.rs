@@ -14,7 +14,7 @@ fn main() {
 
     use common::{flag, measure, verdict, Case};
     use flakeproof::lab::Recipe;
-    use flakeproof::{Strategy, StubInstaller};
+    use flakeproof::{install::Strategy, StubInstaller};
 
     const BODY: &[u8] = b"#!/bin/sh\necho 'a stub of a typical size'\nexit 0\n";
 
@@ -101,7 +101,7 @@ fn main() {
         .install_with_report(d[3], "stub", BODY)
         .unwrap()
         .durability
-        == flakeproof::Durability::Unsupported;
+        == flakeproof::install::Durability::Unsupported;
     let bar = if in_memory { 1.15 } else { 1.05 };
     println!(
         "\ntarget: flakeproof durable <= {bar}x temp+fsync+rename ({}): {durable:.2}x, {}",

@@ -13,7 +13,7 @@ fn main() {
     use std::process::Command;
 
     use common::{flag, measure, verdict, Case};
-    use flakeproof::Replacer;
+    use flakeproof::replace::Replacer;
 
     let rounds = flag("--rounds", 15) as usize;
     let per_round = flag("--per-round", 5);

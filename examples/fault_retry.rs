@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use flakeproof::fault::FaultPlan;
 use flakeproof::process::Command; // was: std::process::Command
-use flakeproof::{is_transient_error, Op, Os};
+use flakeproof::{classify::Os, Classifier, Op};
 
 /// The code under test: a hand-written retry loop around a spawn.
 fn run_tool(program: &std::path::Path) -> io::Result<(String, u32)> {
@@ -23,7 +23,12 @@ fn run_tool(program: &std::path::Path) -> io::Result<(String, u32)> {
                     attempt,
                 ))
             }
-            Err(e) if attempt < 5 && is_transient_error(Os::CURRENT, Op::Spawn, &e) => {
+            Err(e)
+                if attempt < 5
+                    && Classifier::for_op(Op::Spawn)
+                        .on(Os::CURRENT)
+                        .is_transient(&e) =>
+            {
                 eprintln!(
                     "  attempt {attempt}: {e} (kind {:?}, raw {:?}); retrying",
                     e.kind(),

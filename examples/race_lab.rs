@@ -42,7 +42,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use flakeproof::lab::{ForkStorm, Recipe};
-use flakeproof::{is_etxtbsy, retry_etxtbsy, Backoff, Os, RetryPolicy, Strategy, StubInstaller};
+use flakeproof::{
+    classify::Os, install::Strategy, retry::Backoff, retry_etxtbsy, Classifier, RetryPolicy,
+    StubInstaller,
+};
 
 const BODY: &[u8] = b"#!/bin/sh\nexit 0\n";
 
@@ -358,7 +361,7 @@ fn classify(r: &io::Result<ExitStatus>) -> Outcome {
     match r {
         Ok(s) if s.success() => Outcome::Ok,
         Ok(s) => Outcome::Other(format!("stub exited {s}")),
-        Err(e) if is_etxtbsy(Os::CURRENT, e) => Outcome::Busy,
+        Err(e) if Classifier::etxtbsy().is_transient(e) => Outcome::Busy,
         Err(e) => Outcome::Other(format!("exec failed: {e}")),
     }
 }
@@ -688,7 +691,7 @@ fn soak_mode(n: u64, writers: usize, storm_threads: usize) -> bool {
                             match status {
                                 Ok(s) if s.success() => {}
                                 Ok(s) => soak.other_error(format!("stub exited {s}")),
-                                Err(e) if is_etxtbsy(Os::CURRENT, &e) => {
+                                Err(e) if Classifier::etxtbsy().is_transient(&e) => {
                                     soak.escapes.fetch_add(1, Ordering::Relaxed);
                                 }
                                 Err(e) => soak.other_error(format!("exec failed: {e}")),

@@ -27,7 +27,7 @@ fn build(naive: bool, src: &Path, dst: &Path, rounds: usize) {
         let r = if naive {
             std::fs::copy(src, dst).map(drop)
         } else {
-            flakeproof::Replacer::new()
+            flakeproof::replace::Replacer::new()
                 .durable(false)
                 .skip_identical(false)
                 .replace(src, dst)

@@ -1,5 +1,18 @@
-//! Which OS errors are transient, as pure functions of (OS, operation, raw
-//! code), and [`Classifier`], the retry engine's view of them.
+//! Which OS errors are worth another attempt. [`Classifier`] is the one entry
+//! point: [`Classifier::for_op`] gives the table for an operation ([`Op`]) on
+//! this OS, [`Classifier::on`] the same table as another OS ([`Os`]) spells
+//! it, [`Classifier::etxtbsy`] only "Text file busy", [`Classifier::new`]
+//! your own rule.
+//!
+//! ```
+//! use std::io;
+//! use flakeproof::classify::Os;
+//! use flakeproof::{Classifier, Op};
+//!
+//! let sharing_violation = io::Error::from_raw_os_error(32);
+//! assert!(Classifier::for_op(Op::Rename).on(Os::Windows).is_transient(&sharing_violation));
+//! assert!(!Classifier::for_op(Op::Rename).on(Os::Linux).is_transient(&sharing_violation));
+//! ```
 //!
 //! Nothing here calls the OS: the tables take the OS as an argument, so the
 //! Windows and macOS rows are unit-tested on Linux like the Linux ones.
@@ -9,14 +22,17 @@ use std::io;
 use std::sync::Arc;
 
 use crate::errno;
-use crate::os::Os;
+pub use crate::os::Os;
 
 /// A kind of OS operation: what classifiers and fault plans key on.
 ///
 /// ```
-/// use flakeproof::{is_transient, Op, Os};
-/// assert!(is_transient(Os::Linux, Op::Spawn, 26));
-/// assert!(!is_transient(Os::Linux, Op::Rename, 26));
+/// use flakeproof::{Classifier, Op};
+/// let busy = std::io::Error::from_raw_os_error(26);
+/// # #[cfg(unix)] {
+/// assert!(Classifier::for_op(Op::Spawn).is_transient(&busy));
+/// assert!(!Classifier::for_op(Op::Rename).is_transient(&busy));
+/// # }
 /// assert_eq!(Op::from_name("remove_file"), Some(Op::RemoveFile));
 /// assert_eq!(Op::RemoveFile.name(), "remove_file");
 /// ```
@@ -126,30 +142,9 @@ impl fmt::Display for Op {
     }
 }
 
-/// Is the raw OS error `raw`, from `op` on `os`, worth retrying?
-///
-/// The tables, and where each row comes from:
-///
-/// | OS | operation | transient codes | why |
-/// |---|---|---|---|
-/// | Unix | `Spawn`, `Exec`, `OpenWrite`, `Copy` | ETXTBSY (26) | a forked sibling still holds a writable copy of the file (golang/go#22315, rust-lang/rust#114554), or the program is still running |
-/// | macOS | `Copy` | EPERM (1) | copying over a just-built executable (DioxusLabs/dioxus#5275) |
-/// | Windows | `Open`, `OpenWrite`, `Rename`, `Copy`, `RemoveFile`, `SetPermissions`, `CreateDir` | 5, 32, 33, 303 | antivirus, indexers and pending deletes hold the file for a moment |
-/// | Windows | `RemoveDir` | 5, 32, 33, 145, 303 | an entry's delete is still pending |
-/// | Windows | `Write`, `Lock` | 33 | a byte-range lock held by someone else |
-/// | Windows | `Spawn`, `Exec` | 32 | the executable is still open by its writer or a scanner |
-///
-/// Everything else is permanent. In particular POSIX EACCES and ENOENT are
-/// never transient: retrying them only delays a real error.
-///
-/// ```
-/// use flakeproof::{errno, is_transient, Op, Os};
-/// assert!(is_transient(Os::Windows, Op::Rename, errno::windows::ERROR_SHARING_VIOLATION));
-/// assert!(is_transient(Os::MacOs, Op::Copy, errno::macos::EPERM));
-/// assert!(!is_transient(Os::Linux, Op::Copy, errno::linux::EPERM));
-/// assert!(!is_transient(Os::Linux, Op::Open, errno::linux::EACCES));
-/// ```
-pub fn is_transient(os: Os, op: Op, raw: i32) -> bool {
+/// Is the raw OS error `raw`, from `op` on `os`, worth retrying? The table
+/// is documented on [`Classifier::for_op`].
+pub(crate) fn is_transient(os: Os, op: Op, raw: i32) -> bool {
     use errno::windows::*;
     use Op::*;
     const TXTBSY: i32 = errno::linux::ETXTBSY; // 26 on every Unix family
@@ -211,15 +206,7 @@ pub(crate) fn is_running_target(os: Os, err: &io::Error) -> bool {
 /// Note rustup's test harness checked `kind() == Other && raw == 26`, which is
 /// never true since Rust 1.83 maps 26 to `ExecutableFileBusy`: its retry never
 /// fired. This function is tested against both spellings.
-///
-/// ```
-/// use std::io;
-/// use flakeproof::{is_etxtbsy, Os};
-/// assert!(is_etxtbsy(Os::Linux, &io::Error::from_raw_os_error(26)));
-/// assert!(is_etxtbsy(Os::Windows, &io::Error::from(io::ErrorKind::ExecutableFileBusy)));
-/// assert!(!is_etxtbsy(Os::Linux, &io::Error::from_raw_os_error(16)));
-/// ```
-pub fn is_etxtbsy(os: Os, err: &io::Error) -> bool {
+pub(crate) fn is_etxtbsy(os: Os, err: &io::Error) -> bool {
     match err.raw_os_error() {
         // A raw code means what its OS says, whatever kind this build maps it to.
         Some(raw) => os.is_unix() && raw == errno::linux::ETXTBSY,
@@ -230,30 +217,24 @@ pub fn is_etxtbsy(os: Os, err: &io::Error) -> bool {
 /// Is `err`, returned by `op` on `os`, worth retrying? [`is_transient`] on the
 /// raw code; an error with no raw code is transient only if it is a
 /// synthesized ETXTBSY on an operation where ETXTBSY is transient.
-///
-/// ```
-/// use std::io;
-/// use flakeproof::{is_transient_error, Op, Os};
-/// let busy = io::Error::from_raw_os_error(26);
-/// assert!(is_transient_error(Os::Linux, Op::Spawn, &busy));
-/// assert!(!is_transient_error(Os::Linux, Op::Spawn, &io::Error::other("no")));
-/// ```
-pub fn is_transient_error(os: Os, op: Op, err: &io::Error) -> bool {
+pub(crate) fn is_transient_error(os: Os, op: Op, err: &io::Error) -> bool {
     match err.raw_os_error() {
         Some(raw) => is_transient(os, op, raw),
         None => is_etxtbsy(os, err) && is_transient(os, op, errno::linux::ETXTBSY),
     }
 }
 
-/// Decides which errors are transient (worth retrying).
+/// Decides which errors are transient (worth retrying): the one entry point
+/// to the tables (see the [module docs](self)).
 ///
 /// ```
 /// use std::io;
-/// use flakeproof::{Classifier, Op, Os};
+/// use flakeproof::classify::Os;
+/// use flakeproof::{Classifier, Op};
 ///
 /// let busy = io::Error::from_raw_os_error(26);
-/// assert!(Classifier::etxtbsy_on(Os::Linux).is_transient(&busy));
-/// assert!(Classifier::for_os(Os::Windows, Op::Rename)
+/// assert!(Classifier::etxtbsy().on(Os::Linux).is_transient(&busy));
+/// assert!(Classifier::for_op(Op::Rename).on(Os::Windows)
 ///     .is_transient(&io::Error::from_raw_os_error(32)));
 /// let mine = Classifier::new(|e: &io::Error| e.kind() == io::ErrorKind::Interrupted);
 /// assert!(mine.is_transient(&io::Error::from(io::ErrorKind::Interrupted)));
@@ -269,47 +250,75 @@ enum Repr {
 }
 
 impl Classifier {
-    /// Only "Text file busy" (ETXTBSY) on this OS: see [`is_etxtbsy`].
+    /// Only "Text file busy" (ETXTBSY), as this OS spells it.
+    ///
+    /// True for a raw errno 26 on a Unix family, and for any error whose kind
+    /// is [`io::ErrorKind::ExecutableFileBusy`] (so errors built from the kind
+    /// count). On Windows raw 26 is `ERROR_NOT_DOS_DISK`, not ETXTBSY (see
+    /// [`on`](Self::on)).
+    ///
+    /// rustup's test harness checked `kind() == Other && raw == 26`, which is
+    /// never true since Rust 1.83 maps 26 to `ExecutableFileBusy`: its retry
+    /// never fired. This classifier is tested against both spellings.
     ///
     /// ```
+    /// use std::io;
     /// let c = flakeproof::Classifier::etxtbsy();
-    /// assert!(c.is_transient(&std::io::Error::from(std::io::ErrorKind::ExecutableFileBusy)));
+    /// assert!(c.is_transient(&io::Error::from(io::ErrorKind::ExecutableFileBusy)));
+    /// assert!(!c.is_transient(&io::Error::from_raw_os_error(16))); // EBUSY: not this one
     /// ```
     pub fn etxtbsy() -> Self {
-        Self::etxtbsy_on(Os::CURRENT)
+        Classifier(Repr::Etxtbsy(Os::CURRENT))
     }
 
-    /// Only ETXTBSY, as `os` spells it.
+    /// The table for `op` on this OS. Where each row comes from:
+    ///
+    /// The tables, and where each row comes from:
+    ///
+    /// | OS | operation | transient codes | why |
+    /// |---|---|---|---|
+    /// | Unix | `Spawn`, `Exec`, `OpenWrite`, `Copy` | ETXTBSY (26) | a forked sibling still holds a writable copy of the file (golang/go#22315, rust-lang/rust#114554), or the program is still running |
+    /// | macOS | `Copy` | EPERM (1) | copying over a just-built executable (DioxusLabs/dioxus#5275) |
+    /// | Windows | `Open`, `OpenWrite`, `Rename`, `Copy`, `RemoveFile`, `SetPermissions`, `CreateDir` | 5, 32, 33, 303 | antivirus, indexers and pending deletes hold the file for a moment |
+    /// | Windows | `RemoveDir` | 5, 32, 33, 145, 303 | an entry's delete is still pending |
+    /// | Windows | `Write`, `Lock` | 33 | a byte-range lock held by someone else |
+    /// | Windows | `Spawn`, `Exec` | 32 | the executable is still open by its writer or a scanner |
+    ///
+    /// Everything else is permanent. In particular POSIX EACCES and ENOENT are
+    /// never transient: retrying them only delays a real error.
+    ///
     ///
     /// ```
-    /// use flakeproof::{Classifier, Os};
-    /// // Raw 26 is ERROR_NOT_DOS_DISK on Windows, not "Text file busy".
-    /// assert!(!Classifier::etxtbsy_on(Os::Windows).is_transient(&std::io::Error::from_raw_os_error(26)));
-    /// ```
-    pub fn etxtbsy_on(os: Os) -> Self {
-        Classifier(Repr::Etxtbsy(os))
-    }
-
-    /// The table of [`is_transient`] for `op` on this OS.
-    ///
-    /// ```
-    /// use flakeproof::{Classifier, Op};
+    /// use flakeproof::{errno, Classifier, Op};
     /// let c = Classifier::for_op(Op::Open);
-    /// assert!(!c.is_transient(&std::io::Error::from_raw_os_error(2))); // ENOENT: never
+    /// assert!(!c.is_transient(&std::io::Error::from_raw_os_error(errno::linux::ENOENT))); // never
     /// ```
     pub fn for_op(op: Op) -> Self {
-        Self::for_os(Os::CURRENT, op)
+        Classifier(Repr::Table(Os::CURRENT, op))
     }
 
-    /// The table of [`is_transient`] for `op` on `os`.
+    /// The same classifier as `os` would apply: its table, its spelling of
+    /// ETXTBSY. A rule of your own ([`new`](Self::new)) is left as it is.
+    /// Lets Linux tests check the Windows and macOS rows.
     ///
     /// ```
-    /// use flakeproof::{Classifier, Op, Os};
-    /// let c = Classifier::for_os(Os::MacOs, Op::Copy);
-    /// assert!(c.is_transient(&std::io::Error::from_raw_os_error(1))); // EPERM after a build
+    /// use std::io;
+    /// use flakeproof::classify::Os;
+    /// use flakeproof::{errno, Classifier, Op};
+    /// let eperm = io::Error::from_raw_os_error(errno::macos::EPERM);
+    /// assert!(Classifier::for_op(Op::Copy).on(Os::MacOs).is_transient(&eperm)); // after a build
+    /// assert!(!Classifier::for_op(Op::Copy).on(Os::Linux).is_transient(&eperm));
+    /// // Raw 26 is ERROR_NOT_DOS_DISK on Windows, not "Text file busy".
+    /// let raw26 = io::Error::from_raw_os_error(26);
+    /// assert!(!Classifier::etxtbsy().on(Os::Windows).is_transient(&raw26));
     /// ```
-    pub fn for_os(os: Os, op: Op) -> Self {
-        Classifier(Repr::Table(os, op))
+    #[must_use]
+    pub fn on(self, os: Os) -> Self {
+        Classifier(match self.0 {
+            Repr::Etxtbsy(_) => Repr::Etxtbsy(os),
+            Repr::Table(_, op) => Repr::Table(os, op),
+            custom @ Repr::Custom(_) => custom,
+        })
     }
 
     /// Your own rule.

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::clock::{Clock, SystemClock};
+use crate::retry::clock::{Clock, SystemClock};
 use crate::sys::lab as sys;
 
 /// Background threads that spawn a trivial program (`true`) in a loop until

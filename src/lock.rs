@@ -19,10 +19,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::backoff::Backoff;
-use crate::clock::{Clock, SystemClock};
 use crate::names::validate_name;
 use crate::os::Os;
+use crate::retry::backoff::Backoff;
+use crate::retry::clock::{Clock, SystemClock};
 use crate::sys::{self, FsKind};
 
 /// The size of a holder record on disk.

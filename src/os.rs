@@ -3,7 +3,7 @@
 /// An operating-system family, as an argument to the classification tables.
 ///
 /// ```
-/// use flakeproof::Os;
+/// use flakeproof::classify::Os;
 /// #[cfg(target_os = "linux")]
 /// assert_eq!(Os::CURRENT, Os::Linux);
 /// ```
@@ -26,7 +26,7 @@ impl Os {
     /// The family this crate was compiled for.
     ///
     /// ```
-    /// # use flakeproof::Os;
+    /// # use flakeproof::classify::Os;
     /// assert_ne!(Os::CURRENT, Os::Other);
     /// ```
     pub const CURRENT: Os = if cfg!(any(target_os = "linux", target_os = "android")) {

@@ -9,22 +9,21 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::classify::Op;
 use crate::fault::{Call, FaultPlan, FaultScope, Outcome, ParseError};
 
-/// The most fault points a sweep tries before it stops with
-/// [`Sweep::complete`] false: a scenario whose calls never run out.
-///
-/// ```
-/// let s = flakeproof::sweep("create_dir=delay(1ns)", |_| Ok(())).unwrap();
-/// if !s.complete {
-///     eprintln!("stopped after {} points", flakeproof::SWEEP_LIMIT);
-/// }
-/// ```
-pub const SWEEP_LIMIT: u64 = 10_000;
-
 /// What a [`sweep`] found.
+///
+/// A sweep whose rule matched no call tested nothing, and says so: it is
+/// [`reached_nothing`](Self::reached_nothing) and never
+/// [`is_clean`](Self::is_clean). The usual cause is code that calls
+/// `std::fs` directly, which an in-process plan never reaches: route its
+/// calls through [`crate::fs`], or run it in a child with the plan attached
+/// ([`crate::process::Command::faults`]).
 ///
 /// ```
 /// let sweep = flakeproof::sweep("write=delay(1ms)", |_| Ok(())).unwrap();
-/// assert_eq!((sweep.points, sweep.complete), (0, true)); // nothing wrote
+/// assert_eq!(sweep.points, 0); // nothing wrote
+/// assert!(sweep.reached_nothing());
+/// assert!(!sweep.is_clean());
+/// assert!(sweep.to_string().contains("reached no call"));
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -36,19 +35,56 @@ pub struct Sweep {
     pub points: u64,
     /// The points the scenario did not recover from, in order.
     pub failures: Vec<SweepFailure>,
-    /// False if the sweep stopped at [`SWEEP_LIMIT`] points with the
+    /// False if the sweep stopped at [`Sweep::LIMIT`] points with the
     /// scenario still reaching the fault.
     pub complete: bool,
 }
 
 impl Sweep {
-    /// Every point tried was recovered from, and the sweep ran to the end.
+    /// The most fault points a sweep tries before it stops with
+    /// [`complete`](Self::complete) false: a scenario whose calls never run
+    /// out.
     ///
     /// ```
-    /// assert!(flakeproof::sweep("rename=delay(1ms)", |_| Ok(())).unwrap().is_clean());
+    /// let s = flakeproof::sweep("create_dir=delay(1ns)", |_| Ok(())).unwrap();
+    /// if !s.complete {
+    ///     eprintln!("stopped after {} points", flakeproof::Sweep::LIMIT);
+    /// }
+    /// ```
+    pub const LIMIT: u64 = 10_000;
+
+    /// At least one point was tried, every point was recovered from, and
+    /// the sweep ran to the end. A sweep that reached no call is not clean:
+    /// it tested nothing.
+    ///
+    /// ```
+    /// use flakeproof::fs;
+    /// # let rule = if cfg!(windows) { "create_dir(*/cache)=ERROR_ACCESS_DENIED" } else { "create_dir(*/cache)=EIO" };
+    /// let sweep = flakeproof::sweep(rule, |_| {
+    ///     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    ///     let _ = fs::create_dir(dir.path().join("cache")); // an error is handled
+    ///     Ok(())
+    /// }).unwrap();
+    /// assert_eq!(sweep.points, 1);
+    /// assert!(sweep.is_clean());
     /// ```
     pub fn is_clean(&self) -> bool {
-        self.failures.is_empty() && self.complete
+        self.points > 0 && self.failures.is_empty() && self.complete
+    }
+
+    /// The rule matched no call of the scenario: no fault point, nothing
+    /// tested. See [`Sweep`] for the usual cause.
+    ///
+    /// ```
+    /// // std::fs is out of an in-process plan's reach.
+    /// let sweep = flakeproof::sweep("create_dir(*/cache)=EIO", |_| {
+    ///     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    ///     std::fs::create_dir(dir.path().join("cache")).map_err(|e| e.to_string())
+    /// }).unwrap();
+    /// assert!(sweep.reached_nothing());
+    /// ```
+    pub fn reached_nothing(&self) -> bool {
+        self.points == 0 && self.complete
     }
 }
 
@@ -61,16 +97,20 @@ impl fmt::Display for Sweep {
             self.points,
             self.failures.len()
         )?;
+        if self.reached_nothing() {
+            f.write_str(
+                " (the rule reached no call: nothing was tested; \
+                 is the code calling std::fs instead of flakeproof::fs?)",
+            )?;
+        }
         if !self.complete {
-            write!(f, " (stopped after {SWEEP_LIMIT} points)")?;
+            write!(f, " (stopped after {} points)", Sweep::LIMIT)?;
         }
         for x in &self.failures {
             write!(f, "\n  @{}: {}", x.k, x.why)?;
             if let Some(c) = &x.call {
                 write!(f, " (failed {} {}", c.op.name(), c.path.display())?;
-                if let Some(pid) = c.pid {
-                    write!(f, " in pid {pid}")?;
-                }
+                write!(f, " in pid {}", c.pid)?;
                 f.write_str(")")?;
             }
         }
@@ -136,6 +176,7 @@ pub struct SweepFailure {
 /// assert_eq!(sweep.points, 4); // create, write, sync, rename
 /// let ks: Vec<u64> = sweep.failures.iter().map(|f| f.k).collect();
 /// assert_eq!(ks, [2, 3, 4]); // every failure after the create leaves out.tmp
+/// assert!(!sweep.is_clean());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep<F>(rule: &str, mut scenario: F) -> Result<Sweep, ParseError>
@@ -153,7 +194,7 @@ where
         ));
     }
     let mut failures = Vec::new();
-    for k in 1..=SWEEP_LIMIT {
+    for k in 1..=Sweep::LIMIT {
         let guard = plan.at_call(k).expect("checked above").activate();
         let outcome = catch_unwind(AssertUnwindSafe(|| scenario(&guard)));
         // Reached: a call was failed or delayed (the record's totals are
@@ -195,7 +236,7 @@ where
     }
     Ok(Sweep {
         rule: shown,
-        points: SWEEP_LIMIT,
+        points: Sweep::LIMIT,
         failures,
         complete: false,
     })

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use flakeproof::fault::FaultPlan;
-use flakeproof::{InstallStep, Strategy, StubInstaller};
+use flakeproof::{
+    install::{InstallStep, Strategy},
+    StubInstaller,
+};
 
 /// Pids of this process's children (every thread's).
 fn children() -> Vec<i32> {

@@ -6,7 +6,12 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use flakeproof::fault::{FaultPlan, Outcome};
-use flakeproof::{fs, InstallStep, ManualClock, Op, RetryPolicy, Stop, Strategy, StubInstaller};
+use flakeproof::{
+    fs,
+    install::{InstallStep, Strategy},
+    retry::{ManualClock, Stop},
+    Op, RetryPolicy, StubInstaller,
+};
 #[cfg(unix)]
 use {
     flakeproof::process::Command,
@@ -248,7 +253,7 @@ fn steps_in(dir: &std::path::Path, shared: bool, steps: Steps) -> Vec<(&'static 
         .install_with_report(dir, "probe", "")
         .unwrap();
     std::fs::remove_file(dir.join("probe")).unwrap();
-    let in_memory = report.durability == flakeproof::Durability::Unsupported;
+    let in_memory = report.durability == flakeproof::install::Durability::Unsupported;
     steps
         .iter()
         .copied()
@@ -347,7 +352,7 @@ fn the_calls_an_install_makes_on_a_best_effort_basis_cannot_fail_it() {
         Err(e) => panic!("{e}"),
     };
     assert!(g.injected(Op::Metadata, "*") >= 1);
-    assert_eq!(r.durability, flakeproof::Durability::Uncertain);
+    assert_eq!(r.durability, flakeproof::install::Durability::Uncertain);
 }
 
 #[test]

@@ -14,7 +14,10 @@ use std::time::Duration;
 use common::{entries, skip};
 #[cfg(target_os = "linux")]
 use flakeproof::fault::FaultPlan;
-use flakeproof::{install_executable_stub, InstallStep, Strategy, StubInstaller, WriterCheck};
+use flakeproof::{
+    install::{InstallStep, Strategy, WriterCheck},
+    install_executable_stub, StubInstaller,
+};
 use rstest::rstest;
 
 fn mode(path: &Path) -> u32 {
@@ -493,7 +496,7 @@ fn fs_type(dir: &Path) -> Option<String> {
 #[cfg(target_os = "linux")]
 #[test]
 fn durability_says_what_the_filesystem_keeps() {
-    use flakeproof::Durability;
+    use flakeproof::install::Durability;
     let dir = tempfile::tempdir().unwrap();
     let fast = StubInstaller::new()
         .durable(false)

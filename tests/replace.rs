@@ -11,7 +11,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::Command;
 
 use flakeproof::fault::FaultPlan;
-use flakeproof::{replace_executable, InstallStep, Replacer};
+use flakeproof::replace::{ReplaceStep, Replacer};
+use flakeproof::replace_executable;
 
 fn mode(p: &std::path::Path) -> u32 {
     fs::metadata(p).unwrap().permissions().mode() & 0o7777
@@ -97,7 +98,7 @@ fn a_missing_source_or_a_failed_step_leaves_the_destination_as_it_was() {
     let e = replace_executable(&src, &dst).unwrap_err();
     assert_eq!(
         (e.step(), e.kind()),
-        (InstallStep::ReadSource, io::ErrorKind::NotFound)
+        (ReplaceStep::ReadSource, io::ErrorKind::NotFound)
     );
     fs::write(&src, "new").unwrap();
     // `lock`: the barrier's (and the writer's flock, where the lease does
@@ -200,6 +201,6 @@ fn a_set_with_a_bad_destination_touches_nothing() {
         (dir.path().join("a"), std::path::PathBuf::from("/")),
     ];
     let err = Replacer::new().replace_set("k", &files).unwrap_err();
-    assert_eq!(err.step(), flakeproof::InstallStep::Validate);
+    assert_eq!(err.step(), ReplaceStep::Validate);
     assert_eq!(fs::read_to_string(dir.path().join("b")).unwrap(), "old");
 }

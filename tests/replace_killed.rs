@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use flakeproof::{ArtifactLock, Replacer};
+use flakeproof::{replace::Replacer, ArtifactLock};
 
 const DIR: &str = "FLAKEPROOF_REPLACE_DIR";
 

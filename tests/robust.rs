@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use flakeproof::fault::FaultPlan;
 use flakeproof::robust::{Budget, Robust};
-use flakeproof::{ManualClock, Op};
+use flakeproof::{retry::ManualClock, Op};
 
 /// An error this OS calls transient for `op`, by name.
 fn transient(op: Op) -> &'static str {
@@ -83,11 +83,9 @@ fn each_budget_gives_up_when_its_time_is_spent() {
             .clock(clock.clone())
             .copy(dir.path().join("a"), dir.path().join("b"))
             .unwrap_err();
-        assert!(flakeproof::is_transient_error(
-            flakeproof::Os::CURRENT,
-            Op::Copy,
-            &e
-        ));
+        assert!(flakeproof::Classifier::for_op(Op::Copy)
+            .on(flakeproof::classify::Os::CURRENT)
+            .is_transient(&e));
         let slept: Duration = clock.sleeps().iter().sum();
         assert!(
             slept <= limit && slept > limit * 9 / 10,
@@ -142,7 +140,9 @@ fn a_handle_only_the_retry_hook_lets_go_of_is_freed_by_the_hook() {
         .copy(&from, &to)
         .unwrap_err();
     assert!(
-        flakeproof::is_transient_error(flakeproof::Os::CURRENT, Op::Copy, &err),
+        flakeproof::Classifier::for_op(Op::Copy)
+            .on(flakeproof::classify::Os::CURRENT)
+            .is_transient(&err),
         "{err}"
     );
     assert!(g.injected(Op::Copy, "*") > 10);

@@ -13,7 +13,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use flakeproof::fault::FaultPlan;
-use flakeproof::{install_executable_stub, Backoff, Op, RetryPolicy, SpawnRetryExt, Stop};
+use flakeproof::{
+    install_executable_stub,
+    retry::{Backoff, Stop},
+    Op, RetryPolicy, SpawnRetryExt,
+};
 
 /// A shell that opens `path` for writing, says "ready", and holds it until
 /// its stdin closes.

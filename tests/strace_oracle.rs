@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use flakeproof::{fs, Backoff, Classifier, RetryPolicy};
+use flakeproof::{fs, retry::Backoff, Classifier, RetryPolicy};
 
 const CHILD_ENV: &str = "FLAKEPROOF_STRACE_ORACLE_DIR";
 

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use flakeproof::lab::{ForkStorm, Recipe};
-use flakeproof::{is_etxtbsy, Os, Strategy, StubInstaller};
+use flakeproof::{install::Strategy, Classifier, StubInstaller};
 
 const BODY: &[u8] = b"#!/bin/sh\nexit 0\n";
 
@@ -50,7 +50,7 @@ fn install_and_exec_under_fork_storm(
                     execs.fetch_add(1, Ordering::Relaxed);
                     match Command::new(&path).stdin(Stdio::null()).status() {
                         Ok(st) => assert!(st.success()),
-                        Err(e) if is_etxtbsy(Os::CURRENT, &e) => {
+                        Err(e) if Classifier::etxtbsy().is_transient(&e) => {
                             etxtbsy.fetch_add(1, Ordering::Relaxed);
                             if stop_at_first_busy {
                                 stop.store(true, Ordering::Relaxed);

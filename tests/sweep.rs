@@ -152,7 +152,7 @@ fn a_sweep_reaches_into_child_processes() {
     assert!(leaky
         .failures
         .iter()
-        .all(|f| f.call.as_ref().unwrap().pid.is_some()));
+        .all(|f| f.call.as_ref().unwrap().exe.is_some()));
 
     let fixed = sweep(
         "any(*/out*)=EIO",

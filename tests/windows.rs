@@ -18,8 +18,8 @@ use common::entries;
 use flakeproof::errno::windows::*;
 use flakeproof::fault::FaultPlan;
 use flakeproof::{
-    install_executable_stub, is_transient, InstallStep, Op, Os, RetryPolicy, SpawnRetryExt,
-    StubInstaller,
+    classify::Os, install::InstallStep, install_executable_stub, Classifier, Op, RetryPolicy,
+    SpawnRetryExt, StubInstaller,
 };
 use rstest::rstest;
 
@@ -129,7 +129,9 @@ fn overwrite_while_another_handle_holds_the_destination() {
         .unwrap_err();
     assert_eq!(plain.step(), InstallStep::Rename);
     assert!(
-        is_transient(Os::Windows, Op::Rename, plain.raw_os_error().unwrap()),
+        Classifier::for_op(Op::Rename).on(Os::Windows).is_transient(
+            &std::io::Error::from_raw_os_error(plain.raw_os_error().unwrap())
+        ),
         "{plain}"
     );
     assert_eq!(
@@ -162,7 +164,9 @@ fn a_sharing_violation_on_open_is_transient_and_ridden_out() {
         .unwrap();
     let e = flakeproof::fs::File::open(&path).unwrap_err();
     assert_eq!(e.raw_os_error(), Some(ERROR_SHARING_VIOLATION));
-    assert!(flakeproof::is_transient_error(Os::Windows, Op::Open, &e));
+    assert!(flakeproof::Classifier::for_op(Op::Open)
+        .on(Os::Windows)
+        .is_transient(&e));
     let (policy, seen) = released_by_first_retry(Op::Open, exclusive);
     let (f, report) = policy.run_with_report(|| flakeproof::fs::File::open(&path));
     f.unwrap();
@@ -208,7 +212,9 @@ fn a_pending_delete_blocks_the_name_until_the_last_handle_closes() {
         [ERROR_ACCESS_DENIED, ERROR_DELETE_PENDING].contains(&raw),
         "{e}"
     );
-    assert!(is_transient(Os::Windows, Op::OpenWrite, raw));
+    assert!(Classifier::for_op(Op::OpenWrite)
+        .on(Os::Windows)
+        .is_transient(&std::io::Error::from_raw_os_error(raw)));
     let (policy, seen) = released_by_first_retry(Op::OpenWrite, reader);
     let (r, report) = policy.run_with_report(|| flakeproof::fs::write(&path, "new"));
     r.unwrap();
@@ -234,7 +240,9 @@ fn a_directory_with_an_open_handle_is_transient_to_remove() {
         e.raw_os_error()
     );
     assert!(
-        flakeproof::is_transient_error(Os::Windows, Op::RemoveDir, &e),
+        flakeproof::Classifier::for_op(Op::RemoveDir)
+            .on(Os::Windows)
+            .is_transient(&e),
         "{e} ({:?})",
         e.raw_os_error()
     );
@@ -257,7 +265,7 @@ fn injected_windows_errors_on_windows_paths_match_globs_written_with_slashes() {
     let first = flakeproof::fs::rename(&from, &to).unwrap_err();
     assert_eq!(first.raw_os_error(), Some(ERROR_SHARING_VIOLATION));
     let (r, report) = RetryPolicy::for_op(Op::Rename)
-        .clock(Arc::new(flakeproof::ManualClock::new()))
+        .clock(Arc::new(flakeproof::retry::ManualClock::new()))
         .run_with_report(|| flakeproof::fs::rename(&from, &to));
     r.unwrap();
     assert_eq!(report.attempts, 2);
@@ -319,7 +327,9 @@ fn spawning_an_exe_that_another_handle_is_writing_is_retried() {
         e.raw_os_error()
     );
     assert!(
-        flakeproof::is_transient_error(Os::Windows, Op::Spawn, &e),
+        flakeproof::Classifier::for_op(Op::Spawn)
+            .on(Os::Windows)
+            .is_transient(&e),
         "{e} ({:?})",
         e.raw_os_error()
     );
@@ -341,10 +351,8 @@ fn robust_rename_rides_out_a_held_destination_released_by_its_hook() {
     let held = Arc::new(Mutex::new(Some(hold_without_share_delete(&to))));
     let report = flakeproof::robust::Robust::new()
         .on_retry(move |ev| {
-            assert!(is_transient(
-                Os::Windows,
-                Op::Rename,
-                ev.error.raw_os_error().unwrap()
+            assert!(Classifier::for_op(Op::Rename).on(Os::Windows).is_transient(
+                &std::io::Error::from_raw_os_error(ev.error.raw_os_error().unwrap())
             ));
             drop(held.lock().unwrap().take());
         })
@@ -362,11 +370,13 @@ fn cleanup_at_teardown_warns_instead_of_failing_when_a_file_stays_held() {
     fs::write(scratch.join("db"), "x").unwrap();
     let held = hold_without_share_delete(&scratch.join("db"));
     let left = flakeproof::robust::Robust::new()
-        .clock(Arc::new(flakeproof::ManualClock::new()))
+        .clock(Arc::new(flakeproof::retry::ManualClock::new()))
         .cleanup(&scratch)
         .expect("the held file can't be removed");
     assert!(
-        flakeproof::is_transient_error(Os::Windows, Op::RemoveDir, &left),
+        flakeproof::Classifier::for_op(Op::RemoveDir)
+            .on(Os::Windows)
+            .is_transient(&left),
         "{left}"
     );
     drop(held);

@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use common::entries;
 use flakeproof::errno::windows::*;
 use flakeproof::fault::FaultPlan;
-use flakeproof::{InstallStep, Replacer};
+use flakeproof::{install::InstallStep, replace::Replacer};
 
 /// A build of the helper that differs from `helper()` by a tag appended
 /// after its image (a PE ignores trailing bytes), so that replacements can

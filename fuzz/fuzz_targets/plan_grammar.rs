@@ -5,7 +5,7 @@
 #![no_main]
 
 use flakeproof::fault::FaultPlan;
-use flakeproof::Os;
+use flakeproof::classify::Os;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -29,7 +29,7 @@ fn mv_into_target_fails_once_with_ebusy() {
     let injected: Vec<_> = guard.calls().into_iter().filter(|c| c.injected()).collect();
     assert_eq!(injected.len(), 1);
     assert_eq!(injected[0].op, Op::Rename);
-    assert_eq!(injected[0].pid, Some(pid));
+    assert_eq!(injected[0].pid, pid);
     assert_eq!(injected[0].path, dir.join("target/app"));
 
     // Run it again: the plan said @1, so this one moves the file.

@@ -29,7 +29,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use flakeproof::{ArtifactLock, InstallError, Replacer};
+use flakeproof::{ArtifactLock, InstallError, replace::Replacer};
 
 use crate::common::{
     describe, fnv1a64, start_together, worker_ready_and_wait, Counters, Worker, ETXTBSY,

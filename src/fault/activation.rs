@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockWriteGuard};
 use super::plan::{Caller, Holds, PlanState, Rule, Verdict};
 use super::record::{Call, Outcome, Record};
 use crate::classify::Op;
-use crate::clock::{Clock, SystemClock};
+use crate::retry::clock::{Clock, SystemClock};
 
 /// An active plan: its rules, counters and record, shared by every thread
 /// that entered it.
@@ -169,7 +169,7 @@ impl Shared {
     }
 
     pub(crate) fn calls(&self) -> Vec<Call> {
-        self.lock().1.calls()
+        self.lock().1.calls(std::process::id())
     }
 
     pub(crate) fn dropped(&self) -> u64 {

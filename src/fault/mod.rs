@@ -260,8 +260,8 @@ use plan::Holds;
 pub(crate) use plan::Verdict;
 
 use crate::classify::Op;
-use crate::clock::Clock;
 use crate::os::Os;
+use crate::retry::clock::Clock;
 #[cfg(target_os = "linux")] // the supervisor's
 pub(crate) use activation::ChildCall;
 pub(crate) use activation::Shared;
@@ -314,7 +314,7 @@ impl FaultPlan {
     /// Parse the text form with error names as `os` numbers them.
     ///
     /// ```
-    /// use flakeproof::{fault::FaultPlan, Os};
+    /// use flakeproof::{fault::FaultPlan, classify::Os};
     /// assert!(FaultPlan::parse_for(Os::Windows, "rename=ERROR_SHARING_VIOLATION").is_ok());
     /// assert!(FaultPlan::parse_for(Os::Linux, "rename=ERROR_SHARING_VIOLATION").is_err());
     /// ```
@@ -328,13 +328,13 @@ impl FaultPlan {
     }
 
     /// Read time and sleep injected delays on `clock` instead of the system
-    /// clock: with a [`ManualClock`](crate::ManualClock) shared with a
+    /// clock: with a [`ManualClock`](crate::retry::ManualClock) shared with a
     /// [`RetryPolicy`](crate::RetryPolicy), a retry loop against a `busy(..)`
     /// window runs instantly and always takes the same attempts.
     ///
     /// ```
     /// use std::{sync::Arc, time::Duration};
-    /// use flakeproof::{fault::FaultPlan, fs, Classifier, ManualClock, RetryPolicy};
+    /// use flakeproof::{fault::FaultPlan, fs, Classifier, RetryPolicy, retry::ManualClock};
     /// let clock = Arc::new(ManualClock::new());
     /// let _g = FaultPlan::parse("create_dir=busy(EBUSY,40ms)").unwrap().clock(clock.clone()).activate();
     /// let policy = RetryPolicy::new(Classifier::new(|e| e.kind() == std::io::ErrorKind::ResourceBusy))

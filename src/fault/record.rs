@@ -71,10 +71,10 @@ pub struct Call {
     pub path: PathBuf,
     /// What the plan did to it.
     pub outcome: Outcome,
-    /// The process that made the call: `None` for this (the test) process,
-    /// the process id (the thread group's, not the thread's) for a call
-    /// made in a child tree the plan is attached to.
-    pub pid: Option<u32>,
+    /// The process that made the call: its id (the thread group's, not the
+    /// thread's). For a call made in this (the test) process,
+    /// [`std::process::id()`]; [`exe`](Self::exe) tells the two apart.
+    pub pid: u32,
     /// That child's executable when it made the call (`None` for this
     /// process). For an exec, the program that exec'd, not the one exec'd.
     pub exe: Option<PathBuf>,
@@ -462,14 +462,15 @@ impl Record {
         })
     }
 
-    pub(crate) fn calls(&self) -> Vec<Call> {
+    /// The record as calls, the test process's own calls under `own_pid`.
+    pub(crate) fn calls(&self, own_pid: u32) -> Vec<Call> {
         let mut calls = Vec::new();
         for (r, path) in self.runs() {
             let (pid, exe) = match r.who {
-                0 => (None, None),
+                0 => (own_pid, None),
                 w => {
                     let (pid, exe) = &self.children[w as usize - 1];
-                    (Some(*pid), Some(exe.to_path_buf()))
+                    (*pid, Some(exe.to_path_buf()))
                 }
             };
             let call = Call {
@@ -542,7 +543,7 @@ mod tests {
             let outcome = if i % 2 == 0 { FAIL } else { Outcome::Passed };
             r.push(Op::Rename, Path::new(&format!("/d/{}", i % 3)), outcome);
         }
-        let calls = r.calls();
+        let calls = r.calls(1);
         assert_eq!(calls.len(), 3);
         assert_eq!(calls[2].path, Path::new("/d/0")); // the 10th call, i = 9
         assert_eq!(r.dropped(), 7);
@@ -566,7 +567,7 @@ mod tests {
         }
         assert_eq!(r.runs.len(), 1);
         assert_eq!(r.count(Op::Write, "/x"), (1000, 0));
-        assert_eq!(r.calls().len(), 1000);
+        assert_eq!(r.calls(1).len(), 1000);
     }
 
     #[test]
@@ -585,7 +586,7 @@ mod tests {
         // The newest and the first evicted paths are still counted by path.
         assert_eq!(r.count(Op::OpenWrite, "/t/.tmp999"), (1, 1));
         assert_eq!(r.count(Op::OpenWrite, "/t/.tmp0"), (1, 1));
-        assert_eq!(r.calls()[0].path, Path::new("/t/.tmp996"));
+        assert_eq!(r.calls(1)[0].path, Path::new("/t/.tmp996"));
     }
 
     #[test]
@@ -606,7 +607,7 @@ mod tests {
         // same stored path.
         r.push(Op::Sync, Path::new("/b"), FAIL);
         assert_eq!(r.paths.slots.len(), 2);
-        assert_eq!(r.calls().last().unwrap().path, Path::new("/b"));
+        assert_eq!(r.calls(1).last().unwrap().path, Path::new("/b"));
         assert_eq!(r.count(Op::Sync, "/b"), (251, 1));
     }
 
@@ -640,7 +641,7 @@ mod tests {
         assert_eq!(r.count(Op::Sync, "/?"), (2, 0)); // /a counted, /d in the ring
         assert_eq!(r.count(Op::Write, "/c"), (0, 0)); // overflowed
         assert_eq!(r.count(Op::Write, "*"), (6, 0));
-        let paths: Vec<_> = r.calls().into_iter().map(|c| c.path).collect();
+        let paths: Vec<_> = r.calls(1).into_iter().map(|c| c.path).collect();
         assert_eq!(paths, ["/d", "/a", "/e"].map(PathBuf::from));
     }
 
@@ -736,7 +737,7 @@ mod tests {
                 (m.dropped, m.overflowed),
                 "{ctx}"
             );
-            let calls: Vec<_> = (r.calls().into_iter())
+            let calls: Vec<_> = (r.calls(1).into_iter())
                 .map(|c| (c.op, c.path, c.outcome))
                 .collect();
             let model_calls: Vec<_> = (m.runs.iter())

@@ -1,10 +1,10 @@
 //! File operations that ride out what another process does to a file for a
 //! moment: std's names (`rename`, `remove_file`, `remove_dir_all`, `copy`)
 //! with std's meaning, retried on this OS's transient errors for each
-//! operation ([`crate::is_transient`]), within a budget you pick. Unlike
+//! operation ([`Classifier::for_op`](crate::Classifier::for_op)), within a budget you pick. Unlike
 //! [`crate::fs`], which mirrors std and never retries, these retry; the
 //! retries are never hidden: an [`on_retry`](Robust::on_retry) hook sees
-//! each one, and the `Robust` methods return a [`RetryReport`](crate::RetryReport).
+//! each one, and the `Robust` methods return a [`RetryReport`](crate::retry::RetryReport).
 //!
 //! See the tables below for what is retried on each OS, for how long, and
 //! what other projects do.

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backoff::Backoff;
 use crate::classify::{Classifier, Op};
-use crate::clock::Clock;
+use crate::retry::backoff::Backoff;
+use crate::retry::clock::Clock;
 use crate::retry::{RetryEvent, RetryPolicy, RetryReport};
 use crate::sys::mirror;
 
@@ -35,7 +35,7 @@ impl Budget {
     ///
     /// ```
     /// use std::{io, sync::Arc, time::Duration};
-    /// use flakeproof::{robust::Budget, Classifier, ManualClock, Op};
+    /// use flakeproof::{robust::Budget, Classifier, Op, retry::ManualClock};
     /// // The schedule, with every error taken as transient: 2 s in all.
     /// let clock = Arc::new(ManualClock::new());
     /// let (_, report) = Budget::ProcessExit.policy(Op::Rename)
@@ -126,11 +126,11 @@ impl Robust {
         self
     }
 
-    /// Sleep on `clock` (a [`crate::ManualClock`] in tests).
+    /// Sleep on `clock` (a [`crate::retry::ManualClock`] in tests).
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let ops = flakeproof::robust::Robust::new().clock(Arc::new(flakeproof::ManualClock::new()));
+    /// let ops = flakeproof::robust::Robust::new().clock(Arc::new(flakeproof::retry::ManualClock::new()));
     /// # let _ = ops;
     /// ```
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -322,7 +322,8 @@ mod tests {
     /// The operations of the budget table in `budgets.md`, with the
     /// operation whose classifier each uses and its default schedule.
     fn table_rows() -> Vec<String> {
-        use crate::{errno, is_transient, ManualClock, Os};
+        use crate::classify::{is_transient, Os};
+        use crate::{errno, retry::ManualClock};
         let process_exit = "[`Budget::ProcessExit`]: 10 ms doubling to 200 ms, 2 s";
         // The schedule of RetryPolicy's default, measured, not written down.
         let (_, r) = RetryPolicy::for_op(Op::Spawn)

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use super::basics::{cvt, unsupported};
 use super::close_watch::CloseWatch;
-use crate::backoff::Backoff;
+use crate::retry::backoff::Backoff;
 use crate::sys::types::{Drain, FsKind, Probe};
 
 /// Consecutive rounds in which a refused lease was not confirmed by flock,

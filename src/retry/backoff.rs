@@ -4,7 +4,7 @@
 //! shape's options (a factor, a cap) exist only where they mean something.
 //!
 //! Pure: no clock, no sleeping, no randomness (jitter is the retry policy's,
-//! see [`crate::Jitter`]).
+//! see [`crate::retry::Jitter`]).
 
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use flakeproof::Backoff;
+/// use flakeproof::retry::Backoff;
 ///
 /// let ms = Duration::from_millis;
 /// let delays: Vec<_> = Backoff::exponential(ms(1)).max_delay(ms(5)).take(5).collect();
@@ -34,7 +34,7 @@ impl Backoff {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let first: Vec<_> = flakeproof::Backoff::exponential(Duration::from_millis(1)).take(3).collect();
+    /// let first: Vec<_> = flakeproof::retry::Backoff::exponential(Duration::from_millis(1)).take(3).collect();
     /// assert_eq!(first, [1, 2, 4].map(Duration::from_millis));
     /// ```
     pub fn exponential(first: Duration) -> Exponential {
@@ -50,7 +50,7 @@ impl Backoff {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let mut b = flakeproof::Backoff::constant(Duration::from_millis(10));
+    /// let mut b = flakeproof::retry::Backoff::constant(Duration::from_millis(10));
     /// assert_eq!(b.nth(100), Some(Duration::from_millis(10)));
     /// ```
     pub fn constant(delay: Duration) -> Constant {
@@ -61,7 +61,7 @@ impl Backoff {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let fib = flakeproof::Backoff::list([1, 1, 2, 3, 5].map(Duration::from_millis));
+    /// let fib = flakeproof::retry::Backoff::list([1, 1, 2, 3, 5].map(Duration::from_millis));
     /// assert_eq!(fib.count(), 5);
     /// ```
     pub fn list(delays: impl IntoIterator<Item = Duration>) -> Delays {
@@ -78,7 +78,7 @@ impl Backoff {
 ///
 /// ```
 /// use std::time::Duration;
-/// let mut b = flakeproof::Backoff::exponential(Duration::from_millis(1));
+/// let mut b = flakeproof::retry::Backoff::exponential(Duration::from_millis(1));
 /// b.next();
 /// assert_eq!(b.clone().next(), Some(Duration::from_millis(2)));
 /// ```
@@ -95,7 +95,7 @@ impl Exponential {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use flakeproof::Backoff;
+    /// use flakeproof::retry::Backoff;
     /// let d: Vec<_> = Backoff::exponential(Duration::from_millis(1)).factor(3).take(3).collect();
     /// assert_eq!(d, [1, 3, 9].map(Duration::from_millis));
     /// ```
@@ -109,7 +109,7 @@ impl Exponential {
     /// ```
     /// use std::time::Duration;
     /// let ms = Duration::from_millis;
-    /// let b = flakeproof::Backoff::exponential(ms(40)).max_delay(ms(100));
+    /// let b = flakeproof::retry::Backoff::exponential(ms(40)).max_delay(ms(100));
     /// assert_eq!(b.take(3).collect::<Vec<_>>(), [ms(40), ms(80), ms(100)]);
     /// ```
     pub fn max_delay(mut self, cap: Duration) -> Self {
@@ -136,7 +136,7 @@ impl Iterator for Exponential {
 ///
 /// ```
 /// use std::time::Duration;
-/// assert_eq!(flakeproof::Backoff::constant(Duration::from_millis(5)).next(), Some(Duration::from_millis(5)));
+/// assert_eq!(flakeproof::retry::Backoff::constant(Duration::from_millis(5)).next(), Some(Duration::from_millis(5)));
 /// ```
 #[must_use = "a schedule does nothing until a retry policy uses it"]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +153,7 @@ impl Iterator for Constant {
 ///
 /// ```
 /// use std::time::Duration;
-/// let mut d = flakeproof::Backoff::list([Duration::from_millis(1)]);
+/// let mut d = flakeproof::retry::Backoff::list([Duration::from_millis(1)]);
 /// assert_eq!(d.next(), Some(Duration::from_millis(1)));
 /// assert_eq!(d.next(), None);
 /// ```

@@ -11,88 +11,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backoff::{scale_half_to_one, Backoff};
-use crate::classify::Classifier;
+use super::backoff::{scale_half_to_one, Backoff};
 #[cfg(doc)]
-use crate::clock::ManualClock;
-use crate::clock::{Clock, SystemClock};
+use super::clock::ManualClock;
+use super::clock::{Clock, SystemClock};
+use super::report::{RetryEvent, RetryReport, Stop};
+use crate::classify::Classifier;
 use crate::rng::{entropy, SplitMix64};
-
-/// What a retry hook is told before each sleep.
-///
-/// ```
-/// use std::{io, sync::{Arc, Mutex}, time::Duration};
-/// use flakeproof::{ManualClock, RetryPolicy};
-/// let seen = Arc::new(Mutex::new(Vec::new()));
-/// let log = seen.clone();
-/// let policy = RetryPolicy::etxtbsy()
-///     .clock(Arc::new(ManualClock::new()))
-///     .on_retry(move |ev| log.lock().unwrap().push((ev.attempt, ev.next_delay)));
-/// let mut n = 0;
-/// let _ = policy.run(|| { n += 1; if n == 1 { Err(io::Error::from(io::ErrorKind::ExecutableFileBusy)) } else { Ok(()) } });
-/// assert_eq!(*seen.lock().unwrap(), [(1, Duration::from_millis(1))]);
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct RetryEvent<'a> {
-    /// The attempt that just failed, from 1.
-    pub attempt: u32,
-    /// Its error, untouched.
-    pub error: &'a io::Error,
-    /// How long the policy will wait before the next attempt, at most: 0
-    /// after it has just started watching the file (it retries at once), and
-    /// an event-driven wait may end sooner ([`RetryPolicy::event_driven`]).
-    pub next_delay: Duration,
-}
-
-/// Why a retried call stopped.
-///
-/// ```
-/// use std::io;
-/// use flakeproof::{RetryPolicy, Stop};
-/// let (_, report) = RetryPolicy::etxtbsy().run_with_report(|| Err::<(), _>(io::Error::from_raw_os_error(2)));
-/// assert_eq!(report.stop, Stop::Permanent); // ENOENT is never retried
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Stop {
-    /// An attempt succeeded.
-    Succeeded,
-    /// The classifier called the error permanent.
-    Permanent,
-    /// The last allowed attempt failed.
-    AttemptsExhausted,
-    /// The next sleep would have ended past the budget.
-    BudgetExhausted,
-    /// The backoff schedule ran out of delays.
-    BackoffExhausted,
-}
-
-/// How a retried call went.
-///
-/// ```
-/// use flakeproof::{RetryPolicy, Stop};
-/// let (r, report) = RetryPolicy::etxtbsy().run_with_report(|| Ok(7));
-/// assert_eq!(r.unwrap(), 7);
-/// assert_eq!((report.attempts, report.stop), (1, Stop::Succeeded));
-/// assert_eq!(report.slept, std::time::Duration::ZERO);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RetryReport {
-    /// Calls made, from 1.
-    pub attempts: u32,
-    /// Time from the first call's start to the end, on the policy's clock.
-    pub elapsed: Duration,
-    /// Time spent waiting between attempts (sleeping, or waiting for the OS
-    /// to say a writer closed).
-    pub slept: Duration,
-    /// Waits the OS ended early by saying what was busy was released (Linux
-    /// inotify on a spawned program; see [`RetryPolicy::event_driven`]).
-    pub woken: u32,
-    /// Why it stopped.
-    pub stop: Stop,
-}
 
 /// Random spread applied to every delay of a policy's schedule: each delay
 /// is scaled by a factor drawn uniformly from [1/2, 1], so that threads and
@@ -105,7 +30,7 @@ pub struct RetryReport {
 ///
 /// ```
 /// use std::{io, sync::Arc, time::Duration};
-/// use flakeproof::{Jitter, ManualClock, RetryPolicy};
+/// use flakeproof::{RetryPolicy, retry::{Jitter, ManualClock}};
 /// let delays = |jitter| {
 ///     let clock = Arc::new(ManualClock::new());
 ///     let policy = RetryPolicy::etxtbsy().attempts(4).jitter(jitter).clock(clock.clone());
@@ -194,7 +119,7 @@ enum Waking {
 /// use std::io;
 /// use std::sync::Arc;
 /// use std::time::Duration;
-/// use flakeproof::{Backoff, Classifier, ManualClock, RetryPolicy, Stop};
+/// use flakeproof::{Classifier, RetryPolicy, retry::{Backoff, ManualClock, Stop}};
 ///
 /// // The default schedule, asserted: 9 sleeps between 10 attempts, 327 ms.
 /// let clock = Arc::new(ManualClock::new());
@@ -284,7 +209,7 @@ impl RetryPolicy {
         }
     }
 
-    /// Retry this OS's transient errors for `op` ([`crate::is_transient`]).
+    /// Retry this OS's transient errors for `op` ([`Classifier::for_op`](crate::Classifier::for_op)).
     ///
     /// ```
     /// use flakeproof::{Op, RetryPolicy};
@@ -321,7 +246,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::{io, sync::Arc};
-    /// use flakeproof::{ManualClock, RetryPolicy, Stop};
+    /// use flakeproof::{RetryPolicy, retry::{ManualClock, Stop}};
     /// # #[cfg(unix)] { // ETXTBSY: Windows' spawns retry sharing violations
     /// let clock = Arc::new(ManualClock::new());
     /// let (_, report) = RetryPolicy::for_spawn().clock(clock.clone())
@@ -386,7 +311,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::{io, sync::Arc};
-    /// use flakeproof::{ManualClock, RetryPolicy};
+    /// use flakeproof::{RetryPolicy, retry::ManualClock};
     /// let mut calls = 0;
     /// let _ = RetryPolicy::etxtbsy().attempts(4).clock(Arc::new(ManualClock::new()))
     ///     .run(|| { calls += 1; Err::<(), _>(io::Error::from(io::ErrorKind::ExecutableFileBusy)) });
@@ -404,7 +329,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use flakeproof::{Backoff, RetryPolicy};
+    /// use flakeproof::{RetryPolicy, retry::Backoff};
     /// // uv's schedule: 10 ms doubling.
     /// let uv = RetryPolicy::etxtbsy().backoff(Backoff::exponential(Duration::from_millis(10)));
     /// // A linear 20 ms x k, 8 sleeps: any iterator will do.
@@ -424,7 +349,7 @@ impl RetryPolicy {
     /// Spread every delay randomly; see [`Jitter`].
     ///
     /// ```
-    /// use flakeproof::{Jitter, RetryPolicy};
+    /// use flakeproof::{RetryPolicy, retry::Jitter};
     /// let p = RetryPolicy::etxtbsy().jitter(Jitter::Seeded(42));
     /// # let _ = p;
     /// ```
@@ -442,7 +367,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::{io, sync::Arc, time::Duration};
-    /// use flakeproof::{Backoff, Classifier, ManualClock, RetryPolicy, Stop};
+    /// use flakeproof::{Classifier, RetryPolicy, retry::{Backoff, ManualClock, Stop}};
     /// let clock = Arc::new(ManualClock::new());
     /// let policy = RetryPolicy::new(Classifier::new(|_: &io::Error| true))
     ///     .attempts(1000)
@@ -481,7 +406,7 @@ impl RetryPolicy {
     /// use std::sync::atomic::{AtomicU32, Ordering};
     /// use std::sync::Arc;
     /// use std::io;
-    /// use flakeproof::{ManualClock, RetryPolicy};
+    /// use flakeproof::{RetryPolicy, retry::ManualClock};
     /// let retries = Arc::new(AtomicU32::new(0));
     /// let seen = retries.clone();
     /// let policy = RetryPolicy::etxtbsy()
@@ -501,7 +426,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use flakeproof::{ManualClock, RetryPolicy};
+    /// use flakeproof::{RetryPolicy, retry::ManualClock};
     /// let clock = Arc::new(ManualClock::new());
     /// let p = RetryPolicy::etxtbsy().clock(clock.clone());
     /// let _ = p.run(|| Err::<(), _>(std::io::Error::from(std::io::ErrorKind::ExecutableFileBusy)));
@@ -538,7 +463,7 @@ impl RetryPolicy {
     /// [`run`](Self::run), and say how many attempts it took and how long.
     ///
     /// ```
-    /// use flakeproof::{RetryPolicy, Stop};
+    /// use flakeproof::{RetryPolicy, retry::Stop};
     /// let (r, report) = RetryPolicy::etxtbsy().run_with_report(|| Ok::<_, std::io::Error>(()));
     /// assert!(r.is_ok() && report.stop == Stop::Succeeded);
     /// ```
@@ -734,7 +659,7 @@ pub fn retry_etxtbsy<T>(attempts: u32, mut f: impl FnMut() -> io::Result<T>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::retry::clock::ManualClock;
     use std::sync::Mutex;
 
     fn busy() -> io::Error {

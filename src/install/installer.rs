@@ -1,398 +1,18 @@
-//! Installing an executable so that running it right away can't fail with
-//! "Text file busy".
-//!
-//! The race (golang/go#22315, rust-lang/rust#114554): thread A writes
-//! `stub`; thread B forks to spawn anything; the child inherits A's writable
-//! descriptor and keeps it until its own exec. A closes and execs `stub`:
-//! ETXTBSY, because a writable open file description still exists.
-//! Renaming a temp file over the destination keeps the same inode and does not
-//! help; fsync with the descriptor open widens the window.
-//!
-//! What [`StubInstaller::install`] does, in order:
-//! 1. create an unpredictable temp sibling with O_EXCL (never follows a
-//!    link), mode 0o600;
-//! 2. lock its description (flock), write the body, close;
-//! 3. **drain barrier**: reopen read-only and wait until no copy of the
-//!    writable description is left anywhere (see [`Strategy`]; on network
-//!    filesystems, or where the probes can't settle it, the file is written
-//!    by a child process instead);
-//! 4. set the mode through the read-only descriptor (so the file is
-//!    executable only once drained, and any mode works for any user, 0o111
-//!    included), fsync it, rename over the destination, fsync the directory
-//!    (the fsyncs skipped with `durable(false)`).
-//!
-//! Where exec does not refuse a file open for writing (macOS) or there is no
-//! fork (Windows), steps 2 to 4 are write, mode, fsync through the first
-//! handle, close, rename: nothing to wait for, nothing reopened.
-//!
-//! Creating, renaming and removing the temp file are retried on the OS's
-//! transient errors for each ([`StubInstaller::retries`]): an antivirus
-//! scanner holds a fresh file on Windows; nothing is transient there on
-//! Linux. Any failure before the rename removes the temp file. A running old
-//! stub keeps running: its inode is replaced by rename, never rewritten in
-//! place.
+//! [`StubInstaller`]: the steps of an install, in order, and the choice of
+//! route (drain barrier, child writer, or no wait) per OS and filesystem.
 
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::aside;
+use super::error::{InstallError, InstallStep};
+use super::options::{Durability, InstallReport, Strategy, WriterCheck};
 use crate::classify::{Classifier, Op};
+use crate::move_aside;
 use crate::names::{validate_name, Leftover};
 use crate::os::Os;
 use crate::retry::RetryPolicy;
 use crate::sys::{self, ChildStep, DirFacts, FsKind, Probe};
-
-/// How the installer makes sure no writable descriptor survives.
-///
-/// ```
-/// use flakeproof::{StubInstaller, Strategy};
-/// # let dir = tempfile::tempdir()?;
-/// # #[cfg(unix)]
-/// StubInstaller::new().strategy(Strategy::ChildWriter).install(dir.path(), "git", "#!/bin/sh\n")?;
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Strategy {
-    /// Write here, close, then wait until every copy of the writable
-    /// descriptor that forked children inherited is closed. On Linux the wait
-    /// asks the kernel the question execve asks (a read lease is refused while
-    /// the inode has writers); elsewhere it uses the flock drain barrier. The
-    /// wait is bounded by [`StubInstaller::barrier_timeout`]. The default:
-    /// the cheapest that is exact (see `benches/install.rs`).
-    ///
-    /// Where the barrier can't see writers it adapts: on a network
-    /// filesystem (NFS, SMB/CIFS, Ceph, 9p ...) it writes from a child as
-    /// [`ChildWriter`](Self::ChildWriter) does, and likewise when, on a
-    /// filesystem not known to be local, the lease and flock probes can't
-    /// settle it; on macOS, whose exec does not refuse a file open for
-    /// writing, there is nothing to wait for. The report's [`WriterCheck`]
-    /// says which happened.
-    #[default]
-    DrainBarrier,
-    /// Write the file from a short-lived child process, so the writable
-    /// descriptor never exists in this process at all. Nothing to wait for:
-    /// pick it when your process keeps forked children that never exec (the
-    /// barrier would time out). On Linux the child is a
-    /// `clone(CLONE_VM | CLONE_VFORK)`, about 0.17 ms whatever the size of
-    /// your process; other Unixes fork, whose cost grows with resident memory.
-    /// `Unsupported` on Windows.
-    ChildWriter,
-}
-
-/// How the installer established that no writer was left.
-///
-/// ```
-/// use flakeproof::{Strategy, StubInstaller, WriterCheck};
-/// # let dir = tempfile::tempdir()?;
-/// # #[cfg(unix)] {
-/// let r = StubInstaller::new().strategy(Strategy::ChildWriter).install_with_report(dir.path(), "s", "")?;
-/// assert_eq!(r.check, WriterCheck::ChildWriter);
-/// # }
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WriterCheck {
-    /// Linux read lease: exact, the same condition execve checks.
-    Lease,
-    /// flock drain barrier: exact but for a microseconds-wide window in the
-    /// kernel's close path.
-    Flock,
-    /// The file was written by a child process: no writer ever existed here.
-    /// Also what the default strategy does on network filesystems, and where
-    /// the probes could not settle it (see [`Strategy::DrainBarrier`]).
-    ChildWriter,
-    /// This OS does not refuse exec of a file open for writing (macOS), or
-    /// has no fork to leak a descriptor (Windows): nothing to wait for.
-    NotNeeded,
-}
-
-/// What one install did, from [`StubInstaller::install_with_report`].
-///
-/// ```
-/// use flakeproof::StubInstaller;
-/// # let dir = tempfile::tempdir()?;
-/// let r = StubInstaller::new().install_with_report(dir.path(), "s", "#!/bin/sh\n")?;
-/// assert_eq!(r.path, dir.path().join("s"));
-/// assert_eq!(r.busy_probes, 0); // nobody forked meanwhile
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct InstallReport {
-    /// The installed file, `dir/name` (`./name` for an empty `dir`).
-    pub path: PathBuf,
-    /// How "no writer left" was established.
-    pub check: WriterCheck,
-    /// How many times the barrier found a writable copy still open (a forked
-    /// child had inherited it) before the all-clear. Non-zero means the
-    /// barrier prevented an ETXTBSY.
-    pub busy_probes: u32,
-    /// Attempts beyond the first of the steps another process can refuse
-    /// (see [`StubInstaller::retries`]): 0 unless something held the file.
-    pub retries: u32,
-    /// Windows only: the previous file, still running, moved aside to this
-    /// hidden sibling (`.<name>.<hex>.flakeproof-old`) because a running
-    /// `.exe` can be renamed but not replaced. The next install or
-    /// replacement of the same name removes it once it has exited.
-    pub aside: Option<PathBuf>,
-    /// How far the new file and its name are on stable storage.
-    pub durability: Durability,
-}
-
-/// How durable an install or replacement is: whether it survives a power
-/// cut right after it returned.
-///
-/// ```
-/// use flakeproof::{Durability, StubInstaller};
-/// # let dir = tempfile::tempdir()?;
-/// let fast = StubInstaller::new().durable(false).install_with_report(dir.path(), "a", "")?;
-/// assert_eq!(fast.durability, Durability::NotRequested);
-/// let slow = StubInstaller::new().install_with_report(dir.path(), "b", "")?;
-/// assert_ne!(slow.durability, Durability::NotRequested); // Full on ext4; see the variants
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Durability {
-    /// The file and its directory were fsynced on a local disk filesystem
-    /// (ext4, xfs, btrfs, zfs, f2fs, APFS, ...): both are on storage.
-    Full,
-    /// The fsyncs succeeded but what they reach is not known here: a
-    /// network filesystem (the server decides), FUSE (the daemon decides),
-    /// a filesystem not in flakeproof's table, or Windows, where a
-    /// directory can't be flushed (NTFS journals the rename, lazily).
-    Uncertain,
-    /// The filesystem lives in memory (tmpfs, ramfs): nothing on it
-    /// survives a reboot, fsync or not.
-    Unsupported,
-    /// `durable(false)`: no fsync was made.
-    NotRequested,
-}
-
-impl Durability {
-    /// What the fsyncs made of a file on a filesystem of kind `fs`.
-    fn of(fs: Option<FsKind>) -> Durability {
-        match fs {
-            Some(FsKind::Local("tmpfs" | "ramfs")) => Durability::Unsupported,
-            Some(FsKind::Local(_)) => Durability::Full,
-            _ => Durability::Uncertain,
-        }
-    }
-}
-
-/// A step of an install, as named by [`InstallError::step`].
-///
-/// ```
-/// use flakeproof::{fault::FaultPlan, InstallStep, StubInstaller};
-/// # let dir = tempfile::tempdir()?;
-/// let _g = FaultPlan::parse("rename=EXDEV").unwrap().activate();
-/// let e = StubInstaller::new().install(dir.path(), "git", "").unwrap_err();
-/// assert_eq!(e.step(), InstallStep::Rename);
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum InstallStep {
-    /// Checking the name and the mode (nothing was touched).
-    Validate,
-    /// Reading the program to copy ([`crate::replace_executable`]).
-    ReadSource,
-    /// Asking what filesystem the directory is on.
-    Classify,
-    /// Starting the child process that writes the file (child writer).
-    StartWriter,
-    /// Creating the temp file (in a child, for the child writer).
-    Create,
-    /// Locking the temp file's writable description; for
-    /// [`crate::Replacer::lock`], taking the destination's `ArtifactLock`.
-    Lock,
-    /// Writing the body.
-    Write,
-    /// Reading the temp file's identity.
-    Identify,
-    /// Closing the writable descriptor.
-    Close,
-    /// Reopening the temp file read-only.
-    Reopen,
-    /// Waiting for inherited writable descriptors to close.
-    Barrier,
-    /// Setting the mode.
-    SetMode,
-    /// fsync of the file.
-    SyncFile,
-    /// Renaming the temp file over the destination.
-    Rename,
-    /// fsync of the directory, after the rename: the stub is installed.
-    SyncDir,
-}
-
-impl fmt::Display for InstallStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            InstallStep::Validate => "checking the arguments",
-            InstallStep::ReadSource => "reading",
-            InstallStep::Classify => "classifying the filesystem of",
-            InstallStep::StartWriter => "starting the child that writes",
-            InstallStep::Create => "creating",
-            InstallStep::Lock => "locking",
-            InstallStep::Write => "writing",
-            InstallStep::Identify => "reading the identity of",
-            InstallStep::Close => "closing",
-            InstallStep::Reopen => "reopening",
-            InstallStep::Barrier => "waiting for inherited writers of",
-            InstallStep::SetMode => "setting the mode of",
-            InstallStep::SyncFile => "syncing",
-            InstallStep::Rename => "renaming into place",
-            InstallStep::SyncDir => "syncing the directory",
-        })
-    }
-}
-
-/// Why an install failed: the step, the path it touched, whether the stub
-/// is installed all the same, and the untouched error underneath.
-///
-/// `raw_os_error()` and `kind()` are the OS's, and converting into
-/// `io::Error` (as `?` does) gives back that error itself, unwrapped.
-///
-/// ```
-/// use std::io;
-/// use flakeproof::{fault::FaultPlan, InstallStep, StubInstaller};
-/// # let dir = tempfile::tempdir()?;
-/// let _g = FaultPlan::parse("write=ENOSPC").unwrap().activate();
-/// let e = StubInstaller::new().install(dir.path(), "git", "#!/bin/sh\n").unwrap_err();
-/// assert_eq!(e.step(), InstallStep::Write);
-/// assert!(!e.is_installed());
-/// # #[cfg(unix)]
-/// assert_eq!(e.raw_os_error(), Some(28));
-/// let plain: io::Error = e.into(); // the OS's error, as it came
-/// # #[cfg(unix)]
-/// assert_eq!(plain.kind(), io::ErrorKind::StorageFull);
-/// # Ok::<(), io::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct InstallError {
-    step: InstallStep,
-    path: PathBuf,
-    installed: bool,
-    source: io::Error,
-}
-
-impl InstallError {
-    pub(crate) fn new(step: InstallStep, path: &Path, source: io::Error) -> Self {
-        InstallError {
-            step,
-            path: path.to_owned(),
-            installed: false,
-            source,
-        }
-    }
-
-    /// The step that failed.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let e = flakeproof::install_executable_stub(dir.path(), "a/b", "").unwrap_err();
-    /// assert_eq!(e.step(), flakeproof::InstallStep::Validate);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn step(&self) -> InstallStep {
-        self.step
-    }
-
-    /// The path the failing step touched: the temp file, the destination,
-    /// or the directory.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let e = flakeproof::install_executable_stub(dir.path().join("missing"), "x", "").unwrap_err();
-    /// assert!(e.path().starts_with(dir.path().join("missing")));
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// True when the stub is in place and runnable all the same: only the
-    /// directory's fsync after the rename failed, so whether the rename
-    /// survives a crash is unknown.
-    ///
-    /// ```
-    /// use flakeproof::{fault::FaultPlan, StubInstaller};
-    /// # let dir = tempfile::tempdir()?;
-    /// let _g = FaultPlan::parse("sync=EIO@2").unwrap().activate(); // the second fsync: the directory's
-    /// let e = StubInstaller::new().install(dir.path(), "git", "").unwrap_err();
-    /// assert!(e.is_installed());
-    /// assert!(dir.path().join("git").exists());
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn is_installed(&self) -> bool {
-        self.installed
-    }
-
-    /// The underlying error's raw OS code, untouched.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let e = flakeproof::install_executable_stub(dir.path().join("missing"), "x", "").unwrap_err();
-    /// # #[cfg(unix)]
-    /// assert_eq!(e.raw_os_error(), Some(2)); // ENOENT
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn raw_os_error(&self) -> Option<i32> {
-        self.source.raw_os_error()
-    }
-
-    /// The underlying error's kind, untouched.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let e = flakeproof::install_executable_stub(dir.path().join("missing"), "x", "").unwrap_err();
-    /// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn kind(&self) -> io::ErrorKind {
-        self.source.kind()
-    }
-
-    /// The underlying error.
-    ///
-    /// ```
-    /// let dir = tempfile::tempdir()?;
-    /// let e = flakeproof::install_executable_stub(dir.path(), "", "").unwrap_err();
-    /// assert_eq!(e.io_error().kind(), std::io::ErrorKind::InvalidInput);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn io_error(&self) -> &io::Error {
-        &self.source
-    }
-}
-
-impl fmt::Display for InstallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.step, self.path.display(), self.source)?;
-        if self.installed {
-            f.write_str(" (the stub is installed; its durability is unknown)")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for InstallError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
-
-impl From<InstallError> for io::Error {
-    /// The underlying error itself, with its `raw_os_error()` and `kind()`.
-    fn from(e: InstallError) -> io::Error {
-        e.source
-    }
-}
 
 /// Options for installing executables; [`install_executable_stub`] is
 /// `StubInstaller::new().install(..)`.
@@ -519,7 +139,7 @@ impl StubInstaller {
     /// See [`Strategy`].
     ///
     /// ```
-    /// use flakeproof::{Strategy, StubInstaller};
+    /// use flakeproof::{StubInstaller, install::Strategy};
     /// let installer = StubInstaller::new().strategy(Strategy::ChildWriter);
     /// # let _ = installer;
     /// ```
@@ -586,7 +206,7 @@ impl StubInstaller {
     /// [`install`](Self::install), and say how the barrier went.
     ///
     /// ```
-    /// use flakeproof::{StubInstaller, WriterCheck};
+    /// use flakeproof::{StubInstaller, install::WriterCheck};
     /// # let dir = tempfile::tempdir()?;
     /// let report = StubInstaller::new().install_with_report(dir.path(), "x", "#!/bin/sh\n")?;
     /// // Lease on a local Linux filesystem; see WriterCheck for the others.
@@ -654,9 +274,9 @@ impl StubInstaller {
         };
         // Asides a killed replacement left (Windows only): restored if the
         // name is missing, removed once their program has exited.
-        aside::sweep(dir, name, &dest);
+        move_aside::sweep(dir, name, &dest);
         let renamed = self.retrying(Op::Rename, &mut retries, || {
-            aside::rename_in(dir, name, &tmp, &dest)
+            move_aside::rename_in(dir, name, &tmp, &dest)
         });
         let aside = match renamed {
             Ok(aside) => aside,
@@ -667,9 +287,8 @@ impl StubInstaller {
         };
         let durability = if self.durable {
             if self.syncs(fs) {
-                sys::sync_dir(dir).map_err(|e| InstallError {
-                    installed: true,
-                    ..InstallError::new(InstallStep::SyncDir, dir, e)
+                sys::sync_dir(dir).map_err(|e| {
+                    InstallError::new(InstallStep::SyncDir, dir, e).installed_all_the_same()
                 })?;
             }
             Durability::of(fs)
@@ -854,33 +473,6 @@ impl StubInstaller {
 enum Failure {
     Ours(InstallError),
     NotOurs(InstallError),
-}
-
-/// Write `body` to `dir/name`, mode 0o755 whatever the umask, so that it can
-/// be executed at once, from any thread, while other threads fork.
-///
-/// When it returns `Ok`, the returned path holds exactly `body`, and an exec
-/// of it (a plain `std::process::Command` will do) does not fail with
-/// ETXTBSY because of this write. See [`StubInstaller`] for the options, the
-/// errors and a security note, and the [crate docs](crate#the-race) for the
-/// race it closes.
-///
-/// ```
-/// use std::process::Command;
-/// # let dir = tempfile::tempdir()?;
-/// let git = flakeproof::install_executable_stub(dir.path(), "git", "#!/bin/sh\necho 'git version 0.0-fake'\n")?;
-/// # #[cfg(unix)] {
-/// let out = Command::new(&git).arg("--version").output()?;
-/// assert_eq!(out.stdout, b"git version 0.0-fake\n");
-/// # }
-/// # Ok::<(), std::io::Error>(())
-/// ```
-pub fn install_executable_stub(
-    dir: impl AsRef<Path>,
-    name: &str,
-    body: impl AsRef<[u8]>,
-) -> Result<PathBuf, InstallError> {
-    StubInstaller::new().install(dir, name, body)
 }
 
 #[cfg(test)]

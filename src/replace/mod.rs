@@ -9,7 +9,11 @@
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
-use crate::install::{Durability, InstallError, InstallStep, StubInstaller, WriterCheck};
+mod error;
+
+pub use error::{ReplaceError, ReplaceStep};
+
+use crate::install::{Durability, StubInstaller, WriterCheck};
 use crate::lock::ArtifactLock;
 use crate::names::{split_file_path, Leftover};
 use crate::retry::RetryPolicy;
@@ -41,7 +45,7 @@ pub struct ReplaceReport {
     pub retries: u32,
     /// Windows only: the old program, still running, moved aside to this
     /// hidden sibling; the next replacement of `path` removes it once it
-    /// has exited (see [`InstallReport::aside`](crate::InstallReport::aside)).
+    /// has exited (see [`InstallReport::aside`](crate::install::InstallReport::aside)).
     pub aside: Option<PathBuf>,
     /// How far the replacement is on stable storage
     /// ([`Durability::NotRequested`] when nothing was written).
@@ -51,7 +55,7 @@ pub struct ReplaceReport {
 /// Options for [`replace_executable`].
 ///
 /// ```
-/// use flakeproof::{ArtifactLock, Replacer};
+/// use flakeproof::{replace::Replacer, ArtifactLock};
 /// # let dir = tempfile::tempdir()?;
 /// # let (src, dst) = (dir.path().join("out"), dir.path().join("app"));
 /// # std::fs::write(&src, "program")?;
@@ -82,7 +86,7 @@ impl Replacer {
     /// The source's mode, durable, identical content left alone, no lock.
     ///
     /// ```
-    /// let r = flakeproof::Replacer::new();
+    /// let r = flakeproof::replace::Replacer::new();
     /// # let _ = r;
     /// ```
     pub fn new() -> Self {
@@ -98,7 +102,7 @@ impl Replacer {
     /// Give the new file this mode instead of the source's.
     ///
     /// ```
-    /// let r = flakeproof::Replacer::new().mode(0o755);
+    /// let r = flakeproof::replace::Replacer::new().mode(0o755);
     /// # let _ = r;
     /// ```
     pub fn mode(mut self, mode: u32) -> Self {
@@ -109,7 +113,7 @@ impl Replacer {
     /// fsync the new file and the directory (default true).
     ///
     /// ```
-    /// let r = flakeproof::Replacer::new().durable(false);
+    /// let r = flakeproof::replace::Replacer::new().durable(false);
     /// # let _ = r;
     /// ```
     pub fn durable(mut self, durable: bool) -> Self {
@@ -121,7 +125,7 @@ impl Replacer {
     /// alone (default true).
     ///
     /// ```
-    /// let r = flakeproof::Replacer::new().skip_identical(false);
+    /// let r = flakeproof::replace::Replacer::new().skip_identical(false);
     /// # let _ = r;
     /// ```
     pub fn skip_identical(mut self, skip: bool) -> Self {
@@ -141,7 +145,7 @@ impl Replacer {
     ///
     /// ```
     /// # let dir = tempfile::tempdir()?;
-    /// let r = flakeproof::Replacer::new().lock(flakeproof::ArtifactLock::new(dir.path()));
+    /// let r = flakeproof::replace::Replacer::new().lock(flakeproof::ArtifactLock::new(dir.path()));
     /// # let _ = r;
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -154,7 +158,7 @@ impl Replacer {
     /// [`StubInstaller::retries`].
     ///
     /// ```
-    /// use flakeproof::{robust::Budget, Op, Replacer};
+    /// use flakeproof::{robust::Budget, Op, replace::Replacer};
     /// let r = Replacer::new().retries(Budget::Antivirus.policy(Op::Rename));
     /// # let _ = r;
     /// ```
@@ -168,7 +172,7 @@ impl Replacer {
     /// ```
     /// # let dir = tempfile::tempdir()?;
     /// # std::fs::write(dir.path().join("new"), "v2")?;
-    /// let report = flakeproof::Replacer::new().replace(dir.path().join("new"), dir.path().join("app"))?;
+    /// let report = flakeproof::replace::Replacer::new().replace(dir.path().join("new"), dir.path().join("app"))?;
     /// assert_eq!(std::fs::read(&report.path)?, b"v2");
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -176,12 +180,12 @@ impl Replacer {
         &self,
         src: impl AsRef<Path>,
         dst: impl AsRef<Path>,
-    ) -> Result<ReplaceReport, InstallError> {
+    ) -> Result<ReplaceReport, ReplaceError> {
         let (src, dst) = (src.as_ref(), dst.as_ref());
         let (dir, name) = split_dst(dst)?;
         let _held = match &self.lock {
             Some(locks) => {
-                let held = locks.lock(name).map_err(at(InstallStep::Lock, dst))?;
+                let held = locks.lock(name).map_err(at(ReplaceStep::Lock, dst))?;
                 // Under the lock no other replacer of this destination is
                 // at work: temp files of its name are leftovers of one that
                 // was killed, and are ours to sweep.
@@ -208,7 +212,7 @@ impl Replacer {
     /// this key.
     ///
     /// ```
-    /// use flakeproof::{ArtifactLock, Replacer};
+    /// use flakeproof::{replace::Replacer, ArtifactLock};
     /// # let dir = tempfile::tempdir()?;
     /// # let (build, out) = (dir.path().join("build"), dir.path().join("out"));
     /// # std::fs::create_dir_all(&build)?;
@@ -229,7 +233,7 @@ impl Replacer {
         &self,
         key: &str,
         files: &[(S, D)],
-    ) -> Result<Vec<ReplaceReport>, InstallError> {
+    ) -> Result<Vec<ReplaceReport>, ReplaceError> {
         let mut targets = Vec::with_capacity(files.len());
         for (src, dst) in files {
             let (dir, name) = split_dst(dst.as_ref())?;
@@ -239,7 +243,7 @@ impl Replacer {
             Some(locks) => {
                 let held = locks
                     .lock(key)
-                    .map_err(at(InstallStep::Lock, &locks.lock_file(key)))?;
+                    .map_err(at(ReplaceStep::Lock, &locks.lock_file(key)))?;
                 for (_, _, dir, name) in &targets {
                     sweep_leftovers(dir, name);
                 }
@@ -260,9 +264,9 @@ impl Replacer {
         dst: &Path,
         dir: &Path,
         name: &str,
-    ) -> Result<ReplaceReport, InstallError> {
-        let body = mirror::read(src).map_err(at(InstallStep::ReadSource, src))?;
-        let meta: Metadata = mirror::metadata(src).map_err(at(InstallStep::ReadSource, src))?;
+    ) -> Result<ReplaceReport, ReplaceError> {
+        let body = mirror::read(src).map_err(at(ReplaceStep::ReadSource, src))?;
+        let meta: Metadata = mirror::metadata(src).map_err(at(ReplaceStep::ReadSource, src))?;
         if self.skip_identical && mirror::read(dst).is_ok_and(|old| old == body) {
             return Ok(ReplaceReport {
                 path: dst.to_owned(),
@@ -291,13 +295,13 @@ impl Replacer {
     }
 }
 
-fn at(step: InstallStep, path: &Path) -> impl Fn(std::io::Error) -> InstallError + '_ {
-    move |e| InstallError::new(step, path, e)
+fn at(step: ReplaceStep, path: &Path) -> impl Fn(std::io::Error) -> ReplaceError + '_ {
+    move |e| ReplaceError::new(step, path, e)
 }
 
 /// The directory and UTF-8 file name of a destination, or a Validate error.
-fn split_dst(dst: &Path) -> Result<(&Path, &str), InstallError> {
-    split_file_path(dst).map_err(|e| InstallError::new(InstallStep::Validate, dst, e))
+fn split_dst(dst: &Path) -> Result<(&Path, &str), ReplaceError> {
+    split_file_path(dst).map_err(|e| ReplaceError::new(ReplaceStep::Validate, dst, e))
 }
 
 /// Remove `dir/.{name}.<16 hex>.flakeproof-tmp` files: what a replacer (or
@@ -329,7 +333,7 @@ fn sweep_leftovers(dir: &Path, name: &str) {
 /// it back if a replacer was killed between the two renames):
 /// [`ReplaceReport::aside`] names it while it stays. When `dst` already holds
 /// exactly the new content it is left alone. Errors are
-/// [`InstallError`]s (step, path, the OS's error untouched); any failure
+/// [`ReplaceError`]s (step, path, the OS's error untouched); any failure
 /// before the rename leaves `dst` as it was and removes the temp file.
 ///
 /// ```
@@ -343,6 +347,6 @@ fn sweep_leftovers(dir: &Path, name: &str) {
 pub fn replace_executable(
     src: impl AsRef<Path>,
     dst: impl AsRef<Path>,
-) -> Result<ReplaceReport, InstallError> {
+) -> Result<ReplaceReport, ReplaceError> {
     Replacer::new().replace(src, dst)
 }

@@ -7,7 +7,6 @@
 //! error, and is returned as it is.
 
 use std::io;
-use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Output};
 
 #[cfg(doc)]
@@ -102,7 +101,7 @@ pub trait SpawnRetryExt: sealed::Sealed {
     ///
     /// ```
     /// use std::process::Command;
-    /// use flakeproof::{Op, RetryPolicy, SpawnRetryExt, Stop};
+    /// use flakeproof::{Op, RetryPolicy, SpawnRetryExt, retry::Stop};
     /// # #[cfg(unix)] {
     /// let policy = RetryPolicy::for_op(Op::Spawn).attempts(20);
     /// let (child, report) = Command::new("true").spawn_with(&policy);
@@ -196,34 +195,4 @@ fn retrying_with<T>(
 ) -> (io::Result<T>, RetryReport) {
     let mut waker = sys::CloseWaker::on_program(cmd);
     policy.drive_waking(|| call(cmd), None, true, Some(&mut waker))
-}
-
-impl RetryPolicy {
-    /// [`run`](Self::run) for a call that execs the file at `path` some
-    /// other way (an async runtime's command, `posix_spawn`, a library that
-    /// runs a tool): between attempts it waits for `path`'s writer to close
-    /// it, where the OS can say so, as the spawns of
-    /// [`SpawnRetryExt`] do (see [`event_driven`](Self::event_driven)).
-    ///
-    /// ```
-    /// use std::process::Command;
-    /// use flakeproof::RetryPolicy;
-    /// # let dir = tempfile::tempdir()?;
-    /// # let tool = flakeproof::install_executable_stub(dir.path(), "tool", "#!/bin/sh\n")?;
-    /// let (status, report) = RetryPolicy::for_spawn()
-    ///     .run_on(&tool, || Command::new(&tool).status());
-    /// # #[cfg(unix)]
-    /// assert!(status?.success());
-    /// assert_eq!(report.attempts, 1);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    #[must_use = "the result says whether the call succeeded"]
-    pub fn run_on<T>(
-        &self,
-        path: impl AsRef<Path>,
-        f: impl FnMut() -> io::Result<T>,
-    ) -> (io::Result<T>, RetryReport) {
-        let mut waker = sys::CloseWaker::on_path(path.as_ref().to_owned());
-        self.drive_waking(f, None, true, Some(&mut waker))
-    }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 ///
 /// ```
 /// use std::time::Duration;
-/// use flakeproof::{Clock, SystemClock};
+/// use flakeproof::retry::{Clock, SystemClock};
 /// let t0 = SystemClock.now();
 /// SystemClock.sleep(Duration::from_millis(1));
 /// assert!(SystemClock.now() - t0 >= Duration::from_millis(1));
@@ -24,7 +24,7 @@ pub trait Clock: Send + Sync {
 /// The real monotonic clock and `thread::sleep`.
 ///
 /// ```
-/// use flakeproof::{Clock, SystemClock};
+/// use flakeproof::retry::{Clock, SystemClock};
 /// let a = SystemClock.now();
 /// assert!(SystemClock.now() >= a);
 /// ```
@@ -47,7 +47,7 @@ impl Clock for SystemClock {
 ///
 /// ```
 /// use std::time::Duration;
-/// use flakeproof::{Clock, ManualClock};
+/// use flakeproof::retry::{Clock, ManualClock};
 /// let clock = ManualClock::new();
 /// clock.sleep(Duration::from_millis(3));
 /// clock.sleep(Duration::from_millis(6));
@@ -63,7 +63,7 @@ impl ManualClock {
     /// A clock at zero that has never slept.
     ///
     /// ```
-    /// use flakeproof::{Clock, ManualClock};
+    /// use flakeproof::retry::{Clock, ManualClock};
     /// assert_eq!(ManualClock::new().now(), std::time::Duration::ZERO);
     /// ```
     pub fn new() -> Self {
@@ -74,7 +74,7 @@ impl ManualClock {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use flakeproof::{Clock, ManualClock};
+    /// use flakeproof::retry::{Clock, ManualClock};
     /// let c = ManualClock::new();
     /// c.advance(Duration::from_secs(1));
     /// assert_eq!(c.now(), Duration::from_secs(1));
@@ -87,7 +87,7 @@ impl ManualClock {
     /// Every sleep so far, in order.
     ///
     /// ```
-    /// use flakeproof::{Clock, ManualClock};
+    /// use flakeproof::retry::{Clock, ManualClock};
     /// let c = ManualClock::new();
     /// c.sleep(std::time::Duration::from_millis(2));
     /// assert_eq!(c.sleeps().len(), 1);

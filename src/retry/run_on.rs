@@ -1,0 +1,41 @@
+//! [`RetryPolicy::run_on`]: a retry whose waits end when a named file's
+//! writer closes it. It lives apart from the policy's engine because it
+//! reaches the OS (an inotify watch, `sys::CloseWaker`), which the engine,
+//! pure and tested on a scripted waker, never does.
+
+use std::io;
+use std::path::Path;
+
+use super::policy::RetryPolicy;
+use super::report::RetryReport;
+use crate::sys;
+
+impl RetryPolicy {
+    /// [`run`](Self::run) for a call that execs the file at `path` some
+    /// other way (an async runtime's command, `posix_spawn`, a library that
+    /// runs a tool): between attempts it waits for `path`'s writer to close
+    /// it, where the OS can say so, as the spawns of
+    /// [`SpawnRetryExt`] do (see [`event_driven`](Self::event_driven)).
+    ///
+    /// ```
+    /// use std::process::Command;
+    /// use flakeproof::RetryPolicy;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let tool = flakeproof::install_executable_stub(dir.path(), "tool", "#!/bin/sh\n")?;
+    /// let (status, report) = RetryPolicy::for_spawn()
+    ///     .run_on(&tool, || Command::new(&tool).status());
+    /// # #[cfg(unix)]
+    /// assert!(status?.success());
+    /// assert_eq!(report.attempts, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use = "the result says whether the call succeeded"]
+    pub fn run_on<T>(
+        &self,
+        path: impl AsRef<Path>,
+        f: impl FnMut() -> io::Result<T>,
+    ) -> (io::Result<T>, RetryReport) {
+        let mut waker = sys::CloseWaker::on_path(path.as_ref().to_owned());
+        self.drive_waking(f, None, true, Some(&mut waker))
+    }
+}
