@@ -33,7 +33,7 @@ pub(crate) fn rename_in(
     tmp: &Path,
     dest: &Path,
 ) -> io::Result<Option<PathBuf>> {
-    let refused = match sys::rename(tmp, dest) {
+    let refused = match sys::mirror::rename(tmp, dest) {
         Ok(()) => return Ok(None),
         Err(e) if is_running_target(Os::CURRENT, &e) => e,
         Err(e) => return Err(e),
@@ -41,15 +41,15 @@ pub(crate) fn rename_in(
     let aside = dir.join(Leftover::Aside.name(name, sys::random_u64()));
     // Failing that, the target is held some other way (a handle without
     // FILE_SHARE_DELETE): the caller's retries see the first refusal.
-    if sys::rename(dest, &aside).is_err() {
+    if sys::mirror::rename(dest, &aside).is_err() {
         return Err(refused);
     }
     // From here until the rename in, nothing is at `dest`.
-    if let Err(e) = sys::rename(tmp, dest) {
+    if let Err(e) = sys::mirror::rename(tmp, dest) {
         restore(&aside, dest);
         return Err(e);
     }
-    Ok(sys::remove_file(&aside).err().map(|_| aside))
+    Ok(sys::mirror::remove_file(&aside).err().map(|_| aside))
 }
 
 /// Deal with the asides of `dir/name` (= `dest`) that earlier replacements
@@ -83,13 +83,13 @@ fn restore(aside: &Path, dest: &Path) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => true,
         Err(_) => match sys::exists(dest) {
             Ok(true) => true,
-            Ok(false) => return drop(sys::rename(aside, dest)),
+            Ok(false) => return drop(sys::mirror::rename(aside, dest)),
             Err(_) => false,
         },
     };
     if back {
         // Fails while the program runs (Windows): then the next sweep.
-        let _ = sys::remove_file(aside);
+        let _ = sys::mirror::remove_file(aside);
     }
 }
 

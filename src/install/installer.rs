@@ -314,7 +314,7 @@ impl StubInstaller {
 
     /// Best effort: the caller wants the first error, not this one.
     fn remove_temp(&self, tmp: &Path) {
-        let _ = self.retrying(Op::RemoveFile, &mut 0, || sys::remove_file(tmp));
+        let _ = self.retrying(Op::RemoveFile, &mut 0, || sys::mirror::remove_file(tmp));
     }
 
     /// Create `tmp` with `body`, drained of writers, moded (and fsynced if

@@ -20,7 +20,7 @@ mod imp;
 mod imp;
 
 pub(crate) mod fakes;
-mod files;
+mod install_steps;
 pub(crate) mod lab;
 pub(crate) mod lock;
 pub(crate) mod mirror;
@@ -28,7 +28,7 @@ mod process;
 mod types;
 mod wake;
 
-pub(crate) use files::*;
+pub(crate) use install_steps::*;
 pub(crate) use imp::attach_faults;
 pub(crate) use imp::{EXEC_REFUSES_WRITERS, PATH_SEPARATOR, RUNNING_PROGRAMS_UNLINK};
 pub(crate) use process::{output, spawn, status};

@@ -1,5 +1,7 @@
-//! The steps of an install, each one OS call behind the fault gate, under
-//! the operation a real failure of it would belong to.
+//! The steps of an install (and of the replacements and fake directories
+//! built on it), each one OS call behind the fault gate, under the operation
+//! a real failure of it would belong to. Plain renames and removals are
+//! `mirror`'s, shared with `flakeproof::fs`.
 
 use std::fs::File;
 use std::io;
@@ -114,11 +116,6 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     imp::sync_dir(dir)
 }
 
-pub(crate) fn rename(from: &Path, to: &Path) -> io::Result<()> {
-    gate(Op::Rename, to)?;
-    std::fs::rename(from, to)
-}
-
 /// A second name for `from` at `to`, failing with AlreadyExists if `to`
 /// exists: the no-replace rename std lacks (gated as a rename onto `to`).
 pub(crate) fn hard_link(from: &Path, to: &Path) -> io::Result<()> {
@@ -134,11 +131,6 @@ pub(crate) fn exists(path: &Path) -> io::Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e),
     }
-}
-
-pub(crate) fn remove_file(path: &Path) -> io::Result<()> {
-    gate(Op::RemoveFile, path)?;
-    std::fs::remove_file(path)
 }
 
 /// Create `path` (exclusively, mode 0o600) with `body` from a short-lived
