@@ -43,8 +43,7 @@ use std::time::{Duration, Instant};
 
 use flakeproof::lab::{ForkStorm, Recipe};
 use flakeproof::{
-    classify::Os, install::Strategy, retry::Backoff, retry_etxtbsy, Classifier, RetryPolicy,
-    StubInstaller,
+    install::Strategy, retry::Backoff, retry_etxtbsy, Classifier, RetryPolicy, StubInstaller,
 };
 
 const BODY: &[u8] = b"#!/bin/sh\nexit 0\n";

@@ -28,9 +28,9 @@ mod process;
 mod types;
 mod wake;
 
-pub(crate) use install_steps::*;
 pub(crate) use imp::attach_faults;
 pub(crate) use imp::{EXEC_REFUSES_WRITERS, PATH_SEPARATOR, RUNNING_PROGRAMS_UNLINK};
+pub(crate) use install_steps::*;
 pub(crate) use process::{output, spawn, status};
 pub(crate) use types::{ChildStep, DirFacts, FsKind, Probe};
 pub(crate) use wake::CloseWaker;

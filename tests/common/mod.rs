@@ -2,6 +2,16 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+/// Held by each test that changes what every thread of the process sees
+/// (a process-wide plan, the umask, the current directory): such tests
+/// share one binary (`tests/process_wide`) and run one at a time, and no
+/// other test runs there.
+pub fn process_wide() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// An environment-dependent check can't run here: say so and skip, unless
 /// `FLAKEPROOF_REQUIRE` (a comma-separated list, set by CI where the machine

@@ -7,7 +7,7 @@
 //! The held program ends when its stdin closes: no timer decides anything.
 #![cfg(windows)]
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::{BufRead, BufReader};

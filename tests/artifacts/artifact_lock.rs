@@ -74,7 +74,7 @@ fn child(dir: &Path, role: &str) -> Child {
         .args([
             "--ignored",
             "--exact",
-            "child_role",
+            "artifact_lock::child_role",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -1,6 +1,6 @@
 //! Fault plans scoped to the test that asked, with kernel-identical errors.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;

@@ -5,7 +5,7 @@
 //! retry hook, never by a timer.
 #![cfg(windows)]
 
-mod common;
+use crate::common;
 
 use std::fs::{self, File, OpenOptions};
 use std::io;

@@ -3,7 +3,7 @@
 // Linux only: the kernel's own ETXTBSY, from a shell holding the stub open.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;

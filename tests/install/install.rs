@@ -2,7 +2,7 @@
 // Unix only: modes, forks and #!/bin/sh stubs (Windows installs: tests/windows.rs).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io;
@@ -114,8 +114,10 @@ fn as_nobody(strategy: Strategy) -> bool {
     fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
     fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
     let case = match strategy {
-        Strategy::ChildWriter => "any_mode_installs_for_any_user::strategy_2_Strategy__ChildWriter",
-        _ => "any_mode_installs_for_any_user::strategy_1_Strategy__DrainBarrier",
+        Strategy::ChildWriter => {
+            "install::any_mode_installs_for_any_user::strategy_2_Strategy__ChildWriter"
+        }
+        _ => "install::any_mode_installs_for_any_user::strategy_1_Strategy__DrainBarrier",
     };
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])

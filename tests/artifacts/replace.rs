@@ -3,7 +3,7 @@
 // Unix only: running ELF programs and modes.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io;

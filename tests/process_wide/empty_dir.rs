@@ -9,8 +9,11 @@ use std::process::Command;
 
 use flakeproof::install_executable_stub;
 
+use crate::common;
+
 #[test]
 fn an_empty_dir_installs_in_the_current_dir_and_returns_dot_slash_name() {
+    let _alone = common::process_wide();
     let here = tempfile::tempdir().unwrap();
     std::env::set_current_dir(here.path()).unwrap();
     // A decoy named like the stub, first on the command's PATH.

@@ -8,6 +8,8 @@ use std::io;
 use flakeproof::fault::{self, FaultPlan};
 use flakeproof::{fs, Op};
 
+use crate::common;
+
 /// Code under test that does its work on a thread of its own.
 fn make_dir_in_background(path: std::path::PathBuf) -> io::Result<()> {
     std::thread::spawn(move || fs::create_dir(path))
@@ -17,6 +19,7 @@ fn make_dir_in_background(path: std::path::PathBuf) -> io::Result<()> {
 
 #[test]
 fn process_wide_plan_reaches_every_thread_and_ends_with_its_guard() {
+    let _alone = common::process_wide();
     if std::env::var_os("FLAKEPROOF_FAULTS").is_some() {
         // Chaos mode owns the process-wide slot; this test checks the slot itself.
         eprintln!("skipped: FLAKEPROOF_FAULTS is set");

@@ -8,6 +8,7 @@
 // Unix only: its stubs are #!/bin/sh scripts.
 #![cfg(unix)]
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use std::process::Command;

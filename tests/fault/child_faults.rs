@@ -3,7 +3,7 @@
 //! `sleep` and a statically linked program built here.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -389,10 +389,11 @@ const CHILD_MODE: &str = "FLAKEPROOF_CHILD_FAULTS_MODE";
 /// Run this test binary's ignored test `name` as a child, under `guard`.
 fn this_binary(name: &str, mode: &str) -> StdCommand {
     let mut cmd = StdCommand::new(std::env::current_exe().unwrap());
+    let name = format!("child_faults::{name}");
     cmd.args([
         "--ignored",
         "--exact",
-        name,
+        &name,
         "--nocapture",
         "--test-threads=1",
     ])

@@ -65,7 +65,7 @@ fn a_replacer_killed_at_any_moment_leaves_a_whole_program_and_only_sweepable_deb
             .args([
                 "--ignored",
                 "--exact",
-                "child_replaces_forever",
+                "replace_killed::child_replaces_forever",
                 "--nocapture",
                 "--test-threads=1",
             ])

@@ -6,7 +6,7 @@
 // Linux only: the real fork race.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! flakeproof::robust rides out transient errors within its budget, never
 //! retries permanent ones, and shows every retry.
 
-mod common;
+use crate::common;
 
 use std::io;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -9,8 +9,11 @@ use std::time::{Duration, Instant};
 use flakeproof::fault::FaultPlan;
 use flakeproof::lab::{ForkStorm, Recipe, WriteHold};
 
+use crate::common;
+
 #[test]
 fn lab_tools_never_consult_a_process_wide_plan() {
+    let _alone = common::process_wide();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("held");
     std::fs::write(&target, "").unwrap();

@@ -5,7 +5,7 @@
 // Linux only: reads the writer child's descriptors from /proc.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

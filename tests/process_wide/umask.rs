@@ -7,8 +7,11 @@ use std::os::unix::fs::PermissionsExt;
 
 use flakeproof::{install::Strategy, install_executable_stub, StubInstaller};
 
+use crate::common;
+
 #[test]
 fn mode_is_exact_under_umask_077_for_every_strategy() {
+    let _alone = common::process_wide();
     // SAFETY: umask has no failure mode; only this test runs in this process.
     let old = unsafe { libc::umask(0o077) };
     let dir = tempfile::tempdir().unwrap();

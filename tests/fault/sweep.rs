@@ -2,7 +2,7 @@
 //! process and in child processes, finding the points a function leaves
 //! debris at, and none once it is fixed.
 
-mod common;
+use crate::common;
 
 use std::io::{self, Write};
 use std::path::Path;

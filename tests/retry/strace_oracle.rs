@@ -5,7 +5,7 @@
 // Linux only: strace.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::io;
 use std::path::Path;
@@ -20,7 +20,7 @@ const CHILD_ENV: &str = "FLAKEPROOF_STRACE_ORACLE_DIR";
 const ORACLE_CHILD_ARGS: [&str; 5] = [
     "--ignored",
     "--exact",
-    "oracle_child_renames_with_retry",
+    "strace_oracle::oracle_child_renames_with_retry",
     "--nocapture",
     "--test-threads=1",
 ];

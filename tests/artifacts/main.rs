@@ -1,0 +1,11 @@
+//! Putting artifacts in place: replace_executable, robust fs operations, ArtifactLock.
+//!
+//! One test binary per area (as rustix does): fewer binaries link faster.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod artifact_lock;
+mod replace;
+mod replace_killed;
+mod robust;

@@ -1,0 +1,10 @@
+//! Fault plans: in this process, inside child processes, and failure-point sweeps.
+//!
+//! One test binary per area (as rustix does): fewer binaries link faster.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod child_faults;
+mod fault;
+mod sweep;
