@@ -171,5 +171,49 @@ fn a_scenario_that_fails_without_any_fault_is_reported() {
     assert!(!s.is_clean());
     // A glob may hold `@` or `/per=`: the rule is read as parsed, not as text.
     let odd = sweep("rename(*/a@b/per=x)=EIO", |_| Ok(())).unwrap();
-    assert!(odd.is_clean());
+    assert!(odd.failures.is_empty() && odd.reached_nothing(), "{odd}");
+}
+
+/// The trap a new user fell into: code that calls `std::fs` directly is out
+/// of an in-process plan's reach, so the sweep reaches no point. It must not
+/// read as clean (it tested nothing), and its report must say why.
+#[test]
+fn a_sweep_over_code_that_uses_std_fs_reaches_nothing_and_is_not_clean() {
+    fn save_config(dir: &std::path::Path) -> std::io::Result<()> {
+        let tmp = dir.join("config.toml.tmp");
+        std::fs::write(&tmp, "x = 1")?;
+        std::fs::rename(&tmp, dir.join("config.toml"))
+    }
+    let rule = if cfg!(windows) {
+        "write(*config.toml*)=ERROR_ACCESS_DENIED"
+    } else {
+        "write(*config.toml*)=EIO"
+    };
+    let s = sweep(rule, |_| {
+        let dir = tempfile::tempdir().unwrap();
+        save_config(dir.path()).map_err(|e| e.to_string())
+    })
+    .unwrap();
+    assert_eq!(s.points, 0);
+    assert!(s.reached_nothing());
+    assert!(!s.is_clean(), "a sweep that tested nothing is not clean");
+    assert!(s.to_string().contains("reached no call"), "{s}");
+
+    // The same code through flakeproof::fs is reached, and then clean.
+    fn save_config_fp(dir: &std::path::Path) -> std::io::Result<()> {
+        let tmp = dir.join("config.toml.tmp");
+        flakeproof::fs::write(&tmp, "x = 1")?;
+        flakeproof::fs::rename(&tmp, dir.join("config.toml"))
+    }
+    let s = sweep(rule, |_| {
+        let dir = tempfile::tempdir().unwrap();
+        let _ = save_config_fp(dir.path());
+        match dir.path().join("config.toml.tmp").exists() {
+            true => Err("temp file left behind".into()),
+            false => Ok(()),
+        }
+    })
+    .unwrap();
+    assert!(!s.reached_nothing());
+    assert_eq!(s.points, 1, "{s}");
 }

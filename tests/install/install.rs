@@ -109,10 +109,17 @@ fn any_mode_installs_for_any_user(
 fn as_nobody(strategy: Strategy) -> bool {
     let tmp = tempfile::tempdir().unwrap();
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o777)).unwrap();
-    // A copy uid 65534 can reach, wherever the checkout lives.
+    // A copy uid 65534 can reach, wherever the checkout lives. Copied with
+    // replace_executable, not fs::copy: the copy is exec'd right after,
+    // while other test threads fork, which is this crate's race (seen on
+    // FUSE, where the copy's writable descriptor stays open longest:
+    // "setpriv: failed to execute ...: Text file busy").
     let exe = tmp.path().join("install-test");
-    fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
-    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
+    flakeproof::replace::Replacer::new()
+        .mode(0o755)
+        .durable(false)
+        .replace(std::env::current_exe().unwrap(), &exe)
+        .unwrap();
     let case = match strategy {
         Strategy::ChildWriter => {
             "install::any_mode_installs_for_any_user::strategy_2_Strategy__ChildWriter"
