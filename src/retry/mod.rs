@@ -26,6 +26,7 @@
 
 pub(crate) mod backoff;
 pub(crate) mod clock;
+mod engine;
 mod policy;
 mod report;
 mod run_on;
@@ -35,4 +36,4 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use policy::{retry_etxtbsy, Jitter, RetryPolicy};
 pub use report::{RetryEvent, RetryReport, Stop};
 
-pub(crate) use policy::Wake;
+pub(crate) use engine::Wake;

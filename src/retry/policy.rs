@@ -7,17 +7,17 @@
 
 use std::fmt;
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::backoff::{scale_half_to_one, Backoff};
+use super::backoff::Backoff;
+use super::clock::Clock;
 #[cfg(doc)]
 use super::clock::ManualClock;
-use super::clock::{Clock, SystemClock};
-use super::report::{RetryEvent, RetryReport, Stop};
+use super::report::{RetryEvent, RetryReport};
 use crate::classify::Classifier;
-use crate::rng::{entropy, SplitMix64};
+use crate::rng::entropy;
 
 /// Random spread applied to every delay of a policy's schedule: each delay
 /// is scaled by a factor drawn uniformly from [1/2, 1], so that threads and
@@ -57,10 +57,10 @@ pub enum Jitter {
     Random,
 }
 
-type Hook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
+pub(super) type Hook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 
 /// A schedule the policy can restart for each run.
-trait Schedule: Send + Sync {
+pub(super) trait Schedule: Send + Sync {
     fn start(&self) -> Box<dyn Iterator<Item = Duration> + Send>;
 }
 
@@ -71,41 +71,6 @@ where
     fn start(&self) -> Box<dyn Iterator<Item = Duration> + Send> {
         Box::new(self.clone())
     }
-}
-
-/// What can end a wait between attempts early: the OS saying that what a
-/// failed call found busy was released. The OS layer implements it (Linux
-/// inotify on a program, `sys::CloseWaker`); the engine only decides when to
-/// ask and for how long, so its logic is tested here with a scripted waker.
-pub(crate) trait Wake {
-    /// Watch for the release of what `err` found busy. Called once, after
-    /// the first transient failure and *before* the next attempt: a release
-    /// between the failure and the watch would otherwise be lost, so the
-    /// engine retries at once after arming. False: nothing to watch (not an
-    /// error the OS notifies about, or the watch could not be set), and the
-    /// engine sleeps its schedule.
-    fn arm(&mut self, err: &io::Error) -> bool;
-    /// Wait at most `max`; true if the OS said a release happened.
-    fn wait(&mut self, max: Duration) -> bool;
-}
-
-/// After a wake-up, the first retry may still be refused: Linux sends
-/// IN_CLOSE_WRITE from `__fput` just before it drops the inode's write count.
-/// The next waits then start this short and double, then go back to the
-/// schedule again: 50, 100 ... 800 µs, far longer than `__fput` takes.
-const AFTER_WAKE: Duration = Duration::from_micros(50);
-const AFTER_WAKE_MAX: Duration = Duration::from_micros(800);
-
-/// Where a run stands with its waker.
-#[derive(Clone, Copy)]
-enum Waking {
-    /// No waker, or it could not be armed: sleep the schedule.
-    Off,
-    /// Not armed yet: arm at the first transient failure.
-    Unarmed,
-    /// Armed; `Some(d)`: the last wait ended in a wake-up, and the next one
-    /// lasts at most `d`.
-    Armed(Option<Duration>),
 }
 
 /// A retry policy: attempts, backoff, jitter, budget, classifier, hook, clock.
@@ -145,19 +110,19 @@ enum Waking {
 /// ```
 #[derive(Clone)]
 pub struct RetryPolicy {
-    attempts: u32,
-    backoff: Arc<dyn Schedule>,
-    backoff_name: &'static str,
-    jitter: Jitter,
+    pub(super) attempts: u32,
+    pub(super) backoff: Arc<dyn Schedule>,
+    pub(super) backoff_name: &'static str,
+    pub(super) jitter: Jitter,
     /// Runs started, shared by clones: each run's jitter stream.
-    runs: Arc<AtomicU64>,
+    pub(super) runs: Arc<AtomicU64>,
     /// For `Jitter::Random`: this policy's random base.
-    entropy: u64,
-    budget: Option<Duration>,
-    classifier: Classifier,
-    on_retry: Option<Hook>,
-    clock: Option<Arc<dyn Clock>>,
-    event_driven: bool,
+    pub(super) entropy: u64,
+    pub(super) budget: Option<Duration>,
+    pub(super) classifier: Classifier,
+    pub(super) on_retry: Option<Hook>,
+    pub(super) clock: Option<Arc<dyn Clock>>,
+    pub(super) event_driven: bool,
 }
 
 impl fmt::Debug for RetryPolicy {
@@ -473,149 +438,6 @@ impl RetryPolicy {
     ) -> (io::Result<T>, RetryReport) {
         self.drive(f, None, true)
     }
-
-    /// This run's jitter generator, if any.
-    fn jitter_stream(&self) -> Option<SplitMix64> {
-        let base = match self.jitter {
-            Jitter::None => return None,
-            Jitter::Seeded(seed) => seed,
-            Jitter::Random => self.entropy,
-        };
-        let run = self.runs.fetch_add(1, Ordering::Relaxed);
-        Some(SplitMix64::stream(base, run))
-    }
-
-    /// The retry loop, sleeping the schedule.
-    fn drive<T>(
-        &self,
-        f: impl FnMut() -> io::Result<T>,
-        first: Option<io::Error>,
-        timed: bool,
-    ) -> (io::Result<T>, RetryReport) {
-        self.drive_waking(f, first, timed, None)
-    }
-
-    /// The retry loop. `first` is the error of a first call already made
-    /// (by `run`'s fast path, which has no budget to account it to). With a
-    /// waker (and the system clock: a custom clock means a test that wants
-    /// its sleeps recorded, not real waits), the schedule's delays become the
-    /// longest waits, which the OS may end early.
-    #[cold]
-    pub(crate) fn drive_waking<T>(
-        &self,
-        mut f: impl FnMut() -> io::Result<T>,
-        mut first: Option<io::Error>,
-        timed: bool,
-        mut wake: Option<&mut dyn Wake>,
-    ) -> (io::Result<T>, RetryReport) {
-        let clock: &dyn Clock = match &self.clock {
-            Some(c) => &**c,
-            None => &SystemClock,
-        };
-        let mut waking = if wake.is_some() && self.event_driven && self.clock.is_none() {
-            Waking::Unarmed
-        } else {
-            Waking::Off
-        };
-        let start =
-            (timed || self.budget.is_some() || !matches!(waking, Waking::Off)).then(|| clock.now());
-        let max = self.attempts.max(1);
-        let mut schedule: Option<Box<dyn Iterator<Item = Duration> + Send>> = None;
-        let mut jitter: Option<Option<SplitMix64>> = None;
-        let mut attempt = 1;
-        let mut slept = Duration::ZERO;
-        let mut woken = 0;
-        let (result, stop) = loop {
-            let err = match first.take().map_or_else(&mut f, Err) {
-                Ok(v) => break (Ok(v), Stop::Succeeded),
-                Err(e) => e,
-            };
-            if !self.classifier.is_transient(&err) {
-                break (Err(err), Stop::Permanent);
-            }
-            if attempt >= max {
-                break (Err(err), Stop::AttemptsExhausted);
-            }
-            if let (Waking::Unarmed, Some(w)) = (waking, wake.as_deref_mut()) {
-                if w.arm(&err) {
-                    // Watching now: whatever was released before this
-                    // moment is seen by trying again at once.
-                    waking = Waking::Armed(None);
-                    self.hook(attempt, &err, Duration::ZERO);
-                    attempt += 1;
-                    continue;
-                }
-                waking = Waking::Off;
-            }
-            let after_wake = match waking {
-                Waking::Armed(after) => after,
-                _ => None,
-            };
-            let delay = match after_wake {
-                Some(short) => short,
-                None => {
-                    let Some(mut delay) =
-                        schedule.get_or_insert_with(|| self.backoff.start()).next()
-                    else {
-                        break (Err(err), Stop::BackoffExhausted);
-                    };
-                    if let Some(rng) = jitter.get_or_insert_with(|| self.jitter_stream()) {
-                        delay = scale_half_to_one(delay, rng.next_u64());
-                    }
-                    delay
-                }
-            };
-            if let (Some(budget), Some(start)) = (self.budget, start) {
-                if clock.now().saturating_sub(start).saturating_add(delay) > budget {
-                    break (Err(err), Stop::BudgetExhausted);
-                }
-            }
-            self.hook(attempt, &err, delay);
-            match (waking, wake.as_deref_mut()) {
-                (Waking::Armed(_), Some(w)) => {
-                    let t0 = clock.now();
-                    let event = w.wait(delay);
-                    slept += clock.now().saturating_sub(t0);
-                    waking = Waking::Armed(match (event, after_wake) {
-                        (true, _) => {
-                            woken += 1;
-                            Some(AFTER_WAKE)
-                        }
-                        // Still refused shortly after a wake-up: wait a
-                        // little longer each time, then the schedule again.
-                        (false, Some(short)) => Some(short * 2).filter(|d| *d <= AFTER_WAKE_MAX),
-                        (false, None) => None,
-                    });
-                }
-                _ => {
-                    clock.sleep(delay);
-                    slept += delay;
-                }
-            }
-            attempt += 1;
-        };
-        let elapsed = start.map_or(Duration::ZERO, |s| clock.now().saturating_sub(s));
-        (
-            result,
-            RetryReport {
-                attempts: attempt,
-                elapsed,
-                slept,
-                woken,
-                stop,
-            },
-        )
-    }
-
-    fn hook(&self, attempt: u32, error: &io::Error, next_delay: Duration) {
-        if let Some(hook) = &self.on_retry {
-            hook(&RetryEvent {
-                attempt,
-                error,
-                next_delay,
-            });
-        }
-    }
 }
 
 /// Call `f` up to `attempts` times (0 behaves as 1) while it fails with
@@ -653,331 +475,5 @@ pub fn retry_etxtbsy<T>(attempts: u32, mut f: impl FnMut() -> io::Result<T>) -> 
                 .drive(f, Some(e), false)
                 .0
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::retry::clock::ManualClock;
-    use std::sync::Mutex;
-
-    fn busy() -> io::Error {
-        io::Error::from(io::ErrorKind::ExecutableFileBusy)
-    }
-
-    fn ms(n: u64) -> Duration {
-        Duration::from_millis(n)
-    }
-
-    fn manual(policy: RetryPolicy) -> (RetryPolicy, Arc<ManualClock>) {
-        let clock = Arc::new(ManualClock::new());
-        (policy.clock(clock.clone()), clock)
-    }
-
-    /// A closure that fails with `errs` in turn, then succeeds.
-    fn script(errs: Vec<io::Error>) -> impl FnMut() -> io::Result<u32> {
-        let mut errs = errs.into_iter();
-        let mut calls = 0;
-        move || {
-            calls += 1;
-            match errs.next() {
-                Some(e) => Err(e),
-                None => Ok(calls),
-            }
-        }
-    }
-
-    #[test]
-    fn first_call_success_makes_one_call_and_never_sleeps() {
-        let (p, clock) = manual(RetryPolicy::etxtbsy());
-        let (r, rep) = p.run_with_report(script(vec![]));
-        assert_eq!(r.unwrap(), 1);
-        assert_eq!(rep.attempts, 1);
-        assert_eq!(rep.stop, Stop::Succeeded);
-        assert!(clock.sleeps().is_empty());
-    }
-
-    #[test]
-    fn busy_twice_then_ok_sleeps_the_documented_schedule() {
-        let (p, clock) = manual(RetryPolicy::etxtbsy());
-        let (r, rep) = p.run_with_report(script(vec![busy(), busy()]));
-        assert_eq!(r.unwrap(), 3);
-        assert_eq!(rep.attempts, 3);
-        assert_eq!(clock.sleeps(), [ms(1), ms(2)]);
-        assert_eq!(rep.slept, ms(3));
-        assert_eq!(rep.elapsed, ms(3));
-    }
-
-    #[test]
-    fn default_schedule_caps_at_100ms() {
-        let (p, clock) = manual(RetryPolicy::etxtbsy());
-        let (r, rep) = p.run_with_report(|| Err::<(), _>(busy()));
-        assert_eq!(r.unwrap_err().kind(), io::ErrorKind::ExecutableFileBusy);
-        assert_eq!(rep.attempts, 10);
-        assert_eq!(rep.stop, Stop::AttemptsExhausted);
-        assert_eq!(
-            clock.sleeps(),
-            [1, 2, 4, 8, 16, 32, 64, 100, 100].map(ms).to_vec()
-        );
-    }
-
-    #[test]
-    fn permanent_error_returns_at_once_untouched() {
-        let (p, clock) = manual(RetryPolicy::etxtbsy());
-        let (r, rep) = p.run_with_report(script(vec![io::Error::from_raw_os_error(13)]));
-        let e = r.unwrap_err();
-        assert_eq!(e.raw_os_error(), Some(13));
-        assert_eq!(e.kind(), io::Error::from_raw_os_error(13).kind());
-        assert_eq!((rep.attempts, rep.stop), (1, Stop::Permanent));
-        assert!(clock.sleeps().is_empty());
-    }
-
-    #[test]
-    fn zero_attempts_behaves_as_one() {
-        let (p, _) = manual(RetryPolicy::etxtbsy().attempts(0));
-        let (r, rep) = p.run_with_report(|| Err::<(), _>(busy()));
-        assert!(r.is_err());
-        assert_eq!((rep.attempts, rep.stop), (1, Stop::AttemptsExhausted));
-    }
-
-    #[test]
-    fn the_last_error_is_returned_not_the_first() {
-        let (p, _) = manual(RetryPolicy::new(Classifier::new(|_| true)).attempts(3));
-        let errs = vec![
-            io::Error::from_raw_os_error(11),
-            io::Error::from_raw_os_error(16),
-            io::Error::from_raw_os_error(26),
-        ];
-        let e = p.run(script(errs)).unwrap_err();
-        assert_eq!(e.raw_os_error(), Some(26));
-    }
-
-    #[test]
-    fn backoff_running_out_stops_with_the_last_error() {
-        let (p, clock) = manual(
-            RetryPolicy::etxtbsy()
-                .attempts(100)
-                .backoff(Backoff::list([ms(5), ms(7)])),
-        );
-        let (r, rep) = p.run_with_report(|| Err::<(), _>(busy()));
-        assert!(r.is_err());
-        assert_eq!((rep.attempts, rep.stop), (3, Stop::BackoffExhausted));
-        assert_eq!(clock.sleeps(), [ms(5), ms(7)]);
-    }
-
-    #[test]
-    fn budget_counts_time_spent_in_the_calls_too() {
-        let clock = Arc::new(ManualClock::new());
-        let c = clock.clone();
-        let p = RetryPolicy::etxtbsy()
-            .attempts(100)
-            .backoff(Backoff::constant(ms(10)))
-            .budget(ms(50))
-            .clock(clock.clone());
-        // Each call "works" 15 ms. t=15 fail, sleep to 25; t=40 fail, sleep to 50
-        // (ends exactly at the budget: allowed); t=65 fail, 75 > 50: stop.
-        let (r, rep) = p.run_with_report(|| {
-            c.advance(ms(15));
-            Err::<(), _>(busy())
-        });
-        assert!(r.is_err());
-        assert_eq!(rep.stop, Stop::BudgetExhausted);
-        assert_eq!(rep.attempts, 3);
-        assert_eq!(rep.elapsed, ms(65));
-        assert_eq!(rep.slept, ms(20));
-    }
-
-    #[test]
-    fn hook_sees_each_failed_attempt_error_and_delay() {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let l = log.clone();
-        let (p, _) = manual(RetryPolicy::etxtbsy().on_retry(move |ev| {
-            l.lock()
-                .unwrap()
-                .push((ev.attempt, ev.error.kind(), ev.next_delay))
-        }));
-        p.run(script(vec![busy(), busy()])).unwrap();
-        let k = io::ErrorKind::ExecutableFileBusy;
-        assert_eq!(*log.lock().unwrap(), [(1, k, ms(1)), (2, k, ms(2))]);
-    }
-
-    #[test]
-    fn policy_is_reusable_and_each_run_restarts_the_schedule() {
-        let (p, clock) = manual(RetryPolicy::etxtbsy());
-        p.run(script(vec![busy()])).unwrap();
-        p.run(script(vec![busy()])).unwrap();
-        assert_eq!(clock.sleeps(), [ms(1), ms(1)]);
-    }
-
-    #[test]
-    fn seeded_jitter_separates_runs_and_threads_but_repeats_per_run_index() {
-        let sleeps_of = |policy: &RetryPolicy, clock: &ManualClock, runs: usize| {
-            for _ in 0..runs {
-                let _ = policy.run(|| Err::<(), _>(busy()));
-            }
-            clock.sleeps()
-        };
-        let (p, clock) = manual(RetryPolicy::etxtbsy().attempts(4).jitter(Jitter::Seeded(9)));
-        let two_runs = sleeps_of(&p, &clock, 2);
-        assert_ne!(two_runs[..3], two_runs[3..], "runs sleep in lockstep");
-        // A clone (another thread's copy) continues the run count.
-        let (p2, clock2) = manual(p.clone());
-        let third = sleeps_of(&p2, &clock2, 1);
-        assert_ne!(third[..], two_runs[3..]);
-        // Same seed, fresh policy: the same delays, run by run.
-        let (again, clock3) = manual(RetryPolicy::etxtbsy().attempts(4).jitter(Jitter::Seeded(9)));
-        assert_eq!(sleeps_of(&again, &clock3, 2), two_runs);
-        for d in &two_runs {
-            assert!(*d <= ms(4));
-        }
-    }
-
-    #[test]
-    fn any_cloneable_iterator_is_a_schedule_and_restarts_each_run() {
-        let linear = (1..=3u32).map(|k| ms(20) * k);
-        let (p, clock) = manual(RetryPolicy::etxtbsy().attempts(100).backoff(linear));
-        let (_, rep) = p.run_with_report(|| Err::<(), _>(busy()));
-        assert_eq!(rep.stop, Stop::BackoffExhausted);
-        let _ = p.run(|| Err::<(), _>(busy()));
-        assert_eq!(clock.sleeps(), [20, 40, 60, 20, 40, 60].map(ms));
-    }
-
-    /// A waker that plays a script: whether arming works, then whether each
-    /// wait ends in an event; it records what the engine asked.
-    struct ScriptedWaker {
-        arms: bool,
-        events: std::vec::IntoIter<bool>,
-        armed: u32,
-        waits: Vec<Duration>,
-    }
-
-    impl ScriptedWaker {
-        fn new(arms: bool, events: Vec<bool>) -> Self {
-            ScriptedWaker {
-                arms,
-                events: events.into_iter(),
-                armed: 0,
-                waits: Vec::new(),
-            }
-        }
-    }
-
-    impl Wake for ScriptedWaker {
-        fn arm(&mut self, _err: &io::Error) -> bool {
-            self.armed += 1;
-            self.arms
-        }
-        fn wait(&mut self, max: Duration) -> bool {
-            self.waits.push(max);
-            self.events.next().unwrap_or(false)
-        }
-    }
-
-    fn us(n: u64) -> Duration {
-        Duration::from_micros(n)
-    }
-
-    #[test]
-    fn an_armed_waker_retries_at_once_then_waits_at_most_the_schedule() {
-        // Busy 4 times: arm + immediate retry, then two timeouts (1, 2 ms at
-        // most), then an event, then success.
-        let mut w = ScriptedWaker::new(true, vec![false, false, true]);
-        let hooks = Arc::new(Mutex::new(Vec::new()));
-        let h = hooks.clone();
-        let p = RetryPolicy::etxtbsy().on_retry(move |ev| h.lock().unwrap().push(ev.next_delay));
-        let (r, rep) = p.drive_waking(
-            script(vec![busy(), busy(), busy(), busy()]),
-            None,
-            true,
-            Some(&mut w),
-        );
-        assert_eq!(r.unwrap(), 5);
-        assert_eq!((rep.attempts, rep.woken), (5, 1));
-        assert_eq!(w.armed, 1, "armed once, at the first failure");
-        assert_eq!(w.waits, [ms(1), ms(2), ms(4)]);
-        assert_eq!(*hooks.lock().unwrap(), [ms(0), ms(1), ms(2), ms(4)]);
-    }
-
-    #[test]
-    fn a_retry_refused_right_after_a_wake_up_waits_50us_doubling_then_the_schedule() {
-        // Event, then the write count had not dropped yet: 50, 100 ... 800 µs,
-        // then back to the schedule where it stood.
-        let mut w = ScriptedWaker::new(true, vec![true]);
-        let p = RetryPolicy::etxtbsy().attempts(100);
-        let errs = (0..9).map(|_| busy()).collect();
-        let (r, rep) = p.drive_waking(script(errs), None, false, Some(&mut w));
-        assert!(r.is_ok());
-        assert_eq!(rep.woken, 1);
-        assert_eq!(
-            w.waits,
-            [
-                ms(1),
-                us(50),
-                us(100),
-                us(200),
-                us(400),
-                us(800),
-                ms(2),
-                ms(4)
-            ]
-        );
-    }
-
-    #[test]
-    fn a_waker_that_cannot_arm_leaves_the_schedule_exactly_as_it_was() {
-        let mut w = ScriptedWaker::new(false, vec![]);
-        let (p, clock) = manual(RetryPolicy::etxtbsy());
-        // A manual clock: the waker is never even asked.
-        let (_, rep) = p.drive_waking(|| Err::<(), _>(busy()), None, true, Some(&mut w));
-        assert_eq!((w.armed, rep.woken), (0, 0));
-        assert_eq!(clock.sleeps().iter().sum::<Duration>(), ms(327));
-        // The system clock, a waker that can't arm: slept (for real) as
-        // before, and the waker is never waited on.
-        let mut w = ScriptedWaker::new(false, vec![]);
-        let p = RetryPolicy::etxtbsy().attempts(3);
-        let (_, rep) = p.drive_waking(|| Err::<(), _>(busy()), None, true, Some(&mut w));
-        assert_eq!((w.armed, rep.attempts, rep.slept), (1, 3, ms(3)));
-        assert!(w.waits.is_empty());
-    }
-
-    #[test]
-    fn event_driven_false_and_permanent_errors_never_arm() {
-        let mut w = ScriptedWaker::new(true, vec![]);
-        let p = RetryPolicy::etxtbsy().attempts(2).event_driven(false);
-        let _ = p.drive_waking(|| Err::<(), _>(busy()), None, false, Some(&mut w));
-        let p = RetryPolicy::etxtbsy();
-        let enoent = || Err::<(), _>(io::Error::from_raw_os_error(2));
-        let (_, rep) = p.drive_waking(enoent, None, false, Some(&mut w));
-        assert_eq!(rep.stop, Stop::Permanent);
-        assert_eq!(w.armed, 0);
-    }
-
-    #[test]
-    fn the_budget_bounds_an_event_driven_run_like_a_sleeping_one() {
-        // Every wait times out (after sleeping its whole length, for real);
-        // the budget, not the unlimited attempts, stops it, and no wait was
-        // allowed to end past it, however the sleeps ran late.
-        struct Sleepy(u32);
-        impl Wake for Sleepy {
-            fn arm(&mut self, _: &io::Error) -> bool {
-                true
-            }
-            fn wait(&mut self, max: Duration) -> bool {
-                self.0 += 1;
-                std::thread::sleep(max);
-                false
-            }
-        }
-        let mut w = Sleepy(0);
-        // for_spawn's shape, with a classifier that retries ETXTBSY on
-        // every OS (Windows' spawns retry sharing violations instead).
-        let p = RetryPolicy::for_spawn()
-            .classifier(Classifier::etxtbsy())
-            .budget(ms(20));
-        let (_, rep) = p.drive_waking(|| Err::<(), _>(busy()), None, true, Some(&mut w));
-        assert_eq!(rep.stop, Stop::BudgetExhausted);
-        assert!(rep.slept <= rep.elapsed && rep.attempts == w.0 + 2);
-        assert!(w.0 <= 4, "1+2+4+8+16 ms is past the budget: {} waits", w.0);
     }
 }

@@ -5,9 +5,6 @@
 use std::io;
 use std::time::Duration;
 
-#[cfg(doc)]
-use super::RetryPolicy;
-
 /// What a retry hook is told before each sleep.
 ///
 /// ```
@@ -31,7 +28,7 @@ pub struct RetryEvent<'a> {
     pub error: &'a io::Error,
     /// How long the policy will wait before the next attempt, at most: 0
     /// after it has just started watching the file (it retries at once), and
-    /// an event-driven wait may end sooner ([`RetryPolicy::event_driven`]).
+    /// an event-driven wait may end sooner ([`RetryPolicy::event_driven`](crate::RetryPolicy::event_driven)).
     pub next_delay: Duration,
 }
 
@@ -78,7 +75,7 @@ pub struct RetryReport {
     /// to say a writer closed).
     pub slept: Duration,
     /// Waits the OS ended early by saying what was busy was released (Linux
-    /// inotify on a spawned program; see [`RetryPolicy::event_driven`]).
+    /// inotify on a spawned program; see [`RetryPolicy::event_driven`](crate::RetryPolicy::event_driven)).
     pub woken: u32,
     /// Why it stopped.
     pub stop: Stop,
