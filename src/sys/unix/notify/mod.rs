@@ -15,11 +15,20 @@
 //! Measured in the spike (`docs/seccomp-spike.md`): a round trip costs
 //! 20-25 µs; a call the filter doesn't list, 130-350 ns more than none.
 
+mod callers;
+mod child_memory;
+mod decide;
+mod exempt_programs;
 mod filter;
-mod shield;
+mod handoff;
+mod listener;
+mod remote_path;
 mod supervisor;
+mod tree_kill;
 
-pub(crate) use shield::shield;
+// `shield` is still the door's name for it (notify_none.rs, windows.rs,
+// sys/fakes.rs), outside this module's reach for now.
+pub(crate) use exempt_programs::exempt_program as shield;
 
 use std::cell::Cell;
 use std::fmt;
@@ -30,7 +39,9 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use crate::fault::Shared;
-use supervisor::{Control, Supervisor};
+use handoff::Handoff;
+use supervisor::Supervisor;
+use tree_kill::Control;
 
 thread_local! {
     /// While this thread spawns through flakeproof's gate: the plan the
@@ -150,10 +161,10 @@ fn probe() -> Result<libc::c_ulong, (&'static str, i32)> {
     });
     let found = match rx.recv() {
         Ok(Ok((listener, flags))) => {
-            let answered = supervisor::answer_one(listener.as_raw_fd(), None);
+            let answered = listener::answer_one(listener.as_raw_fd(), None);
             if answered.is_err() {
                 // Unblock the caller with an error (Linux 5.0 takes that).
-                let _ = supervisor::answer_one(listener.as_raw_fd(), Some(libc::ENOSYS));
+                let _ = listener::answer_one(listener.as_raw_fd(), Some(libc::ENOSYS));
             }
             answered
                 .map(|()| flags)
@@ -202,7 +213,7 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     let flags = support()?;
     let mut ops = plan.named_ops();
     // Execs are always watched: they tell the supervisor which program each
-    // process runs (its record's `exe`, what the shield protects).
+    // process runs (its record's `exe`, whether it is exempt).
     ops.push(crate::classify::Op::Exec);
     let program = filter::program(&ops);
     let plan_id = Arc::as_ptr(&plan) as usize;
@@ -264,14 +275,18 @@ fn in_child(
     if pidfd < 0 {
         return Err(errno());
     }
-    let fds = [listener.as_raw_fd(), pipe[0], pidfd as RawFd];
     // SAFETY: getpid takes nothing.
     let pid = unsafe { libc::getpid() } as u32;
-    let counted = SPAWN_COUNTED.with(|c| c.get()) == plan_id;
-    let mut data = [0u8; 5];
-    data[0] = u8::from(counted);
-    data[1..].copy_from_slice(&pid.to_ne_bytes());
-    let sent = send(sock, &data, &fds);
+    let sent = handoff::send(
+        sock,
+        &Handoff {
+            listener: listener.as_raw_fd(),
+            exec_pipe: pipe[0],
+            pidfd: pidfd as RawFd,
+            spawn_counted: SPAWN_COUNTED.with(|c| c.get()) == plan_id,
+            pid,
+        },
+    );
     // SAFETY: closing descriptors this child made; the supervisor has
     // its own copies now.
     unsafe {
@@ -280,40 +295,4 @@ fn in_child(
     }
     drop(listener);
     sent
-}
-
-fn send(sock: RawFd, data: &[u8], fds: &[RawFd; 3]) -> Result<(), i32> {
-    let mut iov = libc::iovec {
-        iov_base: data.as_ptr().cast_mut().cast(),
-        iov_len: data.len(),
-    };
-    // Room for one SCM_RIGHTS header and three descriptors, aligned.
-    let mut cmsg = [0u64; 8];
-    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cmsg.as_mut_ptr().cast();
-    // SAFETY: CMSG_SPACE and CMSG_LEN are arithmetic.
-    let (space, len) = unsafe {
-        (
-            libc::CMSG_SPACE(std::mem::size_of_val(fds) as u32),
-            libc::CMSG_LEN(std::mem::size_of_val(fds) as u32),
-        )
-    };
-    msg.msg_controllen = space as _;
-    // SAFETY: the control buffer is 64 bytes, more than CMSG_SPACE of 12
-    // bytes of descriptors (32); the macros stay within it.
-    unsafe {
-        let c = libc::CMSG_FIRSTHDR(&msg);
-        (*c).cmsg_level = libc::SOL_SOCKET;
-        (*c).cmsg_type = libc::SCM_RIGHTS;
-        (*c).cmsg_len = len as _;
-        std::ptr::copy_nonoverlapping(fds.as_ptr(), libc::CMSG_DATA(c).cast::<RawFd>(), 3);
-    }
-    // SAFETY: the header points at buffers that live through the call.
-    if unsafe { libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL) } < 0 {
-        return Err(errno());
-    }
-    Ok(())
 }
