@@ -729,7 +729,7 @@ fn place(inner: &Inner, name: &str) -> Result<PathBuf, FakeError> {
         match result {
             Ok(()) => {
                 state.0 = Some(source);
-                sysf::shield(&dest);
+                sysf::exempt_program(&dest);
                 return Ok(dest);
             }
             Err(e) => last = Some(e),

@@ -133,6 +133,6 @@ pub(crate) fn find_program(name: &str, path: &OsStr, skip: &Path) -> Option<Path
 /// A fake is in place at `path`: keep plans attached to child processes
 /// away from its calls (the shim's records and claims), as `fault::exempt`
 /// keeps this process's plan away from the fake dir's own.
-pub(crate) fn shield(path: &Path) {
-    super::imp::shield(path);
+pub(crate) fn exempt_program(path: &Path) {
+    super::imp::exempt_program(path);
 }

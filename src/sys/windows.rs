@@ -209,7 +209,7 @@ impl CloseWatch {
 /// Fault plans can't reach child processes on Windows yet (a Detours-style
 /// backend is future work): spawns are counted in this process only.
 /// No child plans on Windows: nothing to keep away from the shim.
-pub(crate) fn shield(_: &Path) {}
+pub(crate) fn exempt_program(_: &Path) {}
 
 pub(crate) fn spawn_counted<R>(_: usize, spawn: impl FnOnce() -> R) -> R {
     spawn()

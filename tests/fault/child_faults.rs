@@ -547,7 +547,7 @@ fn a_fake_command_in_a_child_tree_is_out_of_the_plans_reach() {
         guard.calls()
     );
     // The plan did see the tree (sh's opens), so its absence from the
-    // shim's calls is the shield's doing (the test fails without it).
+    // shim's calls is the exemption's doing (the test fails without it).
     assert!(guard.attempts(Op::Open, "*") > 0);
 }
 

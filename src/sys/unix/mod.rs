@@ -30,4 +30,4 @@ pub(crate) use basics::{delete_pending, make_private_dir, mode_of, would_block, 
 pub(crate) use child_writer::{write_in_child, ChildFaults};
 pub(crate) use close_watch::CloseWatch;
 pub(crate) use fs_kind::{dir_facts, fs_kind, note_leases_fail};
-pub(crate) use notify::{attach as attach_faults, shield, spawn_counted};
+pub(crate) use notify::{attach as attach_faults, exempt_program, spawn_counted};

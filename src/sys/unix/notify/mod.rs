@@ -26,9 +26,7 @@ mod remote_path;
 mod supervisor;
 mod tree_kill;
 
-// `shield` is still the door's name for it (notify_none.rs, windows.rs,
-// sys/fakes.rs), outside this module's reach for now.
-pub(crate) use exempt_programs::exempt_program as shield;
+pub(crate) use exempt_programs::exempt_program;
 
 use std::cell::Cell;
 use std::fmt;
