@@ -138,7 +138,7 @@ mod tests {
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].op, Op::Open);
         assert_eq!(calls[0].path, dir.path().join("target"));
-        assert_eq!(calls[0].pid, Some(std::process::id()));
+        assert_eq!(calls[0].pid, std::process::id());
         let exe = std::fs::read_link("/proc/self/exe").unwrap();
         assert_eq!(calls[0].exe.as_deref(), Some(exe.as_path()));
     }
