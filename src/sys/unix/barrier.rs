@@ -32,8 +32,8 @@ use std::os::fd::AsRawFd;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::basics::{cvt, unsupported};
 use super::close_watch::CloseWatch;
+use super::files::{cvt, unsupported};
 use crate::retry::backoff::Backoff;
 use crate::sys::types::{Drain, FsKind, Probe};
 
@@ -255,7 +255,7 @@ fn flock_probe(fd: libc::c_int) -> io::Result<bool> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::basics::{close, create_new, reopen};
+    use super::super::files::{close, create_new, reopen};
     use super::*;
     use std::io::Write;
 

@@ -24,7 +24,7 @@ pub(crate) use other::CloseWatch;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 mod linux {
     use super::*;
-    use crate::sys::imp::basics::cvt;
+    use crate::sys::imp::files::cvt;
     use std::cell::Cell;
     use std::ffi::CString;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

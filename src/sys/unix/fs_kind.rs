@@ -100,7 +100,7 @@ fn statfs(dir: &Path) -> io::Result<libc::statfs> {
     // SAFETY: statfs fills the zeroed struct we own; `c` is a valid C string.
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
     // SAFETY: as above.
-    super::basics::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
+    super::files::cvt(unsafe { libc::statfs(c.as_ptr(), &mut st) })?;
     Ok(st)
 }
 

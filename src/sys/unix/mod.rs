@@ -1,11 +1,10 @@
 //! The Unix door: every libc call flakeproof makes on Linux, macOS and the
-//! BSDs. The basic file calls, the drain barrier, the child writer and the
-//! filesystem classification each have a file of their own.
+//! BSDs, a file per job (CONTRIBUTING.md's map of the house lists them).
 
 mod barrier;
-mod basics;
 mod child_writer;
 mod close_watch;
+mod files;
 mod fs_kind;
 #[cfg(all(
     target_os = "linux",
@@ -20,14 +19,14 @@ mod notify;
 mod notify;
 
 pub(crate) use barrier::{lock_description, wait_for_no_writers};
-pub(crate) use basics::unsupported as lock_unsupported;
-pub(crate) use basics::{
+pub(crate) use child_writer::{write_in_child, ChildFaults};
+pub(crate) use close_watch::CloseWatch;
+pub(crate) use files::unsupported as lock_unsupported;
+pub(crate) use files::{
     close, create_new, file_id, only_we_can_change, open_for_sync, open_for_writing, process_alive,
     reopen, set_mode, set_mode_path, sync_dir, FileId, EXEC_REFUSES_WRITERS, PATH_SEPARATOR,
     RUNNING_PROGRAMS_UNLINK,
 };
-pub(crate) use basics::{delete_pending, make_private_dir, mode_of, would_block, write_all_at};
-pub(crate) use child_writer::{write_in_child, ChildFaults};
-pub(crate) use close_watch::CloseWatch;
+pub(crate) use files::{delete_pending, make_private_dir, mode_of, would_block, write_all_at};
 pub(crate) use fs_kind::{dir_facts, fs_kind, note_leases_fail};
 pub(crate) use notify::{attach as attach_faults, exempt_program, spawn_counted};

@@ -1,5 +1,5 @@
-//! The basic file calls of the Unix door, and the errno helpers the others
-//! share.
+//! The Unix door's plain file calls (create, reopen, mode, sync, identity),
+//! and the errno helpers the door's other files share.
 
 use std::fs::{File, OpenOptions};
 use std::io;
