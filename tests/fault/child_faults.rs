@@ -512,6 +512,23 @@ fn a_sandbox_that_holds_a_listener_already_gets_a_clear_error() {
         line.contains(&format!("os=Some({})", libc::EBUSY)),
         "{line}"
     );
+    // It names the outer owner, from the variable the outer plan set.
+    assert!(
+        line.contains(&format!(
+            "flakeproof's child-plan {} (FLAKEPROOF_SECCOMP_OWNER)",
+            std::process::id()
+        )),
+        "{line}"
+    );
+
+    // Without the variable (a supervisor that isn't flakeproof's, seen from
+    // inside), the kernel's EBUSY still refuses, and the error says so.
+    let mut cmd = this_binary("child_attaches_a_plan_inside_a_plan", "1");
+    let cmd = attach(&mut cmd, &guard).unwrap();
+    let out = cmd.env_remove("FLAKEPROOF_SECCOMP_OWNER").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = &stdout[stdout.find("refused:").unwrap_or_else(|| panic!("{stdout}"))..];
+    assert!(line.contains("another supervisor (not flakeproof's"), "{line}");
 }
 
 #[test]

@@ -63,22 +63,51 @@ pub(crate) fn spawn_counted<R>(by: usize, spawn: impl FnOnce() -> R) -> R {
     spawn()
 }
 
+/// The environment variable that names who owns the seccomp listener of a
+/// process tree: `<owner> <pid>` (today `child-plan`; the command-line tool,
+/// the shield and kernel plans on a thread will add theirs). The kernel
+/// allows one listener per filter chain and answers a second with EBUSY
+/// without saying whose the first is: this says it. It is a hint, never the
+/// decision: the kernel's EBUSY is (a variable inherited by a process
+/// outside any filter changes nothing).
+pub(crate) const OWNER_ENV: &str = "FLAKEPROOF_SECCOMP_OWNER";
+
 /// Why plans can't reach child processes here: the step that failed and
 /// the OS's error, kept whole as the `source()`.
 #[derive(Debug)]
 struct Unavailable {
     step: &'static str,
     os: io::Error,
+    /// [`OWNER_ENV`]'s value, when the kernel said EBUSY.
+    owner: Option<String>,
 }
 
 impl fmt::Display for Unavailable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.os.raw_os_error() == Some(libc::EBUSY) {
+            // One listener per process tree, and this tree has one.
+            return match &self.owner {
+                Some(owner) => write!(
+                    f,
+                    "fault plans can't reach child processes here: this process runs under \
+                     flakeproof's {owner} ({OWNER_ENV}), which owns the seccomp listener of \
+                     its whole tree; the kernel allows one ({}: {})",
+                    self.step, self.os
+                ),
+                None => write!(
+                    f,
+                    "fault plans can't reach child processes here: another supervisor (not \
+                     flakeproof's: a sandbox, a container runtime, a tracer) owns the seccomp \
+                     listener of this process tree, and the kernel allows one ({}: {})",
+                    self.step, self.os
+                ),
+            };
+        }
         write!(
             f,
             "fault plans can't reach child processes here: {} failed ({}). They need \
              seccomp user notification with CONTINUE and pidfd_open (Linux 5.5+), which \
-             some sandboxes and container profiles refuse, and which fails with EBUSY \
-             inside a sandbox that holds a listener already",
+             some sandboxes and container profiles refuse",
             self.step, self.os
         )
     }
@@ -106,6 +135,7 @@ fn support() -> io::Result<libc::c_ulong> {
             Unavailable {
                 step,
                 os: io::Error::from_raw_os_error(code),
+                owner: std::env::var(OWNER_ENV).ok(),
             },
         )
     })
@@ -209,6 +239,8 @@ fn install(program: &[libc::sock_filter], flags: libc::c_ulong) -> Result<OwnedF
 /// whole trees, run under it.
 pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     let flags = support()?;
+    // The tree's processes learn who owns their listener (see OWNER_ENV).
+    cmd.env(OWNER_ENV, format!("child-plan {}", std::process::id()));
     let mut ops = plan.named_ops();
     // Execs are always watched: they tell the supervisor which program each
     // process runs (its record's `exe`, whether it is exempt).
