@@ -1,16 +1,6 @@
-//! The one layer that makes file and process calls.
-//!
-//! Every call that can fail first passes the fault gate
-//! ([`crate::fault::gate`]), tagged with its [`Op`](crate::Op) and the path
-//! it touches: the single place where the active fault plan is consulted.
-//! The exception is [`lab`], whose calls set up the conditions of a race and
-//! must never be failed or recorded by a plan.
-//!
-//! The portable files here hold no platform logic; each OS has one door
-//! (`unix/`, `windows.rs`) behind `imp`.
-//!
-//! Errors from the OS are returned exactly as the OS gave them: no wrapping,
-//! so `raw_os_error()` and `kind()` survive for the caller's classifier.
+//! The one layer that makes file and process calls: each passes the fault
+//! gate first and returns the OS's error untouched. Its files and rules are
+//! mapped once, in CONTRIBUTING.md ("The house").
 
 #[cfg(unix)]
 #[path = "unix/mod.rs"]
