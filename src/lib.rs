@@ -8,9 +8,10 @@
 //! anything; B's child inherits A's writable descriptor and keeps it until
 //! its own exec. A closes and runs `git`: ETXTBSY. The usual "temp file,
 //! fsync, rename" recipe keeps the same inode and, by holding the descriptor
-//! open longer, fails *more* often (6.7 % to 12.4 % of execs against 0.8 %
+//! open longer, fails *more* often (6.7 % to 12.4 % of execs against 0.3 %
 //! to 2 % for a plain write, `examples/race_lab.rs` on a 2-core Linux 6.18
-//! machine; golang/go#22315, rust-lang/rust#114554).
+//! machine, 2026-11, in `docs/races.md`; golang/go#22315,
+//! rust-lang/rust#114554).
 //!
 //! # What to use
 //!
