@@ -11,13 +11,22 @@
 //!   shim: extraction next to the executable and the self-test included.
 //!   Measured in fresh child processes of this bench. Target: at most 50 ms.
 //! - The shim's size (target: under 1 MiB).
+//! - How late `wait_for_calls` and `wait_for_finished` return: the time
+//!   from an event-driven observer seeing the call (a thread blocked on the
+//!   fake's stdout pipe for a start, on `waitpid` for an end) to the wait's
+//!   return. Signed: the record exists a little before the observer can
+//!   see it, so a wait that is woken by the record itself can return first.
 //!
-//!     cargo bench --bench fakes [-- --rounds 15 --calls 40]
+//! ```text
+//! cargo bench --bench fakes [-- --rounds 15 --calls 40 --waits 40]
+//! cargo bench --bench fakes -- --waits-only
+//! ```
 
 mod common;
 
+use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::{flag, measure, verdict, Case};
 use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Reply};
@@ -55,12 +64,98 @@ fn first_in_process() {
     println!("{}", took.as_nanos());
 }
 
+/// Microseconds from the observer to the wait's return, one per call:
+/// (for starts, for ends). Each call starts `lag` after the waits begin,
+/// and ends `lag` after its output; with `spread`, round `i` adds
+/// `i * 7 % 20` ms to the lag, so that a poll's phase is not the same in
+/// every round.
+fn wait_latencies(rounds: usize, lag: Duration, spread: bool) -> (Vec<f64>, Vec<f64>) {
+    const LONG: Duration = Duration::from_secs(10);
+    let fakes = FakeDir::new().expect("fake dir");
+    let tool = fakes.fake("tool").install().unwrap();
+    // Output right after the start record; the end once stdin closes.
+    tool.when(ArgMatch::any())
+        .reply(Reply::stdout("x").echo_stdin())
+        .unwrap();
+    let us = |later: Instant, earlier: Instant| -> f64 {
+        match later.checked_duration_since(earlier) {
+            Some(d) => d.as_secs_f64() * 1e6,
+            None => -(earlier.duration_since(later).as_secs_f64() * 1e6),
+        }
+    };
+    let (mut starts, mut ends) = (Vec::new(), Vec::new());
+    for n in 1..=rounds {
+        let path = tool.path();
+        let lag = lag + Duration::from_millis(if spread { (n as u64 * 7) % 20 } else { 0 });
+        // The caller and observer: the first byte of stdout (written right
+        // after the start record) and the reaped exit (after the end record
+        // and the lock's release).
+        let observer = std::thread::spawn(move || {
+            std::thread::sleep(lag);
+            let mut child = Command::new(path)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut byte = [0u8];
+            child
+                .stdout
+                .as_mut()
+                .unwrap()
+                .read_exact(&mut byte)
+                .unwrap();
+            let seen = Instant::now();
+            std::thread::sleep(lag);
+            drop(child.stdin.take());
+            child.wait().unwrap();
+            (seen, Instant::now())
+        });
+        fakes.wait_for_calls(n, LONG).unwrap();
+        let started = Instant::now();
+        fakes.wait_for_finished(n, LONG).unwrap();
+        let finished = Instant::now();
+        let (seen, reaped) = observer.join().unwrap();
+        starts.push(us(started, seen));
+        ends.push(us(finished, reaped));
+    }
+    (starts, ends)
+}
+
+fn print_latencies(what: &str, mut v: Vec<f64>) {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{what:<20} min {:>8.0} us  median {:>8.0} us  p90 {:>8.0} us  max {:>8.0} us",
+        v[0],
+        at(0.5),
+        at(0.9),
+        v[v.len() - 1]
+    );
+}
+
 fn main() {
     if std::env::var_os(FIRST).is_some() {
         return first_in_process();
     }
     let rounds = flag("--rounds", 15) as usize;
     let calls = flag("--calls", 40);
+    let waits = flag("--waits", 40) as usize;
+    println!("waits: {waits} calls each, from the observer's wake-up to the wait's return");
+    for (lag, spread) in [(Duration::ZERO, false), (Duration::from_millis(30), true)] {
+        let (starts, ends) = wait_latencies(waits, lag, spread);
+        match spread {
+            false => println!("a call at once, ending at once:"),
+            true => {
+                println!("a call 30-49 ms after the wait began, ending as long after its output:")
+            }
+        }
+        print_latencies("  wait_for_calls", starts);
+        print_latencies("  wait_for_finished", ends);
+    }
+    if std::env::args().any(|a| a == "--waits-only") {
+        return;
+    }
+    println!();
 
     let fakes = FakeDir::new().expect("fake dir");
     let plain = fakes.fake("plain").install().unwrap();

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Outcome, Reply};
+use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Reply, RunState};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -64,7 +64,7 @@ fn sixty_four_concurrent_calls_take_each_step_of_a_sequence_exactly_once() {
     assert_eq!(numbers, (1..=64).collect::<Vec<_>>(), "64 records, no gaps");
     let steps: BTreeSet<u64> = calls.iter().map(|c| c.step.unwrap()).collect();
     assert_eq!(steps.len(), 64);
-    assert!(calls.iter().all(|c| c.outcome == Outcome::Exited(0)));
+    assert!(calls.iter().all(|c| c.state == RunState::Exited(0)));
     assert_eq!(rule.call_count().unwrap(), 64);
     // The 65th call finds the sequence used up: AfterLast::Fail.
     let out = Command::new(&*path).output().unwrap();
@@ -201,12 +201,12 @@ fn a_fake_killed_mid_delay_is_recorded_as_killed() {
     let mut child = Command::new(tool.path()).arg("slow").spawn().unwrap();
     // The start record is written before the delay: this can't race.
     let calls = fakes.wait_for_calls(1, WAIT).unwrap();
-    assert_eq!(calls[0].outcome, Outcome::Running);
+    assert_eq!(calls[0].state, RunState::Running);
     assert_eq!(calls[0].pid, child.id());
     child.kill().unwrap();
     child.wait().unwrap();
     let calls = fakes.calls().unwrap();
-    assert_eq!(calls[0].outcome, Outcome::Killed);
+    assert_eq!(calls[0].state, RunState::Killed);
     assert_eq!(calls[0].args_lossy(), ["slow"]);
 }
 
@@ -355,10 +355,10 @@ fn hangs_end_when_released_and_partial_output_comes_first() {
     let mut first = [0u8; 4];
     std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
     assert_eq!(&first, b"half", "the output came before the hang");
-    assert_eq!(fakes.calls().unwrap()[0].outcome, Outcome::Running);
+    assert_eq!(fakes.calls().unwrap()[0].state, RunState::Running);
     rule.release().unwrap();
     assert!(child.wait().unwrap().success());
-    assert_eq!(fakes.calls().unwrap()[0].outcome, Outcome::Exited(0));
+    assert_eq!(fakes.calls().unwrap()[0].state, RunState::Exited(0));
 }
 
 #[test]
@@ -417,8 +417,8 @@ fn a_fake_can_die_by_a_signal() {
     let status = Command::new(tool.path()).status().unwrap();
     assert_eq!(status.signal(), Some(libc::SIGPIPE));
     assert_eq!(
-        fakes.calls().unwrap()[0].outcome,
-        Outcome::Signaled(libc::SIGPIPE)
+        fakes.calls().unwrap()[0].state,
+        RunState::Signaled(libc::SIGPIPE)
     );
 }
 
@@ -437,7 +437,7 @@ fn passthrough_runs_the_real_program_and_is_recorded() {
         .unwrap();
     assert_eq!(out.stdout, b"real echo\n");
     let call = &fakes.calls().unwrap()[0];
-    assert_eq!(call.outcome, Outcome::Exited(0));
+    assert_eq!(call.state, RunState::Exited(0));
     assert_eq!(call.stdin_len, Some(0));
 }
 
@@ -472,7 +472,58 @@ fn a_grandchild_in_the_background_is_waited_for() {
     assert!(status.success());
     let calls = fakes.wait_for_finished(1, WAIT).unwrap();
     assert_eq!(calls[0].args_lossy(), ["gc", "--auto"]);
-    assert_eq!(calls[0].outcome, Outcome::Exited(3));
+    assert_eq!(calls[0].state, RunState::Exited(3));
+}
+
+#[test]
+fn waits_return_once_enough_calls_started_or_ended_and_time_out_listing_what_they_saw() {
+    let fakes = FakeDir::new().unwrap();
+    let tool = fakes.fake("tool").install().unwrap();
+    let hang = tool
+        .when(ArgMatch::any())
+        .reply(Reply::success().hang())
+        .unwrap();
+    let mut children: Vec<_> = (0..3)
+        .map(|_| Command::new(tool.path()).spawn().unwrap())
+        .collect();
+    let calls = fakes.wait_for_calls(3, WAIT).unwrap();
+    assert_eq!(calls.len(), 3);
+    assert!(calls.iter().all(|c| c.state == RunState::Running));
+    // All three hang until released: none can have finished, whatever the
+    // timer says.
+    let err = fakes
+        .wait_for_finished(1, Duration::from_millis(50))
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+    let msg = err.to_string();
+    assert!(
+        msg.contains("for 1 calls to have finished; 0 had:"),
+        "{msg}"
+    );
+    assert_eq!(msg.matches("tool -> running").count(), 3, "{msg}");
+    // A killed call counts as finished: its end is the kernel's.
+    let killed = children.pop().unwrap();
+    let killed_pid = killed.id();
+    let mut killed = killed;
+    killed.kill().unwrap();
+    let calls = fakes.wait_for_finished(1, WAIT).unwrap();
+    let gone: Vec<_> = calls
+        .iter()
+        .filter(|c| c.state != RunState::Running)
+        .collect();
+    assert_eq!(gone.len(), 1);
+    assert_eq!((gone[0].pid, gone[0].state), (killed_pid, RunState::Killed));
+    killed.wait().unwrap();
+    hang.release().unwrap();
+    let calls = fakes.wait_for_finished(3, WAIT).unwrap();
+    let exited = calls
+        .iter()
+        .filter(|c| c.state == RunState::Exited(0))
+        .count();
+    assert_eq!(exited, 2);
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
 }
 
 #[test]
@@ -538,7 +589,7 @@ fn exit_codes_are_what_the_os_passes_on() {
     tool.when(ArgMatch::any()).reply(Reply::exit(code)).unwrap();
     let status = Command::new(tool.path()).status().unwrap();
     assert_eq!(status.code(), Some(seen as i32));
-    assert_eq!(fakes.calls().unwrap()[0].outcome, Outcome::Exited(seen));
+    assert_eq!(fakes.calls().unwrap()[0].state, RunState::Exited(seen));
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::time::Duration;
 
-use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Outcome, Reply};
+use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Reply, RunState};
 use new_user_fakes::{commit, current_branch};
 
 #[test]
@@ -90,7 +90,7 @@ fn a_git_killed_while_slow_is_recorded_as_killed() {
     fakes.wait_for_calls(1, Duration::from_secs(30)).unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(fakes.calls().unwrap()[0].outcome, Outcome::Killed);
+    assert_eq!(fakes.calls().unwrap()[0].state, RunState::Killed);
 }
 
 #[test]

@@ -1,10 +1,14 @@
 //! What a fake is told to do: argument matchers and replies. Plain data
-//! (the shim can't run closures: it is another process), turned into the
-//! spec file's form by [`super::wire`].
+//! (the shim can't run closures: it is another process), wrapping the spec
+//! file's form in [`super::wire`]. ([`AfterLast`](super::AfterLast) is
+//! wire's own enum, re-exported: the shim matches on it too.)
 
 use std::ffi::OsStr;
+use std::io;
+use std::path::Path;
 use std::time::Duration;
 
+use super::error::FakeError;
 use super::wire::{self, os, Finish, Match};
 
 /// Which calls a rule takes, by their arguments (without argv\[0\]).
@@ -209,37 +213,65 @@ impl Reply {
     }
 }
 
-/// What a rule with a sequence of replies does once each has been given.
-///
-/// ```
-/// use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Reply};
-/// let fakes = FakeDir::new()?;
-/// let cc = fakes.fake("cc").install()?;
-/// // Fails twice, then succeeds from then on.
-/// cc.when(ArgMatch::any()).replies([Reply::exit(1), Reply::exit(1), Reply::success()], AfterLast::RepeatLast)?;
-/// # Ok::<(), flakeproof::fake::FakeError>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AfterLast {
-    /// Keep giving the last reply.
-    RepeatLast,
-    /// Start again from the first.
-    Cycle,
-    /// Leave the call to the next rule that matches (or the fake's
-    /// unexpected-call reply): "this rule, N times".
-    FallThrough,
-    /// Answer as an unexpected call: failed, and listed by `verify()`.
-    Fail,
+impl Reply {
+    /// Points a passthrough reply at `real`, the program named `name` found
+    /// on `PATH` without the fake directory, once the fake's name is known.
+    /// Other replies are left as they are.
+    pub(super) fn resolve_passthrough(
+        &mut self,
+        name: &str,
+        real: Option<&Path>,
+    ) -> Result<(), FakeError> {
+        let Finish::Passthrough(p) = &mut self.0.finish else {
+            return Ok(());
+        };
+        if self.0.echo_stdin {
+            return Err(FakeError::invalid(
+                "a passthrough reply can't also echo stdin (the real program reads it)",
+            ));
+        }
+        match real {
+            Some(real) => {
+                *p = os::to_bytes(real.as_os_str());
+                Ok(())
+            }
+            None => Err(FakeError::new(
+                format!("no real `{name}` on PATH (without the fake directory) to pass through to"),
+                io::Error::from(io::ErrorKind::NotFound),
+            )),
+        }
+    }
 }
 
-impl AfterLast {
-    pub(super) fn to_wire(self) -> wire::AfterLast {
-        match self {
-            AfterLast::RepeatLast => wire::AfterLast::RepeatLast,
-            AfterLast::Cycle => wire::AfterLast::Cycle,
-            AfterLast::FallThrough => wire::AfterLast::FallThrough,
-            AfterLast::Fail => wire::AfterLast::Fail,
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passthrough_is_pointed_at_the_real_program_and_others_are_left_alone() {
+        let real = Path::new("/usr/bin/git");
+        let mut pass = Reply::passthrough();
+        pass.resolve_passthrough("git", Some(real)).unwrap();
+        assert_eq!(
+            pass.0.finish,
+            Finish::Passthrough(os::to_bytes(real.as_os_str()))
+        );
+        let mut plain = Reply::exit(3);
+        plain.resolve_passthrough("git", None).unwrap();
+        assert_eq!(plain, Reply::exit(3));
+    }
+
+    #[test]
+    fn a_passthrough_with_no_real_program_or_with_echo_is_refused() {
+        let err = Reply::passthrough()
+            .resolve_passthrough("git", None)
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert!(err.to_string().contains("no real `git` on PATH"), "{err}");
+        let err = Reply::passthrough()
+            .echo_stdin()
+            .resolve_passthrough("git", Some(Path::new("/usr/bin/git")))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     }
 }

@@ -1,6 +1,6 @@
 //! Calls for fake-command directories ([`crate::fake`]): creating their
-//! folders, writing specs, reading the records the shim leaves, probing
-//! whether a call still runs, running the self-test.
+//! folders, writing specs, reading the records the shim leaves, watching
+//! for more, probing whether a call still runs, running the self-test.
 //!
 //! Like the `lab` calls, none of these passes the fault gate: they are the
 //! test's own machinery, which a plan aimed at the code under test must not
@@ -12,6 +12,7 @@ use std::fs::{self, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use crate::names::Leftover;
 
@@ -135,4 +136,32 @@ pub(crate) fn find_program(name: &str, path: &OsStr, skip: &Path) -> Option<Path
 /// keeps this process's plan away from the fake dir's own.
 pub(crate) fn exempt_program(path: &Path) {
     super::imp::exempt_program(path);
+}
+
+/// A watch on a fake directory's `calls/`: wakes when a record arrives (a
+/// name linked, created or renamed in) or a file in it is closed after
+/// writing (a shim's exit closes its record, and the kernel reports that
+/// just before it drops the shim's lock on it).
+// Never made where the OS has no such watch (Windows): callers poll there.
+#[cfg_attr(not(unix), allow(dead_code))]
+pub(crate) struct RecordWatch(super::imp::CloseWatch);
+
+/// Watch the records in `dir`. `Unsupported` where the OS has no such
+/// event (everything but Linux and Android): callers poll there.
+pub(crate) fn watch_records(dir: &Path) -> io::Result<RecordWatch> {
+    #[cfg(unix)]
+    return super::imp::CloseWatch::dir_entries(dir).map(RecordWatch);
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
+}
+
+impl RecordWatch {
+    /// Waits at most `max` for an event; true if one came (all queued
+    /// events are consumed). A wake-up only says "look again".
+    pub(crate) fn wait(&self, max: Duration) -> io::Result<bool> {
+        self.0.wait(max)
+    }
 }

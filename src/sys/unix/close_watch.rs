@@ -7,6 +7,10 @@
 //! the count execve checks for ETXTBSY: a waiter woken by it may still be
 //! refused for a few microseconds, and callers retry shortly after.
 //!
+//! The same watch on a directory ([`CloseWatch::dir_entries`]) also wakes
+//! when a name is created or renamed in it: a fake directory's records
+//! arrive that way and end with their writer's close (`sys::fakes`).
+//!
 //! Other Unixes have no close notification (kqueue's `NOTE_CLOSE_WRITE` is
 //! FreeBSD's only, and macOS has no ETXTBSY to wait out): there the watch is
 //! `Unsupported` and callers sleep instead.
@@ -36,6 +40,13 @@ mod linux {
     const MASK: u32 =
         libc::IN_CLOSE_WRITE | libc::IN_ATTRIB | libc::IN_DELETE_SELF | libc::IN_MOVE_SELF;
 
+    /// What a watch on a directory's entries listens for: a name created
+    /// (or hard-linked) in it, a name renamed into it, and the close of a
+    /// writable description of a file in it (the kernel reports that to the
+    /// directory even once the name it was opened by is gone).
+    const ENTRIES: u32 =
+        libc::IN_CREATE | libc::IN_MOVED_TO | libc::IN_CLOSE_WRITE | libc::IN_ONLYDIR;
+
     thread_local! {
         /// This thread's inotify instance, kept between waits. Closing an
         /// instance that has had a watch waits for an SRCU grace period:
@@ -60,6 +71,16 @@ mod linux {
         /// `fs.inotify.max_user_instances`), ENOSPC (the watch limit),
         /// ENOENT.
         pub(crate) fn new(path: &Path) -> io::Result<CloseWatch> {
+            CloseWatch::with_mask(path, MASK)
+        }
+
+        /// Watch the entries of directory `dir` (see [`ENTRIES`]). Fails as
+        /// [`new`](Self::new) does, and with ENOTDIR if `dir` is not one.
+        pub(crate) fn dir_entries(dir: &Path) -> io::Result<CloseWatch> {
+            CloseWatch::with_mask(dir, ENTRIES)
+        }
+
+        fn with_mask(path: &Path, mask: u32) -> io::Result<CloseWatch> {
             let c_path = CString::new(path.as_os_str().as_bytes())
                 .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
             let fd = match SPARE.with(Cell::take) {
@@ -73,7 +94,7 @@ mod linux {
                 }
             };
             // SAFETY: a valid descriptor and a NUL-terminated path.
-            match cvt(unsafe { libc::inotify_add_watch(fd.as_raw_fd(), c_path.as_ptr(), MASK) }) {
+            match cvt(unsafe { libc::inotify_add_watch(fd.as_raw_fd(), c_path.as_ptr(), mask) }) {
                 Ok(wd) => Ok(CloseWatch { fd: Some(fd), wd }),
                 Err(e) => {
                     give_back(fd);
@@ -182,6 +203,10 @@ mod other {
             Err(io::Error::from(io::ErrorKind::Unsupported))
         }
 
+        pub(crate) fn dir_entries(_dir: &Path) -> io::Result<CloseWatch> {
+            Err(io::Error::from(io::ErrorKind::Unsupported))
+        }
+
         pub(crate) fn wait(&self, _max: Duration) -> io::Result<bool> {
             match *self {}
         }
@@ -236,6 +261,60 @@ mod tests {
         // instance.
         let nested = CloseWatch::new(&a).unwrap();
         assert_ne!(nested.raw(), second.raw());
+    }
+
+    #[test]
+    fn a_directory_watch_wakes_for_names_arriving_and_for_closes_after_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let watch = CloseWatch::dir_entries(d).unwrap();
+        assert!(
+            !watch.wait(Duration::ZERO).unwrap(),
+            "an event before any change"
+        );
+        // A record's life, as the fake shim leads it: written under a temp
+        // name, linked in under its number, the temp name removed, then
+        // appended to and closed at exit. Every step here queues its event
+        // before the call that makes it returns: no timer decides this.
+        let tmp = d.join("tmp-1");
+        let mut record = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .unwrap();
+        assert!(watch.wait(Duration::ZERO).unwrap(), "create");
+        std::fs::hard_link(&tmp, d.join("1")).unwrap();
+        assert!(watch.wait(Duration::ZERO).unwrap(), "link");
+        std::fs::remove_file(&tmp).unwrap();
+        assert!(
+            !watch.wait(Duration::ZERO).unwrap(),
+            "a removal is not listened for"
+        );
+        std::io::Write::write_all(&mut record, b"end").unwrap();
+        assert!(
+            !watch.wait(Duration::ZERO).unwrap(),
+            "a write alone is not listened for"
+        );
+        drop(File::open(d.join("1")).unwrap());
+        assert!(!watch.wait(Duration::ZERO).unwrap(), "a read-only close");
+        drop(record);
+        assert!(
+            watch.wait(Duration::ZERO).unwrap(),
+            "the close, its name long gone"
+        );
+        std::fs::write(d.join("tmp-2"), "x").unwrap();
+        assert!(watch.wait(Duration::ZERO).unwrap());
+        std::fs::rename(d.join("tmp-2"), d.join("2.stdin")).unwrap();
+        assert!(watch.wait(Duration::ZERO).unwrap(), "a rename into it");
+    }
+
+    #[test]
+    fn a_directory_watch_on_a_file_is_enotdir() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f");
+        std::fs::write(&f, "x").unwrap();
+        let e = CloseWatch::dir_entries(&f).err().unwrap();
+        assert_eq!(e.raw_os_error(), Some(libc::ENOTDIR));
     }
 
     #[test]

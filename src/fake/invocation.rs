@@ -1,17 +1,28 @@
-//! What the fakes recorded, typed; and the report `verify()` gives when
-//! calls went unanswered or rules unused. Pure: the records are read by
-//! [`super::dir`], and only decoded and compared here.
+//! [`Invocation`]: one call of a fake, as its record tells it, and its
+//! [`RunState`]. Pure: [`super::records`] reads the files and builds these.
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::PathBuf;
 
-use super::wire::{self, os, Match};
+use super::wire::{self, os};
 
-/// How a call of a fake ended, or that it has not.
+/// Where a call of a fake stands: still running, or how it ended.
+///
+/// (Not `fault::Outcome`, which is what a fault plan did to an operation.)
+///
+/// ```
+/// use flakeproof::fake::{ArgMatch, FakeDir, Reply, RunState};
+/// let fakes = FakeDir::new()?;
+/// let tool = fakes.fake("tool").install()?;
+/// tool.when(ArgMatch::any()).reply(Reply::exit(3))?;
+/// std::process::Command::new(tool.path()).status()?;
+/// assert_eq!(fakes.calls()?[0].state, RunState::Exited(3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Outcome {
+pub enum RunState {
     /// It exited with this code (as its caller saw it: the low 8 bits on Unix).
     Exited(u32),
     /// It died by this signal (Unix): a [`Reply::signal`](super::Reply::signal),
@@ -26,8 +37,11 @@ pub enum Outcome {
 
 /// One call of a fake, as the fake saw it.
 ///
+/// (Not `fault::Call`, which is one file or process operation a fault plan
+/// saw.)
+///
 /// ```
-/// use flakeproof::fake::{ArgMatch, FakeDir, Outcome, Reply};
+/// use flakeproof::fake::{ArgMatch, FakeDir, Reply, RunState};
 /// let fakes = FakeDir::new()?;
 /// let git = fakes.fake("git").record_env(["GIT_DIR"]).install()?;
 /// git.when(ArgMatch::any()).reply(Reply::stdout("ok\n"))?;
@@ -39,12 +53,12 @@ pub enum Outcome {
 /// let call = &fakes.calls()?[0];
 /// assert_eq!(call.args_lossy(), ["commit", "-m", "two words"]);
 /// assert_eq!(call.env_var("GIT_DIR"), Some(Some("".as_ref())));  // set, empty
-/// assert_eq!(call.outcome, Outcome::Exited(0));
+/// assert_eq!(call.state, RunState::Exited(0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Call {
+pub struct Invocation {
     /// Its place among all calls of the directory's fakes: 1, 2, 3, ...
     /// with no gaps, in the order the calls claimed a number (after choosing
     /// their rule, before doing anything else).
@@ -75,13 +89,14 @@ pub struct Call {
     /// Which reply of the rule's sequence it got (1-based); `None` for a
     /// rule with a single reply repeated, which counts no steps.
     pub step: Option<u64>,
-    /// How it ended.
-    pub outcome: Outcome,
+    /// Whether it still runs, and how it ended.
+    pub state: RunState,
 }
 
-impl Call {
-    pub(super) fn new(number: u64, start: wire::Start, outcome: Outcome) -> Call {
-        Call {
+impl Invocation {
+    /// The call numbered `number`, from its start record.
+    pub(super) fn new(number: u64, start: wire::Start, state: RunState) -> Invocation {
+        Invocation {
             number,
             fake: start.name,
             argv0: os::from_bytes(start.argv0),
@@ -97,12 +112,12 @@ impl Call {
             pid: start.pid,
             rule: start.taken.map(|t| t.rule as usize),
             step: start.taken.map(|t| t.step).filter(|&k| k > 0),
-            outcome,
+            state,
         }
     }
 
     /// The arguments as text (invalid UTF-8 replaced by U+FFFD): for
-    /// asserting on ordinary arguments. Compare [`Call::args`] for exactness.
+    /// asserting on ordinary arguments. Compare [`Invocation::args`] for exactness.
     ///
     /// ```
     /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
@@ -155,119 +170,18 @@ impl Call {
     }
 }
 
-impl fmt::Display for Call {
+impl fmt::Display for Invocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{} {}", self.number, self.fake)?;
         for a in &self.args {
             write!(f, " {a:?}")?;
         }
-        match self.outcome {
-            Outcome::Exited(c) => write!(f, " -> exit {c}"),
-            Outcome::Signaled(s) => write!(f, " -> signal {s}"),
-            Outcome::Running => write!(f, " -> running"),
-            Outcome::Killed => write!(f, " -> killed"),
+        match self.state {
+            RunState::Exited(c) => write!(f, " -> exit {c}"),
+            RunState::Signaled(s) => write!(f, " -> signal {s}"),
+            RunState::Running => write!(f, " -> running"),
+            RunState::Killed => write!(f, " -> killed"),
         }
-    }
-}
-
-/// A rule as `verify()` shows it: which fake, its index, what it matches.
-pub(super) fn describe(m: &Match) -> String {
-    let list = |v: &[Vec<u8>]| {
-        v.iter()
-            .map(|a| format!("{:?}", os::from_bytes(a.clone())))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match m {
-        Match::Any => "any arguments".into(),
-        Match::Exact(v) => format!("exactly [{}]", list(v)),
-        Match::Prefix(v) => format!("starting [{}]", list(v)),
-        Match::Contains(v) => format!("containing [{}]", list(v)),
-    }
-}
-
-/// How far a call's arguments are from what a rule asks: argument-level
-/// edits (insert, remove, replace one argument). 0 means it matches.
-pub(super) fn distance(m: &Match, args: &[Vec<u8>]) -> usize {
-    match m {
-        Match::Any => 0,
-        Match::Exact(want) => edits(want, args),
-        // Compare the prefix with the same number of leading arguments
-        // (or all of them, if fewer).
-        Match::Prefix(want) => edits(want, &args[..want.len().min(args.len())]),
-        Match::Contains(want) => want.iter().filter(|w| !args.contains(w)).count(),
-    }
-}
-
-fn edits(a: &[Vec<u8>], b: &[Vec<u8>]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, x) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, y) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(x != y);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// What [`FakeDir::verify`](super::FakeDir::verify) found wrong: calls no
-/// rule answered (each with the rule closest to it) and rules no call used.
-/// Its `Display` is the full report, meant to be a test's failure message.
-///
-/// ```
-/// use flakeproof::fake::{ArgMatch, FakeDir, Reply};
-/// let fakes = FakeDir::new()?;
-/// let git = fakes.fake("git").install()?;
-/// git.when(ArgMatch::exact(["status", "--short"])).reply(Reply::success())?;
-/// std::process::Command::new(git.path()).args(["status", "-s"]).status()?;
-/// let unmet = fakes.verify().unwrap_err();
-/// assert_eq!(unmet.unexpected.len(), 1);
-/// assert_eq!(unmet.unused.len(), 1);
-/// let report = unmet.to_string();
-/// assert!(report.contains(r#"closest: git rule 0, exactly ["status", "--short"] (1 argument off)"#), "{report}");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Unmet {
-    /// Calls no rule answered, in call order.
-    pub unexpected: Vec<Call>,
-    /// Rules that answered no call, as `(fake, rule index)`.
-    pub unused: Vec<(String, usize)>,
-    pub(super) report: String,
-    /// The OS error, when the records could not be read at all.
-    pub(super) io: Option<std::io::Error>,
-}
-
-impl Unmet {
-    /// The OS error that kept the records from being read, with its
-    /// `raw_os_error()` and `kind()`; `None` when they were read and found
-    /// wanting.
-    ///
-    /// ```
-    /// # use flakeproof::fake::FakeDir;
-    /// # let fakes = FakeDir::new()?;
-    /// let tool = fakes.fake("tool").install()?;   // no rules
-    /// std::process::Command::new(tool.path()).status()?;
-    /// assert!(fakes.verify().unwrap_err().io_error().is_none());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn io_error(&self) -> Option<&std::io::Error> {
-        self.io.as_ref()
-    }
-}
-
-impl fmt::Display for Unmet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.report)
-    }
-}
-
-impl std::error::Error for Unmet {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.io.as_ref().map(|e| e as _)
     }
 }
 
@@ -275,21 +189,58 @@ impl std::error::Error for Unmet {
 mod tests {
     use super::*;
 
-    fn a(v: &[&str]) -> Vec<Vec<u8>> {
-        v.iter().map(|s| s.as_bytes().to_vec()).collect()
+    /// As the shim encodes it: UTF-16 units on Windows.
+    fn b(s: &str) -> Vec<u8> {
+        os::to_bytes(OsStr::new(s))
+    }
+
+    fn start(taken: Option<wire::Taken>) -> wire::Start {
+        wire::Start {
+            name: "git".into(),
+            argv0: b("/fakes/bin/git"),
+            args: vec![b("commit"), b("two words")],
+            cwd: Some(b("/repo")),
+            env: vec![(b("GIT_DIR"), None), (b("HOME"), Some(vec![]))],
+            pid: 4242,
+            taken,
+            live: String::new(),
+        }
     }
 
     #[test]
-    fn distance_counts_argument_edits() {
-        let exact = Match::Exact(a(&["status", "--short"]));
-        assert_eq!(distance(&exact, &a(&["status", "--short"])), 0);
-        assert_eq!(distance(&exact, &a(&["status", "-s"])), 1);
-        assert_eq!(distance(&exact, &a(&["status"])), 1);
-        assert_eq!(distance(&exact, &a(&[])), 2);
-        let prefix = Match::Prefix(a(&["push"]));
-        assert_eq!(distance(&prefix, &a(&["push", "-f"])), 0);
-        assert_eq!(distance(&prefix, &a(&["pull", "-f"])), 1);
-        let contains = Match::Contains(a(&["-f", "-q"]));
-        assert_eq!(distance(&contains, &a(&["x", "-q"])), 1);
+    fn a_start_record_becomes_an_invocation_field_for_field() {
+        let call = Invocation::new(
+            7,
+            start(Some(wire::Taken { rule: 2, step: 5 })),
+            RunState::Exited(1),
+        );
+        assert_eq!(call.number, 7);
+        assert_eq!(call.fake, "git");
+        assert_eq!(call.argv0, OsString::from("/fakes/bin/git"));
+        assert_eq!(call.args_lossy(), ["commit", "two words"]);
+        assert_eq!(call.cwd, Some(PathBuf::from("/repo")));
+        assert_eq!(call.env_var("GIT_DIR"), Some(None));
+        assert_eq!(call.env_var("HOME"), Some(Some(OsStr::new(""))));
+        assert_eq!(call.env_var("PATH"), None, "not asked for");
+        assert_eq!(call.pid, 4242);
+        assert_eq!((call.rule, call.step), (Some(2), Some(5)));
+        assert!(!call.is_unexpected());
+        assert_eq!(call.to_string(), r#"#7 git "commit" "two words" -> exit 1"#);
+    }
+
+    #[test]
+    fn a_rule_that_claims_no_steps_shows_none_and_no_rule_is_unexpected() {
+        // Step 0 on the wire: a single reply repeated, which counts no steps.
+        let call = Invocation::new(
+            1,
+            start(Some(wire::Taken { rule: 0, step: 0 })),
+            RunState::Running,
+        );
+        assert_eq!((call.rule, call.step), (Some(0), None));
+        assert!(call.to_string().ends_with("-> running"));
+        let call = Invocation::new(2, start(None), RunState::Killed);
+        assert_eq!((call.rule, call.step), (None, None));
+        assert!(call.is_unexpected());
+        assert!(call.to_string().ends_with("-> killed"));
     }
 }
