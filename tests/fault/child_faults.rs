@@ -527,8 +527,13 @@ fn a_sandbox_that_holds_a_listener_already_gets_a_clear_error() {
     let cmd = attach(&mut cmd, &guard).unwrap();
     let out = cmd.env_remove("FLAKEPROOF_SECCOMP_OWNER").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = &stdout[stdout.find("refused:").unwrap_or_else(|| panic!("{stdout}"))..];
-    assert!(line.contains("another supervisor (not flakeproof's"), "{line}");
+    let line = &stdout[stdout
+        .find("refused:")
+        .unwrap_or_else(|| panic!("{stdout}"))..];
+    assert!(
+        line.contains("another supervisor (not flakeproof's"),
+        "{line}"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Fake commands on PATH (`flakeproof::fake`): the "done when" list,
 //! and each reply kind, run against the real shim in real child processes.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
