@@ -12,7 +12,7 @@ command -v bindfs >/dev/null || {
 # Test binaries (tests/<area>/main.rs) whose scenarios touch TMPDIR's
 # filesystem: installs, replacements, robust ops and locks, fake commands,
 # and the fault plans that reach child processes.
-tests=(install artifacts fakes fault)
+tests=(install artifacts fakes fault process_wide)
 bins=$(cargo test --locked --all-features --no-run --message-format=json 2>/dev/null \
   | grep '"test":true' | grep -o '"executable":"[^"]*"' | cut -d'"' -f4)
 root=$(mktemp -d)

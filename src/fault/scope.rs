@@ -59,7 +59,7 @@ impl FaultScope {
     }
 
     /// The calls that consulted the plan so far, in order (those in the
-    /// newest [`record_limit`](FaultPlan::record_limit) entries).
+    /// newest [`record_limit`](crate::fault::FaultPlan::record_limit) entries).
     ///
     /// ```
     /// use flakeproof::{fault::{FaultPlan, Outcome}, fs, Op};

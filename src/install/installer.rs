@@ -14,7 +14,7 @@ use crate::os::Os;
 use crate::retry::RetryPolicy;
 use crate::sys::{self, ChildStep, DirFacts, FsKind, Probe};
 
-/// Options for installing executables; [`install_executable_stub`] is
+/// Options for installing executables; [`install_executable_stub`](crate::install_executable_stub) is
 /// `StubInstaller::new().install(..)`.
 ///
 /// # Security

@@ -21,7 +21,7 @@ pub enum Strategy {
     /// descriptor that forked children inherited is closed. On Linux the wait
     /// asks the kernel the question execve asks (a read lease is refused while
     /// the inode has writers); elsewhere it uses the flock drain barrier. The
-    /// wait is bounded by [`StubInstaller::barrier_timeout`]. The default:
+    /// wait is bounded by [`StubInstaller::barrier_timeout`](crate::StubInstaller::barrier_timeout). The default:
     /// the cheapest that is exact (see `benches/install.rs`).
     ///
     /// Where the barrier can't see writers it adapts: on a network
@@ -71,7 +71,7 @@ pub enum WriterCheck {
     NotNeeded,
 }
 
-/// What one install did, from [`StubInstaller::install_with_report`].
+/// What one install did, from [`StubInstaller::install_with_report`](crate::StubInstaller::install_with_report).
 ///
 /// ```
 /// use flakeproof::StubInstaller;
@@ -93,7 +93,7 @@ pub struct InstallReport {
     /// barrier prevented an ETXTBSY.
     pub busy_probes: u32,
     /// Attempts beyond the first of the steps another process can refuse
-    /// (see [`StubInstaller::retries`]): 0 unless something held the file.
+    /// (see [`StubInstaller::retries`](crate::StubInstaller::retries)): 0 unless something held the file.
     pub retries: u32,
     /// Windows only: the previous file, still running, moved aside to this
     /// hidden sibling (`.<name>.<hex>.flakeproof-old`) because a running

@@ -105,7 +105,7 @@ impl fmt::Display for Holder {
     }
 }
 
-/// What an [`ArtifactLock::on_wait`] callback is told, once, when a lock
+/// What an [`ArtifactLock::on_wait`](crate::ArtifactLock::on_wait) callback is told, once, when a lock
 /// is held by someone else and the caller has to wait.
 ///
 /// ```

@@ -387,7 +387,7 @@ impl RetryPolicy {
         self
     }
 
-    /// Where time comes from and how to sleep; [`SystemClock`] by default.
+    /// Where time comes from and how to sleep; [`SystemClock`](crate::retry::SystemClock) by default.
     ///
     /// ```
     /// use std::sync::Arc;

@@ -15,7 +15,7 @@ impl RetryPolicy {
     /// other way (an async runtime's command, `posix_spawn`, a library that
     /// runs a tool): between attempts it waits for `path`'s writer to close
     /// it, where the OS can say so, as the spawns of
-    /// [`SpawnRetryExt`] do (see [`event_driven`](Self::event_driven)).
+    /// [`SpawnRetryExt`](crate::SpawnRetryExt) do (see [`event_driven`](Self::event_driven)).
     ///
     /// ```
     /// use std::process::Command;

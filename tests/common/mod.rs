@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// Held by each test that changes what every thread of the process sees
-/// (a process-wide plan, the umask, the current directory): such tests
+/// (a process-wide plan, the umask, the current directory), or that reads
+/// every child of the process as its own: such tests
 /// share one binary (`tests/process_wide`) and run one at a time, and no
 /// other test runs there.
 pub fn process_wide() -> MutexGuard<'static, ()> {

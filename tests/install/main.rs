@@ -5,6 +5,5 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod child_writer;
 mod install;
 mod stress;

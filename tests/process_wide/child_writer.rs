@@ -1,7 +1,8 @@
 //! The child writer, caught mid-write: an injected delay parks it between
 //! creating the temp file and writing it, so the test can look at its
-//! descriptor table and then kill it. Its own test binary, with one test:
-//! the only child of this process is the writer.
+//! descriptor table and then kill it. It reads every child of this process
+//! as the writer's, so it runs alone: in the process-wide binary, holding
+//! its lock.
 // Linux only: reads the writer child's descriptors from /proc.
 #![cfg(target_os = "linux")]
 
@@ -51,6 +52,7 @@ fn fd_targets(pid: i32) -> Vec<(u32, PathBuf)> {
 
 #[test]
 fn the_writer_child_holds_no_inherited_descriptor_and_a_killed_one_leaves_nothing() {
+    let _alone = common::process_wide();
     let dir = tempfile::tempdir().unwrap();
     // Another thread's writable descriptor, as a test that writes a stub
     // beside ours would hold: the writer child must not keep a copy of it.
