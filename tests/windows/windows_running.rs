@@ -17,7 +17,8 @@ use std::process::{Child, Command, Stdio};
 use common::entries;
 use flakeproof::errno::windows::*;
 use flakeproof::fault::FaultPlan;
-use flakeproof::{install::InstallStep, replace::Replacer};
+use flakeproof::install::InstallStep;
+use flakeproof::replace::{ReplaceStep, Replacer};
 
 /// A build of the helper that differs from `helper()` by a tag appended
 /// after its image (a PE ignores trailing bytes), so that replacements can
@@ -124,7 +125,7 @@ fn a_failed_rename_in_after_the_move_aside_puts_the_old_program_back() {
         let _g = plan.activate();
         Replacer::new().replace(&v2, &app).unwrap_err()
     };
-    assert_eq!(err.step(), InstallStep::Rename);
+    assert_eq!(err.step(), ReplaceStep::Install(InstallStep::Rename));
     assert_eq!(err.raw_os_error(), Some(ERROR_DISK_FULL));
     assert_eq!(
         fs::read(&app).unwrap(),
