@@ -93,7 +93,9 @@ fn retrying_rename_survives_kernel_injected_ebusy() {
         String::from_utf8_lossy(&out.stderr)
     );
     // libtest prints "test <name> ... " before the child's own output.
-    let at = stdout.find("oracle: ").unwrap_or_else(|| panic!("{stdout}"));
+    let at = stdout
+        .find("oracle: ")
+        .unwrap_or_else(|| panic!("{stdout}"));
     let line = stdout[at..].lines().next().unwrap();
     assert_eq!(line, "oracle: result=Ok(()) attempts=4 stop=Succeeded");
     assert_eq!(
@@ -146,7 +148,9 @@ fn a_plan_attached_to_the_same_child_gives_what_strace_gives() {
     let out = child.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    let at = stdout.find("oracle: ").unwrap_or_else(|| panic!("{stdout}"));
+    let at = stdout
+        .find("oracle: ")
+        .unwrap_or_else(|| panic!("{stdout}"));
     let line = stdout[at..].lines().next().unwrap();
     assert_eq!(line, "oracle: result=Ok(()) attempts=4 stop=Succeeded");
     assert_eq!(
