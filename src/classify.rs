@@ -271,9 +271,8 @@ impl Classifier {
         Classifier(Repr::Etxtbsy(Os::CURRENT))
     }
 
-    /// The table for `op` on this OS. Where each row comes from:
-    ///
-    /// The tables, and where each row comes from:
+    /// The table for `op` on this OS. The tables, and where each row comes
+    /// from:
     ///
     /// | OS | operation | transient codes | why |
     /// |---|---|---|---|
@@ -349,8 +348,8 @@ impl Classifier {
 impl fmt::Debug for Classifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
-            Repr::Etxtbsy(os) => write!(f, "Classifier::etxtbsy_on({os:?})"),
-            Repr::Table(os, op) => write!(f, "Classifier::for_os({os:?}, {op:?})"),
+            Repr::Etxtbsy(os) => write!(f, "Classifier::etxtbsy().on({os:?})"),
+            Repr::Table(os, op) => write!(f, "Classifier::for_op({op:?}).on({os:?})"),
             Repr::Custom(_) => f.write_str("Classifier::new(..)"),
         }
     }

@@ -215,8 +215,15 @@ impl Command {
     /// same event), on the file it execs.
     ///
     /// Fails with `Unsupported` where the kernel can't do it (another OS;
-    /// seccomp refused by a sandbox): the error names the reason, and a
-    /// test can skip on it. A plan is never silently left out.
+    /// seccomp refused by a sandbox; a process tree that already has a
+    /// seccomp listener, which the kernel allows one of): the error names
+    /// the reason, and a test can skip on it. A plan is never silently left
+    /// out.
+    ///
+    /// On success the command's environment gains
+    /// `FLAKEPROOF_SECCOMP_OWNER=child-plan <this pid>`: the processes of
+    /// the tree see it, and a plan asked for inside the tree names this
+    /// owner in its `Unsupported` error.
     ///
     /// ```
     /// use flakeproof::{fault::FaultPlan, process::Command, Op};

@@ -29,7 +29,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use flakeproof::{ArtifactLock, InstallError, replace::Replacer};
+use flakeproof::replace::{ReplaceError, Replacer};
+use flakeproof::ArtifactLock;
 
 use crate::common::{
     describe, fnv1a64, start_together, worker_ready_and_wait, Counters, Worker, ETXTBSY,
@@ -233,7 +234,7 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
         } else {
             build_b
         };
-        // Err carries the OS's error (errno kept: an InstallError converts
+        // Err carries the OS's error (errno kept: a ReplaceError converts
         // back into it) and a description for the log (with flakeproof's
         // step and path).
         let result: Result<bool, (io::Error, String)> = match variant {
@@ -243,11 +244,11 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
             }),
             Variant::ReplaceExecutable => flakeproof::replace_executable(src, served)
                 .map(|r| r.replaced)
-                .map_err(split_install_error),
+                .map_err(split_replace_error),
             Variant::ReplacerLocked => replacer
                 .replace(src, served)
                 .map(|r| r.replaced)
-                .map_err(split_install_error),
+                .map_err(split_replace_error),
         };
         c.add("builds", 1);
         match result {
@@ -279,7 +280,7 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
     Ok(())
 }
 
-fn split_install_error(e: InstallError) -> (io::Error, String) {
+fn split_replace_error(e: ReplaceError) -> (io::Error, String) {
     let what = e.to_string();
     (e.into(), what)
 }

@@ -143,19 +143,12 @@ pub(crate) fn exempt_program(path: &Path) {
 /// writing (a shim's exit closes its record, and the kernel reports that
 /// just before it drops the shim's lock on it).
 // Never made where the OS has no such watch (Windows): callers poll there.
-#[cfg_attr(not(unix), allow(dead_code))]
 pub(crate) struct RecordWatch(super::imp::CloseWatch);
 
 /// Watch the records in `dir`. `Unsupported` where the OS has no such
 /// event (everything but Linux and Android): callers poll there.
 pub(crate) fn watch_records(dir: &Path) -> io::Result<RecordWatch> {
-    #[cfg(unix)]
-    return super::imp::CloseWatch::dir_entries(dir).map(RecordWatch);
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Err(io::Error::from(io::ErrorKind::Unsupported))
-    }
+    super::imp::CloseWatch::dir_entries(dir).map(RecordWatch)
 }
 
 impl RecordWatch {

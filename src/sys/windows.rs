@@ -201,6 +201,12 @@ impl CloseWatch {
         Err(io::Error::from(io::ErrorKind::Unsupported))
     }
 
+    /// No directory watch either (`ReadDirectoryChangesW` is future work):
+    /// a fake directory's waits poll.
+    pub(crate) fn dir_entries(_dir: &Path) -> io::Result<CloseWatch> {
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
+
     pub(crate) fn wait(&self, _max: std::time::Duration) -> io::Result<bool> {
         match *self {}
     }

@@ -3,8 +3,6 @@
 // Unix only: running ELF programs and modes.
 #![cfg(unix)]
 
-use crate::common;
-
 use std::fs;
 use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -21,9 +19,9 @@ fn mode(p: &std::path::Path) -> u32 {
 #[test]
 fn a_running_program_is_replaced_and_keeps_running() {
     let Ok(sleep_elf) = fs::read("/bin/sleep") else {
-        return common::skip("bin-sleep", "/bin/sleep is not here to copy");
+        return crate::common::skip("bin-sleep", "/bin/sleep is not here to copy");
     };
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let (old_build, new_build, dst) = (
@@ -55,7 +53,7 @@ fn a_running_program_is_replaced_and_keeps_running() {
     assert_eq!(Command::new(&dst).output().unwrap().stdout, b"v2\n");
     running.kill().unwrap();
     running.wait().unwrap();
-    assert_eq!(common::entries(dir.path()), ["app", "new", "old"]);
+    assert_eq!(crate::common::entries(dir.path()), ["app", "new", "old"]);
 }
 
 #[test]
@@ -112,7 +110,7 @@ fn a_missing_source_or_a_failed_step_leaves_the_destination_as_it_was() {
         let _g = FaultPlan::parse(&plan).unwrap().activate();
         assert!(replace_executable(&src, &dst).is_err(), "{rule}");
         assert_eq!(fs::read(&dst).unwrap(), b"old", "{rule}");
-        assert_eq!(common::entries(dir.path()), ["app", "out"], "{rule}");
+        assert_eq!(crate::common::entries(dir.path()), ["app", "out"], "{rule}");
     }
 }
 

@@ -1,8 +1,6 @@
 //! flakeproof::robust rides out transient errors within its budget, never
 //! retries permanent ones, and shows every retry.
 
-use crate::common;
-
 use std::io;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -160,7 +158,7 @@ fn write_atomic_keeps_the_permissions_of_the_file_it_replaces() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "v2");
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
-    assert_eq!(common::entries(dir.path()), ["config"]);
+    assert_eq!(crate::common::entries(dir.path()), ["config"]);
 }
 
 /// Each step failed in turn: the error is the OS's, untouched, and nothing
@@ -182,7 +180,7 @@ fn a_failed_step_of_write_atomic_leaves_the_old_file_alone(#[case] rule: &str, #
     };
     assert_eq!(err.raw_os_error(), Some(code), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "v1");
-    assert_eq!(common::entries(dir.path()), ["config"]);
+    assert_eq!(crate::common::entries(dir.path()), ["config"]);
 }
 
 #[test]
@@ -221,10 +219,10 @@ fn replace_with_backup_keeps_each_old_file_under_its_own_dated_name() {
         );
     }
     assert_eq!(
-        common::entries(dir.path()).len(),
+        crate::common::entries(dir.path()).len(),
         4,
         "{:?}",
-        common::entries(dir.path())
+        crate::common::entries(dir.path())
     );
 }
 
@@ -245,7 +243,7 @@ fn a_failed_replace_with_backup_leaves_the_old_file_and_no_backup() {
     };
     assert_eq!(err.raw_os_error(), Some(18));
     assert_eq!(std::fs::read_to_string(&db).unwrap(), "v1");
-    assert_eq!(common::entries(dir.path()), ["app.db", "new"]);
+    assert_eq!(crate::common::entries(dir.path()), ["app.db", "new"]);
 }
 
 #[test]

@@ -1,8 +1,6 @@
 //! Fake commands on PATH (`flakeproof::fake`): the "done when" list,
 //! and each reply kind, run against the real shim in real child processes.
 
-use crate::common;
-
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
@@ -242,7 +240,7 @@ fn parallel_tests_with_their_own_fake_dirs_never_see_each_others_calls() {
 fn a_noexec_location_fails_at_new_with_a_clear_error() {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
-        return common::skip("root", "mounting a noexec tmpfs needs root");
+        return crate::common::skip("root", "mounting a noexec tmpfs needs root");
     }
     let dir = tempfile::tempdir().unwrap();
     let ok = Command::new("mount")

@@ -3,8 +3,6 @@
 //! `sleep` and a statically linked program built here.
 #![cfg(target_os = "linux")]
 
-use crate::common;
-
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -18,7 +16,7 @@ fn attach<'c, C: ChildFaultsExt>(cmd: &'c mut C, guard: &FaultGuard) -> Option<&
     match cmd.faults(guard) {
         Ok(c) => Some(c),
         Err(e) if e.kind() == ErrorKind::Unsupported => {
-            common::skip("seccomp", &e.to_string());
+            crate::common::skip("seccomp", &e.to_string());
             None
         }
         Err(e) => panic!("attaching the plan failed: {e}"),
@@ -42,7 +40,7 @@ fn a_real_mv_fails_its_rename_once_with_ebusy_and_the_record_names_its_pid() {
     mv.args(["target/a", "target/b"]).current_dir(dir.path());
     let mv = match mv.faults(&guard) {
         Ok(mv) => mv,
-        Err(e) => return common::skip("seccomp", &e.to_string()),
+        Err(e) => return crate::common::skip("seccomp", &e.to_string()),
     };
     let child = mv.stderr(std::process::Stdio::piped()).spawn().unwrap();
     let pid = child.id();
@@ -85,7 +83,7 @@ fn a_real_mv_fails_its_rename_once_with_ebusy_and_the_record_names_its_pid() {
 
 #[test]
 fn a_sh_grandchilds_exec_of_a_stub_fails_twice_then_runs() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let stub =
@@ -146,7 +144,7 @@ fn static_renamer(dir: &Path) -> Option<PathBuf> {
     match built {
         Ok(s) if s.success() => Some(exe),
         other => {
-            common::skip("cc-static", &format!("cc -static failed: {other:?}"));
+            crate::common::skip("cc-static", &format!("cc -static failed: {other:?}"));
             None
         }
     }
@@ -154,7 +152,7 @@ fn static_renamer(dir: &Path) -> Option<PathBuf> {
 
 #[test]
 fn the_same_plan_reaches_a_statically_linked_program() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let Some(renamer) = static_renamer(dir.path()) else {
@@ -168,7 +166,7 @@ fn the_same_plan_reaches_a_statically_linked_program() {
     cmd.arg(target.join("a")).arg(target.join("b"));
     let Ok(cmd) = cmd
         .faults(&guard)
-        .map_err(|e| common::skip("seccomp", &e.to_string()))
+        .map_err(|e| crate::common::skip("seccomp", &e.to_string()))
     else {
         return;
     };
@@ -237,7 +235,7 @@ fn calls_on_paths_that_do_not_exist_are_passed_to_the_kernel_uncounted() {
     // A PATH search execs every candidate until one exists. An ETXTBSY on
     // a missing candidate is an error the kernel never gives, and glibc's
     // execvp would stop the search there (exit 127).
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let bin = dir.path().join("bin");
@@ -591,7 +589,7 @@ fn a_spawn_from_a_thread_outside_the_plan_is_counted_by_the_childs_exec() {
         }
     });
     let Some((first, second)) = worker.join().unwrap() else {
-        return common::skip("seccomp", "faults() refused");
+        return crate::common::skip("seccomp", "faults() refused");
     };
     assert_eq!(first.unwrap_err(), Some(libc::ETXTBSY));
     assert_eq!(second, Some(true));

@@ -1,7 +1,5 @@
 //! Fault plans scoped to the test that asked, with kernel-identical errors.
 
-use crate::common;
-
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -55,7 +53,7 @@ fn run_with_my_retry(path: &Path) -> (io::Result<Vec<u8>>, u32) {
 #[test]
 fn etxtbsy_on_the_first_two_spawns_makes_retry_code_try_three_times_while_a_concurrent_thread_sees_none(
 ) {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let (a, b) = (stub(dir.path(), "stub-a"), stub(dir.path(), "stub-b"));
@@ -110,7 +108,7 @@ fn rendezvous() {
 
 #[test]
 fn parallel_test_with_a_plan_sees_its_faults() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let (ro, ro_code) = named("EROFS", "ERROR_WRITE_PROTECT");
@@ -124,7 +122,7 @@ fn parallel_test_with_a_plan_sees_its_faults() {
 
 #[test]
 fn parallel_test_without_a_plan_sees_none() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     rendezvous();
@@ -136,7 +134,7 @@ fn parallel_test_without_a_plan_sees_none() {
 #[cfg(unix)]
 #[test]
 fn injected_errors_are_identical_to_the_kernels() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let missing = dir.path().join("missing");
@@ -231,7 +229,7 @@ fn strategies() -> Vec<(Strategy, bool, Steps)> {
 
 /// A temp dir to install in; shared: writable by all.
 fn install_dir(shared: bool) -> Option<tempfile::TempDir> {
-    let dir = common::exec_tempdir()?;
+    let dir = crate::common::exec_tempdir()?;
     if shared {
         // Shared directories are a Unix question here (strategies() asks
         // for one only on Linux).
@@ -286,7 +284,7 @@ fn every_step_of_an_install_can_fail_and_leaves_nothing_behind() {
             assert_eq!(e.step(), step, "{what}: {e}");
             let injected: Vec<_> = g.calls().into_iter().filter(|c| c.injected()).collect();
             assert_eq!(injected.len(), 1, "{what}: {injected:?}");
-            let left = common::entries(dir.path());
+            let left = crate::common::entries(dir.path());
             if step == InstallStep::SyncDir {
                 // After the rename: the stub is in place, and the error says so.
                 assert!(e.is_installed(), "{what}");
@@ -334,7 +332,7 @@ fn the_steps_listed_above_are_every_call_an_install_makes() {
 
 #[test]
 fn the_calls_an_install_makes_on_a_best_effort_basis_cannot_fail_it() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     // Every metadata call failed: with the child writer (and on Windows)
@@ -357,7 +355,7 @@ fn the_calls_an_install_makes_on_a_best_effort_basis_cannot_fail_it() {
 
 #[test]
 fn a_scope_carries_the_plan_and_its_counters_into_spawned_threads() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let g = plan(&format!(
@@ -386,7 +384,7 @@ fn a_scope_carries_the_plan_and_its_counters_into_spawned_threads() {
 
 #[test]
 fn the_inner_plan_wins_and_the_outer_resumes() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let (ro, ro_code) = named("EROFS", "ERROR_WRITE_PROTECT");
@@ -405,7 +403,7 @@ fn the_inner_plan_wins_and_the_outer_resumes() {
 
 #[test]
 fn delay_slows_the_call_and_records_it() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let clock = Arc::new(ManualClock::new());
@@ -425,7 +423,7 @@ fn delay_slows_the_call_and_records_it() {
 
 #[test]
 fn busy_window_is_ridden_out_by_a_retry_policy() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let (from, to) = (dir.path().join("a"), dir.path().join("b"));
@@ -455,7 +453,7 @@ fn busy_window_is_ridden_out_by_a_retry_policy() {
 
 #[test]
 fn same_seed_same_faults() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let run = || {
@@ -482,7 +480,7 @@ fn same_seed_same_faults() {
 #[cfg(unix)]
 #[test]
 fn flakeproofs_own_spawn_retry_rides_out_an_injected_sequence() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let s = stub(dir.path(), "tool");

@@ -2,8 +2,6 @@
 //! process and in child processes, finding the points a function leaves
 //! debris at, and none once it is fixed.
 
-use crate::common;
-
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -135,7 +133,7 @@ fn a_sweep_reaches_into_child_processes() {
     // Can plans reach children here at all?
     let probe = flakeproof::fault::FaultPlan::parse("").unwrap().activate();
     if let Err(e) = Command::new("true").faults(&probe) {
-        return common::skip("seccomp", &e.to_string());
+        return crate::common::skip("seccomp", &e.to_string());
     }
     drop(probe);
     let leaky = sweep(

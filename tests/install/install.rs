@@ -2,8 +2,6 @@
 // Unix only: modes, forks and #!/bin/sh stubs (Windows installs: tests/windows.rs).
 #![cfg(unix)]
 
-use crate::common;
-
 use std::fs;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -11,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{entries, skip};
+use crate::common::{entries, skip};
 #[cfg(target_os = "linux")]
 use flakeproof::fault::FaultPlan;
 use flakeproof::{
@@ -26,7 +24,7 @@ fn mode(path: &Path) -> u32 {
 
 #[test]
 fn stub_runs_and_prints_its_body() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let body = "#!/bin/sh\necho 'fake git' \"$@\"\n";
@@ -44,7 +42,7 @@ fn every_strategy_and_durability_installs_the_same_file(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
     #[values(true, false)] durable: bool,
 ) {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let body: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
@@ -58,14 +56,16 @@ fn every_strategy_and_durability_installs_the_same_file(
     match strategy {
         Strategy::ChildWriter => assert_eq!(report.check, WriterCheck::ChildWriter),
         _ if !cfg!(target_os = "linux") => {}
-        _ if common::leases_work_in(dir.path()) => assert_eq!(report.check, WriterCheck::Lease),
+        _ if crate::common::leases_work_in(dir.path()) => {
+            assert_eq!(report.check, WriterCheck::Lease)
+        }
         _ => skip("leases", "the temp dir's filesystem grants no read lease"),
     }
 }
 
 #[test]
 fn custom_mode_is_exact_including_setuid_bits() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     for m in [0o700, 0o555, 0o4755, 0o644] {
@@ -89,7 +89,7 @@ fn any_mode_installs_for_any_user(
     if unsafe { libc::geteuid() } == 0 && as_nobody(strategy) {
         return;
     }
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     for m in [0o111, 0o311, 0o000, 0o4111, 0o755] {
@@ -151,7 +151,7 @@ fn as_nobody(strategy: Strategy) -> bool {
 
 #[test]
 fn empty_body_is_a_valid_stub() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let p = install_executable_stub(dir.path(), "empty", "").unwrap();
@@ -163,7 +163,7 @@ fn overwrite_while_the_old_stub_runs_keeps_it_running() {
     let Ok(sleep_elf) = fs::read("/bin/sleep") else {
         return skip("bin-sleep", "/bin/sleep is not here to copy");
     };
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     // A real ELF program: rewriting it in place while it runs is refused by
@@ -188,7 +188,7 @@ fn overwrite_while_the_old_stub_runs_keeps_it_running() {
 
 #[test]
 fn no_temp_files_are_left_after_many_installs() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     for i in 0..50 {
@@ -201,7 +201,7 @@ fn no_temp_files_are_left_after_many_installs() {
 fn destination_directory_is_an_error_and_stays_untouched(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
 ) {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     fs::create_dir(dir.path().join("bin")).unwrap();
@@ -224,7 +224,7 @@ fn destination_directory_is_an_error_and_stays_untouched(
 
 #[test]
 fn destination_symlink_is_replaced_not_followed() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let victim = dir.path().join("victim");
@@ -244,7 +244,7 @@ fn destination_symlink_is_replaced_not_followed() {
 #[case::trailing_slash("git/")]
 #[case::nul("gi\0t")]
 fn bad_names_are_invalid_input_and_touch_nothing(#[case] name: &str) {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let e = install_executable_stub(dir.path(), name, "x").unwrap_err();
@@ -257,7 +257,7 @@ fn bad_names_are_invalid_input_and_touch_nothing(#[case] name: &str) {
 
 #[test]
 fn mode_with_bits_above_0o7777_is_invalid_input() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let e = StubInstaller::new()
@@ -272,7 +272,7 @@ fn mode_with_bits_above_0o7777_is_invalid_input() {
 fn missing_directory_is_not_found(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
 ) {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let missing = dir.path().join("nope");
@@ -287,7 +287,7 @@ fn missing_directory_is_not_found(
 
 #[test]
 fn directory_that_is_a_file_is_not_a_directory() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let file = dir.path().join("f");
@@ -372,7 +372,7 @@ fn kill_and_reap(pid: libc::pid_t) {
 fn children_that_fork_without_exec(
     #[values(Strategy::DrainBarrier, Strategy::ChildWriter)] strategy: Strategy,
 ) {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let (result, (child, holds, inside)) = std::thread::scope(|s| {
@@ -399,9 +399,9 @@ fn children_that_fork_without_exec(
             assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
             assert_eq!(e.step(), InstallStep::Barrier);
             assert!(
-                common::entries(dir.path()).is_empty(),
+                crate::common::entries(dir.path()).is_empty(),
                 "{:?}",
-                common::entries(dir.path())
+                crate::common::entries(dir.path())
             );
         }
         // The child writer's descriptor never existed in this process: the
@@ -414,7 +414,7 @@ fn children_that_fork_without_exec(
             let p = result.unwrap();
             assert_eq!(fs::read(&p).unwrap(), b"#!/bin/sh\nexit 0\n");
             assert!(Command::new(&p).status().unwrap().success());
-            assert_eq!(common::entries(dir.path()), ["stub"]);
+            assert_eq!(crate::common::entries(dir.path()), ["stub"]);
         }
     }
     kill_and_reap(child);
@@ -425,7 +425,7 @@ fn control_a_plain_write_inherited_by_a_child_that_never_execs_fails_with_etxtbs
     // The failure the child writer exists for, made certain: a child forked
     // while the plain writer's descriptor is open keeps a copy, and the exec
     // fails although this process closed its own.
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = dir.path().join("stub");
@@ -450,7 +450,7 @@ fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
     // A child forked while the descriptor is open inherits it and exits
     // 300 ms after the install closed its own copy, without exec: the
     // barrier must see it (busy probes) and wait, not time out.
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let (report, (child, holds, inside)) = std::thread::scope(|s| {
@@ -472,14 +472,14 @@ fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
     let report = report.unwrap();
     assert!(report.busy_probes > 0, "{report:?}");
     assert_eq!(fs::read(&report.path).unwrap(), b"#!/bin/sh\n");
-    assert_eq!(common::entries(dir.path()), ["stub"]);
+    assert_eq!(crate::common::entries(dir.path()), ["stub"]);
     kill_and_reap(child);
 }
 
 #[test]
 fn a_writer_holding_the_old_stub_open_does_not_matter() {
     // The old inode is held for writing; the new stub is a different inode.
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let stub = install_executable_stub(dir.path(), "s", "#!/bin/sh\necho old\n").unwrap();

@@ -6,8 +6,6 @@
 // Linux only: the real fork race.
 #![cfg(target_os = "linux")]
 
-use crate::common;
-
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -32,7 +30,7 @@ fn install_and_exec_under_fork_storm(
     iterations: usize,
     stop_at_first_busy: bool,
 ) -> Option<Outcome> {
-    let dir = common::exec_tempdir()?;
+    let dir = crate::common::exec_tempdir()?;
     let execs = AtomicU64::new(0);
     let etxtbsy = AtomicU64::new(0);
     let stop = AtomicBool::new(false);

@@ -6,8 +6,6 @@
 // Linux only: reads the writer child's descriptors from /proc.
 #![cfg(target_os = "linux")]
 
-use crate::common;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -52,7 +50,7 @@ fn fd_targets(pid: i32) -> Vec<(u32, PathBuf)> {
 
 #[test]
 fn the_writer_child_holds_no_inherited_descriptor_and_a_killed_one_leaves_nothing() {
-    let _alone = common::process_wide();
+    let _alone = crate::common::process_wide();
     let dir = tempfile::tempdir().unwrap();
     // Another thread's writable descriptor, as a test that writes a stub
     // beside ours would hold: the writer child must not keep a copy of it.
@@ -93,9 +91,9 @@ fn the_writer_child_holds_no_inherited_descriptor_and_a_killed_one_leaves_nothin
     assert_eq!(e.step(), InstallStep::Write, "{e}");
     assert!(e.to_string().contains("died"), "{e}");
     assert!(
-        common::entries(&install_dir).is_empty(),
+        crate::common::entries(&install_dir).is_empty(),
         "{:?}",
-        common::entries(&install_dir)
+        crate::common::entries(&install_dir)
     );
     assert!(!Path::new(&tmp).exists());
     drop(held);

@@ -1,7 +1,8 @@
 //! An empty `dir` means the current directory, and the returned path must
 //! not be a bare name: `Command::new("hello")` searches PATH and would run a
 //! real `hello` instead of the stub. The current directory is process-wide:
-//! this is its own test binary, with one test.
+//! the test holds `crate::common::process_wide()` and puts the old one back, even
+//! when it fails, before the next process-wide test runs.
 // Unix only: its stubs are #!/bin/sh scripts (Windows: ".\\name").
 #![cfg(unix)]
 
@@ -9,11 +10,17 @@ use std::process::Command;
 
 use flakeproof::install_executable_stub;
 
-use crate::common;
-
 #[test]
 fn an_empty_dir_installs_in_the_current_dir_and_returns_dot_slash_name() {
-    let _alone = common::process_wide();
+    let _alone = crate::common::process_wide();
+    /// Puts the process's current directory back, panic or not.
+    struct Back(std::path::PathBuf);
+    impl Drop for Back {
+        fn drop(&mut self) {
+            let _ = std::env::set_current_dir(&self.0);
+        }
+    }
+    let _back = Back(std::env::current_dir().unwrap());
     let here = tempfile::tempdir().unwrap();
     std::env::set_current_dir(here.path()).unwrap();
     // A decoy named like the stub, first on the command's PATH.

@@ -1,5 +1,5 @@
 //! A process-wide plan reaches threads the code under test starts itself.
-//! Its own test binary, with one test: nothing else runs under the plan.
+//! It holds `crate::common::process_wide()`: nothing else runs under the plan.
 // Unix only: its plan uses POSIX error names.
 #![cfg(unix)]
 
@@ -7,8 +7,6 @@ use std::io;
 
 use flakeproof::fault::{self, FaultPlan};
 use flakeproof::{fs, Op};
-
-use crate::common;
 
 /// Code under test that does its work on a thread of its own.
 fn make_dir_in_background(path: std::path::PathBuf) -> io::Result<()> {
@@ -19,7 +17,7 @@ fn make_dir_in_background(path: std::path::PathBuf) -> io::Result<()> {
 
 #[test]
 fn process_wide_plan_reaches_every_thread_and_ends_with_its_guard() {
-    let _alone = common::process_wide();
+    let _alone = crate::common::process_wide();
     if std::env::var_os("FLAKEPROOF_FAULTS").is_some() {
         // Chaos mode owns the process-wide slot; this test checks the slot itself.
         eprintln!("skipped: FLAKEPROOF_FAULTS is set");

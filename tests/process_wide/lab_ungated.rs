@@ -1,6 +1,6 @@
 //! The lab tools make the conditions of a race; a chaos plan must neither
 //! fail nor record them. A process-wide plan reaches every thread, the
-//! storm's included: its own test binary, with one test.
+//! storm's included: it holds `crate::common::process_wide()`, so it runs alone.
 // Unix only: the fork storm spawns `true`.
 #![cfg(unix)]
 
@@ -9,11 +9,9 @@ use std::time::{Duration, Instant};
 use flakeproof::fault::FaultPlan;
 use flakeproof::lab::{ForkStorm, Recipe, WriteHold};
 
-use crate::common;
-
 #[test]
 fn lab_tools_never_consult_a_process_wide_plan() {
-    let _alone = common::process_wide();
+    let _alone = crate::common::process_wide();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("held");
     std::fs::write(&target, "").unwrap();

@@ -1,5 +1,5 @@
-//! umask is process-wide: this file is its own test binary, with one test,
-//! so no other test runs under the changed umask.
+//! umask is process-wide: the test holds `crate::common::process_wide()`, so no
+//! other test runs under the changed umask, and restores it, panic or not.
 // Unix only: umask.
 #![cfg(unix)]
 
@@ -7,13 +7,20 @@ use std::os::unix::fs::PermissionsExt;
 
 use flakeproof::{install::Strategy, install_executable_stub, StubInstaller};
 
-use crate::common;
-
 #[test]
 fn mode_is_exact_under_umask_077_for_every_strategy() {
-    let _alone = common::process_wide();
-    // SAFETY: umask has no failure mode; only this test runs in this process.
-    let old = unsafe { libc::umask(0o077) };
+    let _alone = crate::common::process_wide();
+    /// Puts the old umask back, panic or not.
+    struct Restore(libc::mode_t);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: umask has no failure mode.
+            unsafe { libc::umask(self.0) };
+        }
+    }
+    // SAFETY: umask has no failure mode; no other test runs in this
+    // process meanwhile (the lock above).
+    let restore = Restore(unsafe { libc::umask(0o077) });
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain");
     std::fs::write(&plain, "").unwrap();
@@ -22,7 +29,7 @@ fn mode_is_exact_under_umask_077_for_every_strategy() {
         .strategy(Strategy::ChildWriter)
         .install(dir.path(), "child", "#!/bin/sh\n")
         .unwrap();
-    unsafe { libc::umask(old) };
+    drop(restore);
 
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
     // The umask is really in force: a plain file gets 0o600.

@@ -3,8 +3,6 @@
 // Linux only: the kernel's own ETXTBSY, from a shell holding the stub open.
 #![cfg(target_os = "linux")]
 
-use crate::common;
-
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -93,7 +91,7 @@ fn assert_plain_spawn_is_busy(path: &Path) {
 
 #[test]
 fn output_with_rides_out_a_real_etxtbsy() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "echo ran");
@@ -108,7 +106,7 @@ fn output_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn status_with_rides_out_a_real_etxtbsy() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "exit 3");
@@ -123,7 +121,7 @@ fn status_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn spawn_with_rides_out_a_real_etxtbsy() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "cat");
@@ -143,7 +141,7 @@ fn spawn_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn spawn_with_reports_the_retries_it_took() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "exit 0");
@@ -172,7 +170,7 @@ fn spawn_with_reports_the_retries_it_took() {
 fn a_child_that_ran_is_never_run_again() {
     // The stub counts its runs and fails: a failing exit is a result, not a
     // reason to retry.
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let runs = dir.path().join("runs");
@@ -193,7 +191,7 @@ fn a_child_that_ran_is_never_run_again() {
 
 #[test]
 fn errors_other_than_etxtbsy_are_not_retried() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let e = Command::new(dir.path().join("missing"))
@@ -213,7 +211,7 @@ fn errors_other_than_etxtbsy_are_not_retried() {
 /// 0, and fail here.
 #[test]
 fn the_writers_close_ends_the_wait_not_the_schedule() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "exit 0");
@@ -230,7 +228,7 @@ fn the_writers_close_ends_the_wait_not_the_schedule() {
 /// (not ours): otherwise no watch, no event, `woken` 0.
 #[test]
 fn a_program_found_through_the_commands_path_is_the_one_watched() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "exit 0");
@@ -251,7 +249,7 @@ fn a_program_found_through_the_commands_path_is_the_one_watched() {
 #[test]
 fn a_non_executable_namesake_earlier_in_path_is_not_the_one_watched() {
     use std::os::unix::fs::PermissionsExt;
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "exit 0");
@@ -276,7 +274,7 @@ fn a_non_executable_namesake_earlier_in_path_is_not_the_one_watched() {
 /// as a metadata read of the program).
 #[test]
 fn an_unwatchable_program_falls_back_to_the_schedule() {
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "exit 0");
@@ -298,7 +296,7 @@ fn an_unwatchable_program_falls_back_to_the_schedule() {
 #[test]
 fn an_execute_only_program_is_watched_only_by_root() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let Some(dir) = common::exec_tempdir() else {
+    let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
     let path = stub(dir.path(), "exit 0");

@@ -5,8 +5,6 @@
 // Linux only: strace.
 #![cfg(target_os = "linux")]
 
-use crate::common;
-
 use std::io;
 use std::path::Path;
 use std::process::Command;
@@ -63,7 +61,7 @@ fn strace_usable() -> bool {
     match ptrace_works() {
         Ok(()) => true,
         Err(why) => {
-            common::skip("strace", &why);
+            crate::common::skip("strace", &why);
             false
         }
     }
@@ -143,7 +141,7 @@ fn a_plan_attached_to_the_same_child_gives_what_strace_gives() {
         .env_remove("FLAKEPROOF_FAULTS");
     let child = match child.faults(&guard) {
         Ok(c) => c,
-        Err(e) => return common::skip("seccomp", &e.to_string()),
+        Err(e) => return crate::common::skip("seccomp", &e.to_string()),
     };
     let out = child.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

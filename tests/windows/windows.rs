@@ -5,8 +5,6 @@
 //! retry hook, never by a timer.
 #![cfg(windows)]
 
-use crate::common;
-
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::windows::fs::OpenOptionsExt;
@@ -14,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use common::entries;
+use crate::common::entries;
 use flakeproof::errno::windows::*;
 use flakeproof::fault::FaultPlan;
 use flakeproof::{
@@ -74,7 +72,7 @@ fn a_cmd_stub_installs_and_runs() {
 #[test]
 fn an_exe_stub_installs_and_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let body = fs::read(common::stub_helper()).unwrap();
+    let body = fs::read(crate::common::stub_helper()).unwrap();
     let stub = install_executable_stub(dir.path(), "tool.exe", &body).unwrap();
     let out = Command::new(&stub)
         .args(["a b", "c", "--exit", "3"])
@@ -299,11 +297,11 @@ fn the_fs_and_process_mirrors_consult_plans_with_windows_names() {
     assert_eq!(e.raw_os_error(), Some(ERROR_DISK_FULL));
     assert_eq!(e.kind(), io::ErrorKind::StorageFull);
     flakeproof::fs::write(&p, "x").unwrap();
-    let e = flakeproof::process::Command::new(common::stub_helper())
+    let e = flakeproof::process::Command::new(crate::common::stub_helper())
         .output()
         .unwrap_err();
     assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
-    let out = flakeproof::process::Command::new(common::stub_helper())
+    let out = flakeproof::process::Command::new(crate::common::stub_helper())
         .arg("ok")
         .output()
         .unwrap();
@@ -314,7 +312,7 @@ fn the_fs_and_process_mirrors_consult_plans_with_windows_names() {
 fn spawning_an_exe_that_another_handle_is_writing_is_retried() {
     let dir = tempfile::tempdir().unwrap();
     let exe = dir.path().join("tool.exe");
-    fs::copy(common::stub_helper(), &exe).unwrap();
+    fs::copy(crate::common::stub_helper(), &exe).unwrap();
     // A writer that shares nothing, as a linker still writing its output.
     let writer = OpenOptions::new()
         .write(true)

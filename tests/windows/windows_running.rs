@@ -7,14 +7,12 @@
 //! The held program ends when its stdin closes: no timer decides anything.
 #![cfg(windows)]
 
-use crate::common;
-
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::entries;
+use crate::common::entries;
 use flakeproof::errno::windows::*;
 use flakeproof::fault::FaultPlan;
 use flakeproof::install::InstallStep;
@@ -24,7 +22,7 @@ use flakeproof::replace::{ReplaceStep, Replacer};
 /// after its image (a PE ignores trailing bytes), so that replacements can
 /// be told apart.
 fn build(dir: &Path, tag: &str) -> PathBuf {
-    let mut body = fs::read(common::stub_helper()).unwrap();
+    let mut body = fs::read(crate::common::stub_helper()).unwrap();
     body.extend_from_slice(tag.as_bytes());
     let out = dir.join(format!("build-{tag}.exe"));
     fs::write(&out, body).unwrap();

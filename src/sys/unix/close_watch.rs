@@ -160,8 +160,9 @@ mod linux {
     /// the IN_IGNORED of its removal). Events of a watch removed before are
     /// skipped.
     fn drain(fd: libc::c_int, wd: libc::c_int) -> io::Result<bool> {
-        // Aligned for `inotify_event`; room for many events (file watches
-        // carry no name).
+        // Aligned for `inotify_event`; room for many events: a file watch's
+        // carry no name, a directory watch's carry one (NAME_MAX at most,
+        // so one full event always fits in 4 KiB, and read never EINVALs).
         let mut buf = [0u64; 512];
         let size = std::mem::size_of::<libc::inotify_event>();
         let mut ours = false;

@@ -239,8 +239,6 @@ fn install(program: &[libc::sock_filter], flags: libc::c_ulong) -> Result<OwnedF
 /// whole trees, run under it.
 pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     let flags = support()?;
-    // The tree's processes learn who owns their listener (see OWNER_ENV).
-    cmd.env(OWNER_ENV, format!("child-plan {}", std::process::id()));
     let mut ops = plan.named_ops();
     // Execs are always watched: they tell the supervisor which program each
     // process runs (its record's `exe`, whether it is exempt).
@@ -278,6 +276,10 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     // SAFETY: the hook makes only system calls (async-signal-safe) on
     // memory prepared before the fork: no allocation, no locks.
     unsafe { cmd.pre_exec(hook) };
+    // The tree's processes learn who owns their listener (see OWNER_ENV):
+    // set only now, when nothing can fail any more, so that a command
+    // whose `faults` failed never names an owner it doesn't have.
+    cmd.env(OWNER_ENV, format!("child-plan {}", std::process::id()));
     Ok(())
 }
 
