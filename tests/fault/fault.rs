@@ -245,19 +245,49 @@ fn install_dir(shared: bool) -> Option<tempfile::TempDir> {
 
 /// The steps an install makes in `dir`: on a filesystem in memory (tmpfs,
 /// a TMPDIR there), fsync does nothing and isn't called; in a dir that is
-/// not shared, the identity isn't checked.
+/// not shared, the identity isn't checked; on FUSE, where a refused lease
+/// is believed only while flock sees the writer too, the barrier takes the
+/// writer's flock before writing (`lock@1`) as well as its own (`lock@2`).
 fn steps_in(dir: &std::path::Path, shared: bool, steps: Steps) -> Vec<(&'static str, InstallStep)> {
     let report = StubInstaller::new()
         .install_with_report(dir, "probe", "")
         .unwrap();
     std::fs::remove_file(dir.join("probe")).unwrap();
     let in_memory = report.durability == flakeproof::install::Durability::Unsupported;
-    steps
+    let mut steps: Vec<_> = steps
         .iter()
         .copied()
         .filter(|(rule, _)| !(in_memory && rule.starts_with("sync")))
         .filter(|(_, step)| shared || *step != InstallStep::Identify)
-        .collect()
+        .collect();
+    if on_fuse(dir) && steps.iter().any(|(_, s)| *s == InstallStep::Barrier) {
+        let create = steps.iter().position(|(r, _)| *r == "open_write").unwrap();
+        steps.insert(create + 1, ("lock@1", InstallStep::Lock));
+        for (rule, _) in steps.iter_mut().filter(|(_, s)| *s == InstallStep::Barrier) {
+            *rule = "lock@2";
+        }
+    }
+    steps
+}
+
+/// Is `dir` on a FUSE filesystem (bindfs in CI's matrix)? Asked of the
+/// kernel directly, not of flakeproof, whose answer is under test.
+fn on_fuse(dir: &std::path::Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        const FUSE_SUPER_MAGIC: libc::c_long = 0x6573_5546;
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).unwrap();
+        // SAFETY: statfs fills the struct; the path is NUL-terminated.
+        let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::statfs(c.as_ptr(), &mut st) };
+        r == 0 && st.f_type as libc::c_long == FUSE_SUPER_MAGIC
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        false
+    }
 }
 
 #[test]
