@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the install, replace, robust and fake-command tests with TMPDIR on each filesystem
+# Run the test binaries that touch TMPDIR (installs, replacements, robust ops
+# and locks, fake commands, fault plans, process-wide tests) with TMPDIR on each filesystem
 # this machine can mount: tmpfs, overlayfs and FUSE (bindfs). Each has its
 # own answers to leases, flock and fsync: the drain barrier and the
 # Durability report must hold on all of them. Needs root (mount).
