@@ -30,7 +30,9 @@ fn main() {
     let (body, why) = match shim(&out) {
         Ok(body) => (body, String::new()),
         Err(why) => {
-            println!("cargo:warning=flakeproof: no fake-command shim embedded ({why}); FakeDir::new() will say so. Set FLAKEPROOF_SHIM to a shim built for this target to embed it.");
+            println!(
+                "cargo:warning=flakeproof: no fake-command shim embedded ({why}); FakeDir::new() will say so. Set FLAKEPROOF_SHIM to a shim built for this target to embed it."
+            );
             (Vec::new(), why)
         }
     };

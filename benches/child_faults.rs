@@ -65,11 +65,11 @@ fn main() {
     let child = |plan: Option<&flakeproof::fault::FaultGuard>| {
         let mut cmd = Command::new(std::env::current_exe().unwrap());
         cmd.env(CHILD, dir.path()).stderr(Stdio::inherit());
-        if let Some(p) = plan {
-            if let Err(e) = cmd.faults(p) {
-                eprintln!("plans can't reach child processes here: {e}");
-                std::process::exit(1);
-            }
+        if let Some(p) = plan
+            && let Err(e) = cmd.faults(p)
+        {
+            eprintln!("plans can't reach child processes here: {e}");
+            std::process::exit(1);
         }
         cmd
     };

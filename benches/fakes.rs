@@ -28,7 +28,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{flag, measure, verdict, Case};
+use common::{Case, flag, measure, verdict};
 use flakeproof::fake::{AfterLast, ArgMatch, FakeDir, Reply};
 
 const FIRST: &str = "FLAKEPROOF_BENCH_FIRST_FAKEDIR";

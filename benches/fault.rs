@@ -25,9 +25,9 @@ mod common;
 use std::hint::black_box;
 use std::path::Path;
 
-use common::{flag, measure, verdict, Case};
-use flakeproof::fault::{self, FaultPlan};
+use common::{Case, flag, measure, verdict};
 use flakeproof::Op;
+use flakeproof::fault::{self, FaultPlan};
 
 /// A path not made before in this process: `/tmp/some/dir/artifact-N.o`
 /// with N counting up in place, so making one costs a few ns and no

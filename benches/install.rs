@@ -12,9 +12,9 @@ mod common;
 fn main() {
     use std::path::Path;
 
-    use common::{flag, measure, verdict, Case};
+    use common::{Case, flag, measure, verdict};
     use flakeproof::lab::Recipe;
-    use flakeproof::{install::Strategy, StubInstaller};
+    use flakeproof::{StubInstaller, install::Strategy};
 
     const BODY: &[u8] = b"#!/bin/sh\necho 'a stub of a typical size'\nexit 0\n";
 

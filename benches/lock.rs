@@ -10,7 +10,7 @@ mod common;
 fn main() {
     use std::fs::OpenOptions;
 
-    use common::{flag, measure, verdict, Case};
+    use common::{Case, flag, measure, verdict};
     use flakeproof::ArtifactLock;
 
     let rounds = flag("--rounds", 15) as usize;

@@ -12,7 +12,7 @@ fn main() {
     use std::path::Path;
     use std::process::Command;
 
-    use common::{flag, measure, verdict, Case};
+    use common::{Case, flag, measure, verdict};
     use flakeproof::replace::Replacer;
 
     let rounds = flag("--rounds", 15) as usize;

@@ -10,8 +10,8 @@ mod common;
 use std::hint::black_box;
 use std::io;
 
-use common::{flag, measure, verdict, Case};
-use flakeproof::{retry_etxtbsy, RetryPolicy};
+use common::{Case, flag, measure, verdict};
+use flakeproof::{RetryPolicy, retry_etxtbsy};
 
 #[inline(never)]
 fn op(x: u64) -> io::Result<u64> {

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use common::{flag, verdict};
 use flakeproof::lab::WriteHold;
-use flakeproof::{install_executable_stub, Op, RetryPolicy, SpawnRetryExt};
+use flakeproof::{Op, RetryPolicy, SpawnRetryExt, install_executable_stub};
 
 const HOLDS_MS: [u64; 7] = [5, 30, 80, 150, 300, 700, 2000];
 

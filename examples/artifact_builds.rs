@@ -102,7 +102,9 @@ fn main() {
     }
     let builders = arg(&args, "--builders", 3).max(1);
     let chunks = arg(&args, "--chunks", 400).max(1);
-    println!("artifact_builds: {builders} processes per key, 2 keys, {chunks} x 4 KiB written per build\n");
+    println!(
+        "artifact_builds: {builders} processes per key, 2 keys, {chunks} x 4 KiB written per build\n"
+    );
     println!(
         "| builds | per key | torn artifacts read back | builds of different keys overlapped |"
     );

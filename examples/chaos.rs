@@ -13,7 +13,7 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use flakeproof::fault::{self, FaultPlan, Outcome};
-use flakeproof::{fs, install_executable_stub, Classifier, Op, RetryPolicy, SpawnRetryExt};
+use flakeproof::{Classifier, Op, RetryPolicy, SpawnRetryExt, fs, install_executable_stub};
 
 const DEFAULT_PLAN: &str =
     "spawn=ETXTBSY@every2; rename(*/artifact-*)=busy(EBUSY,5ms); write=delay(1ms)@every5";
@@ -111,8 +111,10 @@ fn main() -> ExitCode {
         })
         .count();
     let expected = THREADS * ROUNDS;
-    println!("\n{} of {THREADS} threads finished all {ROUNDS} rounds; {artifacts} of {expected} artifacts in place",
-        THREADS - failed.len());
+    println!(
+        "\n{} of {THREADS} threads finished all {ROUNDS} rounds; {artifacts} of {expected} artifacts in place",
+        THREADS - failed.len()
+    );
     for f in &failed {
         eprintln!("  {f}");
     }

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use flakeproof::fault::{FaultGuard, FaultPlan};
 use flakeproof::process::Command;
-use flakeproof::{retry::Backoff, Classifier, RetryPolicy};
+use flakeproof::{Classifier, RetryPolicy, retry::Backoff};
 
 struct Row {
     scenario: &'static str,

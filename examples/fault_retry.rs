@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use flakeproof::fault::FaultPlan;
 use flakeproof::process::Command; // was: std::process::Command
-use flakeproof::{classify::Os, Classifier, Op};
+use flakeproof::{Classifier, Op, classify::Os};
 
 /// The code under test: a hand-written retry loop around a spawn.
 fn run_tool(program: &std::path::Path) -> io::Result<(String, u32)> {
@@ -21,7 +21,7 @@ fn run_tool(program: &std::path::Path) -> io::Result<(String, u32)> {
                 return Ok((
                     String::from_utf8_lossy(&out.stdout).trim().to_owned(),
                     attempt,
-                ))
+                ));
             }
             Err(e)
                 if attempt < 5

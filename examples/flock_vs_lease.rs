@@ -44,8 +44,8 @@ mod linux {
     use std::os::unix::io::{AsRawFd, RawFd};
     use std::path::Path;
     use std::process::{Command, Stdio};
-    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::thread;
     use std::time::{Duration, Instant};
 
@@ -84,7 +84,7 @@ mod linux {
                     return Err(
                         "usage: flock_vs_lease [--writers N (4)] [--installs M per writer (5000)]"
                             .into(),
-                    )
+                    );
                 }
                 other => return Err(format!("unknown argument {other:?} (try --help)")),
             }
@@ -334,6 +334,8 @@ mod linux {
             get(&counts.spawns),
             elapsed.as_secs_f64()
         );
-        println!("Each refusal is an install where flock alone would have reported \"no writer left\" too early.");
+        println!(
+            "Each refusal is an install where flock alone would have reported \"no writer left\" too early."
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use flakeproof::install_executable_stub;
-use flakeproof::lab::{stress, ForkStorm, Recipe};
+use flakeproof::lab::{ForkStorm, Recipe, stress};
 
 const BODY: &[u8] = b"#!/bin/sh\nexit 0\n";
 

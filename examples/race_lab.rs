@@ -37,13 +37,13 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use flakeproof::lab::{ForkStorm, Recipe};
 use flakeproof::{
-    install::Strategy, retry::Backoff, retry_etxtbsy, Classifier, RetryPolicy, StubInstaller,
+    Classifier, RetryPolicy, StubInstaller, install::Strategy, retry::Backoff, retry_etxtbsy,
 };
 
 const BODY: &[u8] = b"#!/bin/sh\nexit 0\n";
@@ -461,7 +461,9 @@ fn table(exec: Exec, writers: usize, storm: usize, iterations: usize) -> u64 {
         Exec::Direct => "failed: ETXTBSY",
         Exec::ViaShell => "failed: sh exit 126 \"busy\"",
     };
-    println!("| strategy | installs | {failed_col} | retries | barrier waited | storm forks | µs per install | µs per install+exec | µs waiting in retries per pair | longest wait, ms |");
+    println!(
+        "| strategy | installs | {failed_col} | retries | barrier waited | storm forks | µs per install | µs per install+exec | µs waiting in retries per pair | longest wait, ms |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut flakeproof_failed = 0;
     for row in rows(exec) {
@@ -497,9 +499,13 @@ fn table_mode(writers: usize, storm: usize, iterations: usize) -> u64 {
     );
     println!("{}\n", machine());
     let start = Instant::now();
-    println!("### 1. The test execs the stub itself: `Command::new(stub).status()`, retried as the row says\n");
+    println!(
+        "### 1. The test execs the stub itself: `Command::new(stub).status()`, retried as the row says\n"
+    );
     let mut failed = table(Exec::Direct, writers, storm, iterations);
-    println!("\n### 2. The code under test execs it: the test runs `sh -c \"$stub\"` (retried as the row says), the shell execs the stub\n");
+    println!(
+        "\n### 2. The code under test execs it: the test runs `sh -c \"$stub\"` (retried as the row says), the shell execs the stub\n"
+    );
     failed += table(Exec::ViaShell, writers, storm, iterations);
     println!(
         "\n{:.1} s in all.\n\

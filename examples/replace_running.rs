@@ -71,7 +71,7 @@ fn main() {
                 Path::new(&args[3]),
                 Path::new(&args[4]),
                 args[5].parse().unwrap(),
-            )
+            );
         }
         Some("--serve") => return serve(Path::new(&args[2]), args[3].parse().unwrap()),
         _ => {}
@@ -89,7 +89,9 @@ fn main() {
     let builders = arg(&args, "--builders", 3).max(1);
     let rounds = arg(&args, "--rounds", 40).max(1);
     let me = std::env::current_exe().expect("own path");
-    println!("replace_running: {builders} builder processes x {rounds} replacements of a running program, one server running it meanwhile\n");
+    println!(
+        "replace_running: {builders} builder processes x {rounds} replacements of a running program, one server running it meanwhile\n"
+    );
     println!("| builders use | builds failed | server runs failed |");
     println!("|---|---:|---:|");
     let mut flakeproof_failed = 0;

@@ -145,8 +145,8 @@ impl fmt::Display for Op {
 /// Is the raw OS error `raw`, from `op` on `os`, worth retrying? The table
 /// is documented on [`Classifier::for_op`].
 pub(crate) fn is_transient(os: Os, op: Op, raw: i32) -> bool {
-    use errno::windows::*;
     use Op::*;
+    use errno::windows::*;
     const TXTBSY: i32 = errno::linux::ETXTBSY; // 26 on every Unix family
     match os {
         Os::Linux | Os::OtherUnix => raw == TXTBSY && matches!(op, Spawn | Exec | OpenWrite | Copy),

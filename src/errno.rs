@@ -153,14 +153,16 @@ pub(crate) fn code_of(os: Os, name: &str) -> Result<(i32, &'static str), &'stati
         // Other Unixes share the historical numbers (below 35) only.
         (Os::OtherUnix, Some(&(n, l, m)), _) if l == m => Ok((l, n)),
         (Os::Windows, _, Some(&(n, w))) => Ok((w, n)),
-        (Os::Windows, Some(_), None) => {
-            Err("is a POSIX errno; Windows reports ERROR_* codes (for example ERROR_SHARING_VIOLATION)")
-        }
+        (Os::Windows, Some(_), None) => Err(
+            "is a POSIX errno; Windows reports ERROR_* codes (for example ERROR_SHARING_VIOLATION)",
+        ),
         (_, None, Some(_)) => {
             Err("is a Windows error; this OS reports errno names (for example EBUSY)")
         }
         (Os::OtherUnix, Some(_), _) => Err("has no known number on this OS: give the number"),
-        _ => Err("is not a known error name: use a name like EBUSY or ERROR_SHARING_VIOLATION, or a number"),
+        _ => Err(
+            "is not a known error name: use a name like EBUSY or ERROR_SHARING_VIOLATION, or a number",
+        ),
     }
 }
 

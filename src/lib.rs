@@ -103,12 +103,12 @@ mod test_support;
 
 // The names a first test needs; the rest live in the module named for them.
 pub use classify::{Classifier, Op};
-pub use install::{install_executable_stub, InstallError, StubInstaller};
+pub use install::{InstallError, StubInstaller, install_executable_stub};
 pub use lock::ArtifactLock;
-pub use replace::{replace_executable, ReplaceError};
-pub use retry::{retry_etxtbsy, RetryPolicy};
+pub use replace::{ReplaceError, replace_executable};
+pub use retry::{RetryPolicy, retry_etxtbsy};
 pub use spawn::SpawnRetryExt;
-pub use sweep::{sweep, Sweep, SweepFailure};
+pub use sweep::{Sweep, SweepFailure, sweep};
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -4,7 +4,7 @@
 //! fault; report each point the code under test did not recover from.
 
 use std::fmt;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::classify::Op;
 use crate::fault::{Call, FaultPlan, FaultScope, Outcome, ParseError};

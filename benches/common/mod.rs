@@ -43,9 +43,5 @@ pub fn flag(name: &str, default: u64) -> u64 {
 }
 
 pub fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "MISSED"
-    }
+    if ok { "met" } else { "MISSED" }
 }

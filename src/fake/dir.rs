@@ -99,7 +99,9 @@ impl FakeDir {
     pub fn new_in(parent: impl AsRef<Path>) -> Result<FakeDir, FakeError> {
         if SHIM.is_empty() {
             return Err(FakeError::new(
-                format!("flakeproof was built without its fake-command shim ({SHIM_WHY}); set FLAKEPROOF_SHIM to a shim built for this target and rebuild"),
+                format!(
+                    "flakeproof was built without its fake-command shim ({SHIM_WHY}); set FLAKEPROOF_SHIM to a shim built for this target and rebuild"
+                ),
                 io::Error::from(io::ErrorKind::Unsupported),
             ));
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::error::FakeError;
-use super::wire::{self, os, Finish, Match};
+use super::wire::{self, Finish, Match, os};
 
 /// Which calls a rule takes, by their arguments (without argv\[0\]).
 /// Compared exactly, as the OS passed them: no trimming, no case folding,

@@ -157,7 +157,9 @@ pub(super) fn self_test(
     let bin = bin.display();
     match result {
         Err(e) => Err(FakeError::new(
-            format!("fake commands can't run in {bin} (a noexec mount? pick another place with FakeDir::new_in)"),
+            format!(
+                "fake commands can't run in {bin} (a noexec mount? pick another place with FakeDir::new_in)"
+            ),
             e,
         )),
         Ok(out) if out.status.success() && out.stdout == nonce.as_bytes() => Ok(()),

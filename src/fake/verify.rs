@@ -7,7 +7,7 @@ use std::fmt;
 use super::error::FakeError;
 use super::invocation::Invocation;
 use super::state::FakeState;
-use super::wire::{os, Match};
+use super::wire::{Match, os};
 
 /// Checks `calls` against the rules of `fakes`: `Ok` when every call was
 /// answered by a rule and every rule not marked optional answered one.

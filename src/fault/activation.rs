@@ -454,9 +454,11 @@ mod tests {
         assert!(s.needs[Op::Spawn as usize] == Needs::Rules);
         assert!(s.needs[Op::Write as usize] == Needs::Rules); // `any`
         let s = Shared::new(Vec::new(), Holds::default(), None, 10);
-        assert!(Op::ALL
-            .iter()
-            .all(|&op| s.needs[op as usize] == Needs::Nothing));
+        assert!(
+            Op::ALL
+                .iter()
+                .all(|&op| s.needs[op as usize] == Needs::Nothing)
+        );
         // A rule without a pattern still counts the call, with or without the text.
         let rules = super::super::parse::parse("write=EIO@2", Os::Linux).unwrap();
         let s = Shared::new(rules, Holds::default(), None, 10);

@@ -2,13 +2,13 @@
 //! in as an argument, randomness from each rule's own seed.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::classify::Op;
 use crate::os::Os;
-use crate::rng::{unit_interval, SplitMix64};
+use crate::rng::{SplitMix64, unit_interval};
 
 /// An error to inject: its raw OS code, and the name it was given by (if any),
 /// so that `Display` gives back what was written.
@@ -423,11 +423,7 @@ mod tests {
                 let v = st
                     .decide(&rules, Op::Rename, "p", c, || Duration::ZERO)
                     .fail;
-                if c == x {
-                    dx.push(v)
-                } else {
-                    dy.push(v)
-                }
+                if c == x { dx.push(v) } else { dy.push(v) }
             }
             (dx, dy)
         };

@@ -9,7 +9,7 @@ use super::error::{InstallError, InstallStep};
 use super::options::{Durability, InstallReport, Strategy, WriterCheck};
 use crate::classify::{Classifier, Op};
 use crate::move_aside;
-use crate::names::{validate_name, Leftover};
+use crate::names::{Leftover, validate_name};
 use crate::os::Os;
 use crate::retry::RetryPolicy;
 use crate::sys::{self, ChildStep, DirFacts, FsKind, Probe};

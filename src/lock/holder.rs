@@ -163,8 +163,9 @@ mod tests {
         assert_eq!(back.command, "build --out=a=b second line");
         assert_eq!(back.since, h.since);
         assert!(Holder::from_record("garbage").is_none());
-        assert!(back
-            .to_string()
-            .starts_with("pid 42 on ci-7 (`build --out=a=b second line`)"));
+        assert!(
+            back.to_string()
+                .starts_with("pid 42 on ci-7 (`build --out=a=b second line`)")
+        );
     }
 }

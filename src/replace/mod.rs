@@ -15,7 +15,7 @@ pub use error::{ReplaceError, ReplaceStep};
 
 use crate::install::{Durability, StubInstaller, WriterCheck};
 use crate::lock::ArtifactLock;
-use crate::names::{split_file_path, Leftover};
+use crate::names::{Leftover, split_file_path};
 use crate::retry::RetryPolicy;
 use crate::sys::{self, mirror};
 

@@ -141,10 +141,10 @@ impl RetryPolicy {
                     delay
                 }
             };
-            if let (Some(budget), Some(start)) = (self.budget, start) {
-                if clock.now().saturating_sub(start).saturating_add(delay) > budget {
-                    break (Err(err), Stop::BudgetExhausted);
-                }
+            if let (Some(budget), Some(start)) = (self.budget, start)
+                && clock.now().saturating_sub(start).saturating_add(delay) > budget
+            {
+                break (Err(err), Stop::BudgetExhausted);
             }
             self.hook(attempt, &err, delay);
             match (waking, wake.as_deref_mut()) {

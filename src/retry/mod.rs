@@ -33,7 +33,7 @@ mod run_on;
 
 pub use backoff::{Backoff, Constant, Delays, Exponential};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use policy::{retry_etxtbsy, Jitter, RetryPolicy};
+pub use policy::{Jitter, RetryPolicy, retry_etxtbsy};
 pub use report::{RetryEvent, RetryReport, Stop};
 
 pub(crate) use engine::Wake;

@@ -7,8 +7,8 @@
 
 use std::fmt;
 use std::io;
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use super::backoff::Backoff;

@@ -23,4 +23,4 @@
 mod ops;
 mod write;
 
-pub use ops::{copy, remove_dir_all, remove_file, rename, Budget, Robust};
+pub use ops::{Budget, Robust, copy, remove_dir_all, remove_file, rename};

@@ -322,7 +322,7 @@ mod tests {
     /// The operations of the budget table in `budgets.md`, with the
     /// operation whose classifier each uses and its default schedule.
     fn table_rows() -> Vec<String> {
-        use crate::classify::{is_transient, Os};
+        use crate::classify::{Os, is_transient};
         use crate::{errno, retry::ManualClock};
         let process_exit = "[`Budget::ProcessExit`]: 10 ms doubling to 200 ms, 2 s";
         // The schedule of RetryPolicy's default, measured, not written down.

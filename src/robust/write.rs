@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::ops::Robust;
 use crate::classify::Op;
-use crate::names::{split_file_path as split, Leftover};
+use crate::names::{Leftover, split_file_path as split};
 use crate::retry::RetryReport;
 use crate::sys::{self, mirror};
 

@@ -97,7 +97,7 @@ pub(crate) fn is_running(path: &Path) -> io::Result<bool> {
         // Gone, or deleted and pending while its last handle closes: the
         // shim is past its end either way.
         Err(e) if e.kind() == io::ErrorKind::NotFound || super::imp::delete_pending(&e) => {
-            return Ok(false)
+            return Ok(false);
         }
         Err(e) => return Err(e),
     };

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use super::imp::CloseWatch;
 use super::process::Program;
-use crate::classify::{is_etxtbsy, Op};
+use crate::classify::{Op, is_etxtbsy};
 use crate::fault::gate;
 use crate::os::Os;
 use crate::retry::Wake;

@@ -139,8 +139,8 @@ fn with_a_lock_the_destination_is_held_while_replacing() {
 #[test]
 fn a_set_replaced_under_one_key_is_read_whole_under_the_shared_lock() {
     use flakeproof::ArtifactLock;
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let read_locked = true;
     let dir = tempfile::tempdir().unwrap();
     let (builds, out) = (dir.path().join("builds"), dir.path().join("out"));

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use flakeproof::{replace::Replacer, ArtifactLock};
+use flakeproof::{ArtifactLock, replace::Replacer};
 
 const DIR: &str = "FLAKEPROOF_REPLACE_DIR";
 
@@ -121,5 +121,7 @@ fn a_replacer_killed_at_any_moment_leaves_a_whole_program_and_only_sweepable_deb
         "{:?}",
         leftovers(dir.path())
     );
-    eprintln!("1000 kills: the program was whole every time; temp files left by a kill, seen in all: {debris_seen}");
+    eprintln!(
+        "1000 kills: the program was whole every time; temp files left by a kill, seen in all: {debris_seen}"
+    );
 }

@@ -2,13 +2,13 @@
 //! retries permanent ones, and shows every retry.
 
 use std::io;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use flakeproof::fault::FaultPlan;
 use flakeproof::robust::{Budget, Robust};
-use flakeproof::{retry::ManualClock, Op};
+use flakeproof::{Op, retry::ManualClock};
 
 /// An error this OS calls transient for `op`, by name.
 fn transient(op: Op) -> &'static str {
@@ -81,9 +81,11 @@ fn each_budget_gives_up_when_its_time_is_spent() {
             .clock(clock.clone())
             .copy(dir.path().join("a"), dir.path().join("b"))
             .unwrap_err();
-        assert!(flakeproof::Classifier::for_op(Op::Copy)
-            .on(flakeproof::classify::Os::CURRENT)
-            .is_transient(&e));
+        assert!(
+            flakeproof::Classifier::for_op(Op::Copy)
+                .on(flakeproof::classify::Os::CURRENT)
+                .is_transient(&e)
+        );
         let slept: Duration = clock.sleeps().iter().sum();
         assert!(
             slept <= limit && slept > limit * 9 / 10,

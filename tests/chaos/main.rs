@@ -14,7 +14,7 @@ mod common;
 use std::process::Command;
 
 use flakeproof::fault;
-use flakeproof::{install_executable_stub, retry_etxtbsy, Op, SpawnRetryExt};
+use flakeproof::{Op, SpawnRetryExt, install_executable_stub, retry_etxtbsy};
 
 fn fake_tool(dir: &std::path::Path, name: &str, says: &str) -> std::path::PathBuf {
     install_executable_stub(dir, name, format!("#!/bin/sh\necho {says}\n")).unwrap()

@@ -7,9 +7,9 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
+use flakeproof::Op;
 use flakeproof::fault::{FaultGuard, FaultPlan, Outcome};
 use flakeproof::process::{ChildFaultsExt, Command};
-use flakeproof::Op;
 
 /// Attach `guard`'s plan to `cmd`, or say why this machine can't and skip.
 fn attach<'c, C: ChildFaultsExt>(cmd: &'c mut C, guard: &FaultGuard) -> Option<&'c mut C> {
@@ -68,11 +68,12 @@ fn a_real_mv_fails_its_rename_once_with_ebusy_and_the_record_names_its_pid() {
     assert_eq!(guard.attempts(Op::Spawn, "*"), 1);
 
     // The second rename passes: the plan said @1.
-    assert!(mv
-        .stderr(std::process::Stdio::inherit())
-        .status()
-        .unwrap()
-        .success());
+    assert!(
+        mv.stderr(std::process::Stdio::inherit())
+            .status()
+            .unwrap()
+            .success()
+    );
     assert!(target.join("b").exists());
     assert_eq!(guard.injected(Op::Rename, "*"), 1);
     // One rename per mv, or two where the filesystem refuses

@@ -5,15 +5,14 @@ use std::time::Duration;
 
 use flakeproof::fault::{FaultPlan, Outcome};
 use flakeproof::{
-    fs,
+    Op, RetryPolicy, StubInstaller, fs,
     install::{InstallStep, Strategy},
     retry::{ManualClock, Stop},
-    Op, RetryPolicy, StubInstaller,
 };
 #[cfg(unix)]
 use {
     flakeproof::process::Command,
-    flakeproof::{install_executable_stub, SpawnRetryExt},
+    flakeproof::{SpawnRetryExt, install_executable_stub},
     std::io,
     std::path::{Path, PathBuf},
     std::sync::Barrier,
@@ -51,8 +50,8 @@ fn run_with_my_retry(path: &Path) -> (io::Result<Vec<u8>>, u32) {
 
 #[cfg(unix)]
 #[test]
-fn etxtbsy_on_the_first_two_spawns_makes_retry_code_try_three_times_while_a_concurrent_thread_sees_none(
-) {
+fn etxtbsy_on_the_first_two_spawns_makes_retry_code_try_three_times_while_a_concurrent_thread_sees_none()
+ {
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use flakeproof::{fs, Sweep, SweepFailure};
+use flakeproof::{Sweep, SweepFailure, fs};
 
 /// EIO's stand-in where error names are Windows' (raw 5 on both).
 const EIO: &str = if cfg!(windows) {
@@ -147,10 +147,12 @@ fn a_sweep_reaches_into_child_processes() {
     let ks: Vec<u64> = leaky.failures.iter().map(|f| f.k).collect();
     let after_the_open: Vec<u64> = (2..=leaky.points).collect();
     assert_eq!(ks, after_the_open, "{leaky}");
-    assert!(leaky
-        .failures
-        .iter()
-        .all(|f| f.call.as_ref().unwrap().exe.is_some()));
+    assert!(
+        leaky
+            .failures
+            .iter()
+            .all(|f| f.call.as_ref().unwrap().exe.is_some())
+    );
 
     let fixed = sweep(
         "any(*/out*)=EIO",

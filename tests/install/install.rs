@@ -13,8 +13,9 @@ use crate::common::{entries, skip};
 #[cfg(target_os = "linux")]
 use flakeproof::fault::FaultPlan;
 use flakeproof::{
+    StubInstaller,
     install::{InstallStep, Strategy, WriterCheck},
-    install_executable_stub, StubInstaller,
+    install_executable_stub,
 };
 use rstest::rstest;
 

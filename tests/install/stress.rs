@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use flakeproof::lab::{ForkStorm, Recipe};
-use flakeproof::{install::Strategy, Classifier, StubInstaller};
+use flakeproof::{Classifier, StubInstaller, install::Strategy};
 
 const BODY: &[u8] = b"#!/bin/sh\nexit 0\n";
 

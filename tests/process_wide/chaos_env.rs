@@ -45,8 +45,8 @@ fn child_makes_calls_from_several_threads() {
 }
 
 #[test]
-fn an_invalid_plan_in_the_environment_fails_every_call_the_same_way_or_is_ignored_without_the_feature(
-) {
+fn an_invalid_plan_in_the_environment_fails_every_call_the_same_way_or_is_ignored_without_the_feature()
+ {
     let _alone = crate::common::process_wide();
     let out = Command::new(std::env::current_exe().unwrap())
         .args([

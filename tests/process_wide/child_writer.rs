@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use flakeproof::fault::FaultPlan;
 use flakeproof::{
-    install::{InstallStep, Strategy},
     StubInstaller,
+    install::{InstallStep, Strategy},
 };
 
 /// Pids of this process's children (every thread's).

@@ -6,7 +6,7 @@
 use std::io;
 
 use flakeproof::fault::{self, FaultPlan};
-use flakeproof::{fs, Op};
+use flakeproof::{Op, fs};
 
 /// Code under test that does its work on a thread of its own.
 fn make_dir_in_background(path: std::path::PathBuf) -> io::Result<()> {

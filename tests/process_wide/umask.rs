@@ -5,7 +5,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use flakeproof::{install::Strategy, install_executable_stub, StubInstaller};
+use flakeproof::{StubInstaller, install::Strategy, install_executable_stub};
 
 #[test]
 fn mode_is_exact_under_umask_077_for_every_strategy() {

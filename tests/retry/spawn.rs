@@ -12,9 +12,8 @@ use std::time::Duration;
 
 use flakeproof::fault::FaultPlan;
 use flakeproof::{
-    install_executable_stub,
+    Op, RetryPolicy, SpawnRetryExt, install_executable_stub,
     retry::{Backoff, Stop},
-    Op, RetryPolicy, SpawnRetryExt,
 };
 
 /// A shell that opens `path` for writing, says "ready", and holds it until

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use flakeproof::{fs, retry::Backoff, Classifier, RetryPolicy};
+use flakeproof::{Classifier, RetryPolicy, fs, retry::Backoff};
 
 const CHILD_ENV: &str = "FLAKEPROOF_STRACE_ORACLE_DIR";
 
@@ -130,7 +130,7 @@ fn a_plan_attached_to_the_same_child_gives_what_strace_gives() {
     // enforced by seccomp instead of strace: the child must see the same
     // three EBUSYs and say the same line, and the plan's record must count
     // what the kernel-level injector counted.
-    use flakeproof::{fault::FaultPlan, process::Command as FpCommand, Op};
+    use flakeproof::{Op, fault::FaultPlan, process::Command as FpCommand};
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("from"), "payload").unwrap();
     let guard = FaultPlan::parse("rename=EBUSY@1..3").unwrap().activate();

@@ -16,8 +16,8 @@ use crate::common::entries;
 use flakeproof::errno::windows::*;
 use flakeproof::fault::FaultPlan;
 use flakeproof::{
-    classify::Os, install::InstallStep, install_executable_stub, Classifier, Op, RetryPolicy,
-    SpawnRetryExt, StubInstaller,
+    Classifier, Op, RetryPolicy, SpawnRetryExt, StubInstaller, classify::Os, install::InstallStep,
+    install_executable_stub,
 };
 use rstest::rstest;
 
@@ -162,9 +162,11 @@ fn a_sharing_violation_on_open_is_transient_and_ridden_out() {
         .unwrap();
     let e = flakeproof::fs::File::open(&path).unwrap_err();
     assert_eq!(e.raw_os_error(), Some(ERROR_SHARING_VIOLATION));
-    assert!(flakeproof::Classifier::for_op(Op::Open)
-        .on(Os::Windows)
-        .is_transient(&e));
+    assert!(
+        flakeproof::Classifier::for_op(Op::Open)
+            .on(Os::Windows)
+            .is_transient(&e)
+    );
     let (policy, seen) = released_by_first_retry(Op::Open, exclusive);
     let (f, report) = policy.run_with_report(|| flakeproof::fs::File::open(&path));
     f.unwrap();
@@ -210,9 +212,11 @@ fn a_pending_delete_blocks_the_name_until_the_last_handle_closes() {
         [ERROR_ACCESS_DENIED, ERROR_DELETE_PENDING].contains(&raw),
         "{e}"
     );
-    assert!(Classifier::for_op(Op::OpenWrite)
-        .on(Os::Windows)
-        .is_transient(&std::io::Error::from_raw_os_error(raw)));
+    assert!(
+        Classifier::for_op(Op::OpenWrite)
+            .on(Os::Windows)
+            .is_transient(&std::io::Error::from_raw_os_error(raw))
+    );
     let (policy, seen) = released_by_first_retry(Op::OpenWrite, reader);
     let (r, report) = policy.run_with_report(|| flakeproof::fs::write(&path, "new"));
     r.unwrap();
@@ -378,9 +382,11 @@ fn cleanup_at_teardown_warns_instead_of_failing_when_a_file_stays_held() {
         "{left}"
     );
     drop(held);
-    assert!(flakeproof::robust::Robust::new()
-        .cleanup(&scratch)
-        .is_none());
+    assert!(
+        flakeproof::robust::Robust::new()
+            .cleanup(&scratch)
+            .is_none()
+    );
     assert!(!scratch.exists());
 }
 

@@ -94,10 +94,12 @@ fn windows_names_resolve_for_windows_only() {
     let e = parse_linux("rename=ERROR_SHARING_VIOLATION").unwrap_err();
     assert_eq!(e.column(), 8);
     assert!(e.to_string().contains("is a Windows error"), "{e}");
-    assert!(parse("rename=EBUSY", Os::Windows)
-        .unwrap_err()
-        .to_string()
-        .contains("POSIX errno"));
+    assert!(
+        parse("rename=EBUSY", Os::Windows)
+            .unwrap_err()
+            .to_string()
+            .contains("POSIX errno")
+    );
     let mac = parse("lock=EAGAIN", Os::MacOs).unwrap();
     assert_eq!(
         mac[0].action,

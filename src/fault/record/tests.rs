@@ -133,11 +133,11 @@ impl Model {
         let t = self.totals.entry(op).or_default();
         t.0 += 1;
         t.1 += matches!(outcome, Outcome::Injected { .. }) as usize;
-        if let Some(r) = self.runs.back_mut() {
-            if (r.0, r.1.as_path(), r.2) == (op, path, outcome) {
-                r.3 += 1;
-                return;
-            }
+        if let Some(r) = self.runs.back_mut()
+            && (r.0, r.1.as_path(), r.2) == (op, path, outcome)
+        {
+            r.3 += 1;
+            return;
         }
         if self.runs.len() == self.limit {
             let (op, path, outcome, times) = self.runs.pop_front().unwrap();

@@ -290,9 +290,11 @@ mod tests {
         let mut lease = || Ok(false);
         let mut flock = || Ok(true);
         let r = rounds(FsKind::Unknown, &mut lease, &mut flock, GRACE as usize);
-        assert!(r[..GRACE as usize - 1]
-            .iter()
-            .all(|r| *r == Round::Busy(Probe::Lease)));
+        assert!(
+            r[..GRACE as usize - 1]
+                .iter()
+                .all(|r| *r == Round::Busy(Probe::Lease))
+        );
         assert_eq!(r[GRACE as usize - 1], Round::Clear(Probe::Undecided));
         let d = wait_with(
             Barrier::new(FsKind::Fuse),

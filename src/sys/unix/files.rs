@@ -65,13 +65,13 @@ pub(crate) fn reopen(path: &Path, expect: Option<&FileId>) -> io::Result<File> {
         .read(true)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)?;
-    if let Some(id) = expect {
-        if file_id(&file)? != *id {
-            return Err(io::Error::other(format!(
-                "{} was replaced by another file while flakeproof was installing it",
-                path.display()
-            )));
-        }
+    if let Some(id) = expect
+        && file_id(&file)? != *id
+    {
+        return Err(io::Error::other(format!(
+            "{} was replaced by another file while flakeproof was installing it",
+            path.display()
+        )));
     }
     Ok(file)
 }

@@ -42,7 +42,7 @@ pub(crate) fn dir_facts(dir: &Path) -> io::Result<DirFacts> {
                 Ok(kind) => kind,
                 // Missing or not a directory: the caller's error to see.
                 Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => {
-                    return Err(e)
+                    return Err(e);
                 }
                 // Anything else (EOVERFLOW from a 32-bit statfs on a huge
                 // filesystem, a FUSE server's error): unknown, so the

@@ -19,13 +19,13 @@ mod notify;
 mod notify;
 
 pub(crate) use barrier::{lock_description, wait_for_no_writers};
-pub(crate) use child_writer::{write_in_child, ChildFaults};
+pub(crate) use child_writer::{ChildFaults, write_in_child};
 pub(crate) use close_watch::CloseWatch;
 pub(crate) use files::unsupported as lock_unsupported;
 pub(crate) use files::{
-    close, create_new, file_id, only_we_can_change, open_for_sync, open_for_writing, process_alive,
-    reopen, set_mode, set_mode_path, sync_dir, FileId, EXEC_REFUSES_WRITERS, PATH_SEPARATOR,
-    RUNNING_PROGRAMS_UNLINK,
+    EXEC_REFUSES_WRITERS, FileId, PATH_SEPARATOR, RUNNING_PROGRAMS_UNLINK, close, create_new,
+    file_id, only_we_can_change, open_for_sync, open_for_writing, process_alive, reopen, set_mode,
+    set_mode_path, sync_dir,
 };
 pub(crate) use files::{delete_pending, make_private_dir, mode_of, would_block, write_all_at};
 pub(crate) use fs_kind::{dir_facts, fs_kind, note_leases_fail};

@@ -16,7 +16,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::child_memory::read_c_string;
-use super::filter::{Decoded, Needs, Target, AT_FDCWD};
+use super::filter::{AT_FDCWD, Decoded, Needs, Target};
 
 /// The call's path, resolved: against the caller's working directory or
 /// the directory its `dirfd` names, lexically (`.` and `..` folded).

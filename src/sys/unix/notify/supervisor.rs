@@ -14,10 +14,10 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 
 use super::callers::Callers;
-use super::decide::{decide, Answer, Stage};
+use super::decide::{Answer, Stage, decide};
 use super::handoff::{self, Handoff};
 use super::listener;
-use super::tree_kill::{hung_up, Control, DirectChild};
+use super::tree_kill::{Control, DirectChild, hung_up};
 use crate::fault::Shared;
 
 /// One child tree: the listener of the filter its direct child installed.

@@ -7,8 +7,8 @@
 //! to their parent, so they are killed before the direct child is.
 
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One tree's direct child: the process that installed the filter.
 pub(super) struct DirectChild {
