@@ -1,0 +1,290 @@
+//! The `flakeproof` binary, run as a user runs it: real commands under real
+//! plans, and each bad input with its message and exit status.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn flakeproof() -> Command {
+    Command::cargo_bin("flakeproof").unwrap()
+}
+
+/// Fault plans need seccomp user notification; where the machine lacks it
+/// the run says so with 124, and the tests that need it skip (CI's machine
+/// has it: `FLAKEPROOF_REQUIRE=seccomp` turns the skip into a failure).
+fn seccomp_here() -> bool {
+    let ok = flakeproof()
+        .arg("doctor")
+        .output()
+        .unwrap()
+        .status
+        .success();
+    if !ok {
+        let required = std::env::var("FLAKEPROOF_REQUIRE").unwrap_or_default();
+        assert!(
+            !required.split(',').any(|f| f.trim() == "seccomp"),
+            "seccomp is required here (FLAKEPROOF_REQUIRE) but doctor says it doesn't work"
+        );
+        eprintln!("SKIPPED (seccomp): no seccomp user notification here");
+    }
+    ok
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn mv_setup(dir: &Path) {
+    std::fs::create_dir(dir.join("target")).unwrap();
+    std::fs::write(dir.join("a"), "x").unwrap();
+}
+
+#[test]
+fn mv_fails_once_with_ebusy_and_the_summary_names_the_failed_rename() {
+    if !seccomp_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mv_setup(dir.path());
+    let out = flakeproof()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--faults",
+            "rename(*/target/*)=EBUSY@1",
+            "--",
+            "mv",
+            "a",
+            "target/b",
+        ])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("Device or resource busy"), "{err}");
+    assert!(err.contains("1 call(s) failed"), "{err}");
+    let target_b = dir.path().canonicalize().unwrap().join("target/b");
+    assert!(
+        err.contains(&format!(
+            "rename {}: Device or resource busy",
+            target_b.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("/mv]") || err.contains("mv]"),
+        "the executable is named: {err}"
+    );
+    assert!(dir.path().join("a").exists(), "the rename was not made");
+}
+
+#[test]
+fn a_trigger_never_reached_lets_the_command_succeed() {
+    if !seccomp_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mv_setup(dir.path());
+    let out = flakeproof()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--faults",
+            "rename(*/target/*)=EBUSY@2",
+            "--",
+            "mv",
+            "a",
+            "target/b",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("target/b").exists());
+    assert!(text(&out.stderr).contains("0 call(s) failed"));
+}
+
+#[test]
+fn the_record_holds_every_call_as_json_lines() {
+    if !seccomp_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mv_setup(dir.path());
+    let record = dir.path().join("calls.jsonl");
+    let out = flakeproof()
+        .current_dir(dir.path())
+        .arg("run")
+        .args(["--faults", "rename(*/target/*)=EBUSY@1", "--record"])
+        .arg(&record)
+        .args(["--", "mv", "a", "target/b"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&record)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let injected: Vec<_> = lines
+        .iter()
+        .filter(|l| l["outcome"] == "injected")
+        .collect();
+    assert_eq!(injected.len(), 1, "{lines:?}");
+    assert_eq!(injected[0]["op"], "rename");
+    assert_eq!(injected[0]["errno"], 16);
+    assert!(injected[0]["exe"].as_str().unwrap().ends_with("mv"));
+    // The spawn of mv consulted the plan too, from this process.
+    assert!(lines.iter().any(|l| l["op"] == "spawn"), "{lines:?}");
+}
+
+#[test]
+fn the_json_summary_is_one_object_with_the_status() {
+    if !seccomp_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mv_setup(dir.path());
+    let out = flakeproof()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--json",
+            "--faults",
+            "rename(*/target/*)=EBUSY@1",
+            "--",
+            "mv",
+            "a",
+            "target/b",
+        ])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    let last = err.lines().last().unwrap();
+    let summary: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(summary["failed"].as_array().unwrap().len(), 1, "{summary}");
+    assert_eq!(summary["status"], out.status.code().unwrap());
+}
+
+#[test]
+fn a_command_killed_by_a_signal_exits_128_plus_its_number() {
+    if !seccomp_here() {
+        return;
+    }
+    let out = flakeproof()
+        .args([
+            "run",
+            "--faults",
+            "rename=EIO",
+            "--",
+            "sh",
+            "-c",
+            "kill -9 $$",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(128 + 9), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_plan_that_does_not_parse_exits_125_naming_the_column_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let out = flakeproof()
+        .args(["run", "--faults", "rename=EBUSYY", "--", "touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert!(err.contains("--faults") && err.contains("column"), "{err}");
+    assert!(!marker.exists(), "CMD must not run unfaulted");
+}
+
+#[test]
+fn an_unwritable_record_exits_125_before_the_command_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let out = flakeproof()
+        .args(["run", "--faults", "rename=EIO", "--record"])
+        .arg(dir.path().join("no/such/dir/calls.jsonl"))
+        .args(["--", "touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert!(
+        err.contains("--record") && err.contains("calls.jsonl"),
+        "{err}"
+    );
+    assert!(!marker.exists());
+}
+
+#[test]
+fn a_command_not_found_exits_127_and_one_not_executable_126() {
+    if !seccomp_here() {
+        return;
+    }
+    let out = flakeproof()
+        .args([
+            "run",
+            "--faults",
+            "rename=EIO",
+            "--",
+            "no-such-command-flakeproof",
+        ])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(127), "{err}");
+    assert!(err.contains("no-such-command-flakeproof"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("not-executable");
+    std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+    let out = flakeproof()
+        .args(["run", "--faults", "rename=EIO", "--"])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    // Root runs a file without execute bits? No: exec needs one x bit even
+    // for root, so this is 126 as root and as anyone.
+    assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_missing_command_is_a_usage_error() {
+    let out = flakeproof()
+        .args(["run", "--faults", "rename=EIO"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("CMD"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn run_inside_run_exits_123_naming_the_outer_owner() {
+    if !seccomp_here() {
+        return;
+    }
+    let me = assert_cmd::cargo::cargo_bin("flakeproof");
+    let out = flakeproof()
+        .args(["run", "--faults", "rename=EIO", "--"])
+        .arg(&me)
+        .args(["run", "--faults", "rename=EIO", "--", "true"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    // The inner run's status, passed on by the outer one.
+    assert_eq!(out.status.code(), Some(123), "{err}");
+    assert!(err.contains("child-plan"), "the owner is named: {err}");
+}
+
+#[test]
+fn doctor_runs_and_names_the_filesystem_of_tmpdir() {
+    let out = flakeproof().arg("doctor").output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("kernel:"), "{stdout}");
+    assert!(stdout.contains("seccomp user notification"), "{stdout}");
+    assert!(stdout.contains("read leases on TMPDIR ("), "{stdout}");
+}
