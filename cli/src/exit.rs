@@ -16,6 +16,8 @@ pub(crate) const UNSUPPORTED: u8 = 124;
 /// flakeproof's own (`FLAKEPROOF_SECCOMP_OWNER` names it) or another
 /// supervisor's.
 pub(crate) const LISTENER_TAKEN: u8 = 123;
+/// `sweep`: the rule reached no call of the command, so nothing was tested.
+pub(crate) const UNREACHED: u8 = 122;
 /// CMD exists but can't be run (permissions, not an executable).
 pub(crate) const NOT_EXECUTABLE: u8 = 126;
 /// CMD was not found.
@@ -30,6 +32,8 @@ Exit status (run):
   125  flakeproof's own failure: a plan that doesn't parse, a --record file that can't be written
   126  CMD can't be run;  127  CMD not found
   2    bad arguments
+Exit status (sweep): 0 if every point was recovered from, 1 if a point failed --check or left
+  debris, 122 if the rule reached no call (nothing tested); 123-127 as for run.
 Exit status (doctor): 0 if `run` can work here, 1 if not.";
 
 /// Print `message` as flakeproof's own error and return `status`.

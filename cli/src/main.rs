@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod doctor;
 mod exit;
 mod run;
+mod sweep;
 
 /// Fault plans for whole process trees, from the command line.
 #[derive(Parser)]
@@ -47,6 +48,41 @@ enum Command {
         #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
         cmd: Vec<OsString>,
     },
+    /// Fail each call RULE matches in turn, one run of CMD per call, and
+    /// report the points CMD did not recover from.
+    ///
+    /// Before every run (and a first, clean one) `--setup` resets the state;
+    /// after it, `--check` judges the result (for instance: the output is
+    /// the old file or the new one, never torn), and each `--watch`
+    /// directory is compared with what the clean run left (debris: temp
+    /// files, half-written outputs). Runs go on until one no longer reaches
+    /// the rule. A rule no run reaches is an error: nothing was tested.
+    #[command(after_help = SWEEP_EXAMPLES)]
+    Sweep {
+        /// One rule without a trigger (the sweep sets @1, @2 ...):
+        /// 'write(*/out*)=EIO'.
+        #[arg(value_name = "RULE")]
+        rule: String,
+        /// Run before each point, and before the clean run: `sh -c SETUP`.
+        #[arg(long, value_name = "SETUP")]
+        setup: Option<String>,
+        /// Run after each point, unfaulted: `sh -c CHECK`; non-zero means the
+        /// point was not recovered from.
+        #[arg(long, value_name = "CHECK")]
+        check: Option<String>,
+        /// A directory whose new entries, beyond a clean run's, are debris.
+        #[arg(long, value_name = "DIR")]
+        watch: Vec<PathBuf>,
+        /// Stop after this many points.
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        max: u64,
+        /// Print the report as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// The command and its arguments.
+        #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
+        cmd: Vec<OsString>,
+    },
     /// What this machine gives flakeproof, one line each, with what
     /// degrades without it. Exits 0 when `run` can work here.
     #[command(after_help = "Example:\n  flakeproof doctor")]
@@ -61,6 +97,13 @@ Examples:
   flakeproof run --faults 'spawn(*/stub-*)=ETXTBSY@1..2' --record calls.jsonl -- cargo test
 ";
 
+const SWEEP_EXAMPLES: &str = "\
+Example:
+  # a script that rewrites `out` in place: the sweep finds the torn points
+  flakeproof sweep 'write(*/out*)=EIO' --setup 'printf old > out' \\
+    --check 'test \"$(cat out)\" = old || test \"$(cat out)\" = new' --watch . -- ./save.sh
+";
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run {
@@ -69,6 +112,23 @@ fn main() -> ExitCode {
             json,
             cmd,
         } => run::run(&faults, record.as_deref(), json, &cmd),
+        Command::Sweep {
+            rule,
+            setup,
+            check,
+            watch,
+            max,
+            json,
+            cmd,
+        } => sweep::sweep(&sweep::Options {
+            rule: &rule,
+            setup: setup.as_deref(),
+            check: check.as_deref(),
+            watch: &watch,
+            max,
+            json,
+            cmd: &cmd,
+        }),
         Command::Doctor => doctor::doctor(),
     }
 }

@@ -288,3 +288,111 @@ fn doctor_runs_and_names_the_filesystem_of_tmpdir() {
     assert!(stdout.contains("seccomp user notification"), "{stdout}");
     assert!(stdout.contains("read leases on TMPDIR ("), "{stdout}");
 }
+
+/// A directory with three ways of saving `out`, and the sweep's options that
+/// reset it and judge it: `out` must be the old content or the new, never
+/// torn.
+fn save_scripts() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in [
+        ("in-place.sh", "printf new > out\n"),
+        ("leaky.sh", "printf new > out.tmp && mv out.tmp out\n"),
+        (
+            "safe.sh",
+            "{ printf new > out.tmp && mv out.tmp out; } || { rm -f out.tmp; exit 1; }\n",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+fn sweep_of(dir: &Path, rule: &str, script: &str) -> std::process::Output {
+    flakeproof()
+        .current_dir(dir)
+        .args(["sweep", rule, "--setup", "printf old > out; rm -f out.tmp"])
+        .args([
+            "--check",
+            r#"test "$(cat out)" = old || test "$(cat out)" = new"#,
+        ])
+        .args(["--watch", ".", "--", script])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_sweep_finds_the_torn_point_of_a_write_in_place_and_none_in_a_safe_save() {
+    if !seccomp_here() {
+        return;
+    }
+    let dir = save_scripts();
+    let torn = sweep_of(dir.path(), "write(*/out*)=EIO", "./in-place.sh");
+    let report = text(&torn.stdout);
+    assert_eq!(torn.status.code(), Some(1), "{report}");
+    assert!(report.contains("CHECK FAILED"), "{report}");
+    assert!(report.contains("write "), "{report}");
+
+    let safe = sweep_of(dir.path(), "any(*/out*)=EIO", "./safe.sh");
+    let report = text(&safe.stdout);
+    assert_eq!(
+        safe.status.code(),
+        Some(0),
+        "{report}{}",
+        text(&safe.stderr)
+    );
+    assert!(report.contains(" 0 not recovered from"), "{report}");
+    assert!(
+        !report.contains("DEBRIS") && !report.contains("CHECK FAILED"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_sweep_reports_the_temp_file_a_failed_save_leaves_behind() {
+    if !seccomp_here() {
+        return;
+    }
+    let dir = save_scripts();
+    let out = sweep_of(dir.path(), "write(*/out*)=EIO", "./leaky.sh");
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("DEBRIS: ./out.tmp"), "{report}");
+}
+
+#[test]
+fn a_sweep_that_reaches_nothing_exits_122_and_bad_options_125() {
+    if !seccomp_here() {
+        return;
+    }
+    let dir = save_scripts();
+    let out = sweep_of(dir.path(), "rename(*/elsewhere)=EIO", "./safe.sh");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(122), "{err}");
+    assert!(err.contains("reached no call"), "{err}");
+
+    let out = flakeproof()
+        .args(["sweep", "write=EIO@2", "--", "true"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert!(err.contains("without a trigger"), "{err}");
+
+    let out = flakeproof()
+        .args([
+            "sweep",
+            "write=EIO",
+            "--watch",
+            "/no/such/dir",
+            "--",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert!(err.contains("/no/such/dir"), "{err}");
+}
