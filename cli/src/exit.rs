@@ -34,6 +34,7 @@ Exit status (run):
   2    bad arguments
 Exit status (sweep): 0 if every point was recovered from, 1 if a point failed --check or left
   debris, 122 if the rule reached no call (nothing tested); 123-127 as for run.
+Exit status (stress): 0 if no run failed, 1 if one did; 125-127 as for run.
 Exit status (doctor): 0 if `run` can work here, 1 if not.";
 
 /// Print `message` as flakeproof's own error and return `status`.

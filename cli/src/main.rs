@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod doctor;
 mod exit;
 mod run;
+mod stress;
 mod sweep;
 
 /// Fault plans for whole process trees, from the command line.
@@ -83,6 +84,37 @@ enum Command {
         #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
         cmd: Vec<OsString>,
     },
+    /// Run a command many times, several at once, to show a flake is real
+    /// (and later that a fix holds).
+    ///
+    /// Reports runs, failures (a non-zero exit), the failure rate with its
+    /// 95 % interval, the failures' stderr grouped by signature ("Text file
+    /// busy" x 37), and durations. Each run finds its index in
+    /// FLAKEPROOF_STRESS_RUN. Exits 1 if any run failed.
+    #[command(after_help = STRESS_EXAMPLES)]
+    Stress {
+        /// How many runs in all.
+        #[arg(short = 'n', long, value_name = "RUNS", default_value_t = 100)]
+        runs: u64,
+        /// How many run at once.
+        #[arg(short = 'j', long, value_name = "JOBS", default_value_t = 2)]
+        jobs: usize,
+        /// Busy threads in flakeproof beside the runs: scheduling pressure
+        /// (fewer free cores, later wake-ups). They hold none of CMD's
+        /// descriptors, so they can't widen CMD's own ETXTBSY window; a race
+        /// inside CMD needs CMD's own threads.
+        #[arg(long, value_name = "THREADS", default_value_t = 0)]
+        cpu_pressure: usize,
+        /// Stop at the first failure, and print its stderr.
+        #[arg(long)]
+        until_fail: bool,
+        /// Print the report as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// The command and its arguments.
+        #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
+        cmd: Vec<OsString>,
+    },
     /// What this machine gives flakeproof, one line each, with what
     /// degrades without it. Exits 0 when `run` can work here.
     #[command(after_help = "Example:\n  flakeproof doctor")]
@@ -102,6 +134,12 @@ Example:
   # a script that rewrites `out` in place: the sweep finds the torn points
   flakeproof sweep 'write(*/out*)=EIO' --setup 'printf old > out' \\
     --check 'test \"$(cat out)\" = old || test \"$(cat out)\" = new' --watch . -- ./save.sh
+";
+
+const STRESS_EXAMPLES: &str = "\
+Example:
+  # a test binary whose threads write scripts and run them: how often does it flake?
+  flakeproof stress -n 200 -j 4 -- cargo test -q --test installs
 ";
 
 fn main() -> ExitCode {
@@ -126,6 +164,21 @@ fn main() -> ExitCode {
             check: check.as_deref(),
             watch: &watch,
             max,
+            json,
+            cmd: &cmd,
+        }),
+        Command::Stress {
+            runs,
+            jobs,
+            cpu_pressure,
+            until_fail,
+            json,
+            cmd,
+        } => stress::stress(&stress::Options {
+            runs,
+            jobs,
+            pressure: cpu_pressure,
+            until_fail,
             json,
             cmd: &cmd,
         }),

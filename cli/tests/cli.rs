@@ -396,3 +396,55 @@ fn a_sweep_that_reaches_nothing_exits_122_and_bad_options_125() {
     assert_eq!(out.status.code(), Some(125), "{err}");
     assert!(err.contains("/no/such/dir"), "{err}");
 }
+
+#[test]
+fn stress_counts_failures_groups_their_signatures_and_gives_the_interval() {
+    // Every fourth run fails, as a flake would, saying what a shell says.
+    let out = flakeproof()
+        .args(["stress", "-n", "40", "-j", "4", "--", "sh", "-c"])
+        .arg(r#"[ $((FLAKEPROOF_STRESS_RUN % 4)) -ne 0 ] || { echo "sh: 1: ./stub-$$: Text file busy" >&2; exit 2; }"#)
+        .output()
+        .unwrap();
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("40 run(s), 10 failed (25.00 %"), "{report}");
+    assert!(report.contains("10 × Text file busy"), "{report}");
+
+    let out = flakeproof()
+        .args(["stress", "-n", "8", "-j", "2", "--json", "--", "true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (r["runs"].as_u64(), r["failed"].as_u64()),
+        (Some(8), Some(0))
+    );
+    assert_eq!(r["rate_low"], 0.0);
+}
+
+#[test]
+fn stress_until_fail_stops_at_the_first_failure_and_keeps_its_output() {
+    let out = flakeproof()
+        .args([
+            "stress",
+            "-n",
+            "1000",
+            "-j",
+            "1",
+            "--until-fail",
+            "--",
+            "sh",
+            "-c",
+        ])
+        .arg(r#"[ "$FLAKEPROOF_STRESS_RUN" != 3 ] || { echo "the third went wrong" >&2; exit 1; }"#)
+        .output()
+        .unwrap();
+    let (report, err) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(report.contains("4 run(s), 1 failed"), "{report}");
+    assert!(
+        err.contains("run 3") && err.contains("the third went wrong"),
+        "{err}"
+    );
+}
