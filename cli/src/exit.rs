@@ -26,7 +26,7 @@ pub(crate) const NOT_FOUND: u8 = 127;
 /// The statuses, for `--help`.
 pub(crate) const STATUSES: &str = "\
 Exit status (run):
-  CMD's own status; 128 + N if a signal N ended it.
+  CMD's own status; 128 + N if a signal N ended it (130 after a Ctrl-C, with the summary).
   123  this process tree already has a seccomp listener (the error names its owner); CMD not run
   124  fault plans can't reach a child process here (the error says why); CMD not run
   125  flakeproof's own failure: a plan that doesn't parse, a --record file that can't be written

@@ -56,6 +56,10 @@ pub(crate) fn run(plan: &str, record: Option<&Path>, json: bool, cmd: &[OsString
         };
         return fail(status, format_args!("CMD not run: {e}"));
     }
+    // Ctrl-C (and a TERM) reach CMD's process group from the terminal;
+    // flakeproof must outlive them to print what the plan did, and to end
+    // the plan (the guard's drop kills what is left of the tree).
+    outlive_interrupts();
     let status = match child.status() {
         Ok(s) => s,
         Err(e) => {
@@ -221,5 +225,26 @@ impl Record {
             })
             .and_then(|()| out.flush());
         result.map_err(|e| (self.path.clone(), e))
+    }
+}
+
+/// Catch SIGINT, SIGTERM and SIGHUP with a handler that does nothing, the
+/// wait restarting: the signal still ends CMD (the terminal sends it to the
+/// whole foreground group, and a caught signal is reset to its default in
+/// CMD by its exec, where an ignored one would stay ignored), and then this
+/// process reports CMD's status, 128 + 2 for a Ctrl-C.
+fn outlive_interrupts() {
+    extern "C" fn nothing(_: libc::c_int) {}
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a zeroed sigaction with a handler that touches nothing
+        // (async-signal-safe) and an empty mask; SA_RESTART so that the
+        // wait goes on.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = nothing as extern "C" fn(libc::c_int) as usize;
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
     }
 }

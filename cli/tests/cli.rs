@@ -448,3 +448,34 @@ fn stress_until_fail_stops_at_the_first_failure_and_keeps_its_output() {
         "{err}"
     );
 }
+
+#[test]
+fn a_ctrl_c_ends_the_command_and_the_summary_is_still_printed_with_130() {
+    if !seccomp_here() {
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let started = dir.path().join("started");
+    // Its own process group, as a shell gives a foreground job: the
+    // terminal's Ctrl-C is a SIGINT to that whole group.
+    let mut run = std::process::Command::new(assert_cmd::cargo::cargo_bin("flakeproof"));
+    run.args(["run", "--faults", "rename=EIO", "--", "sh", "-c"])
+        .arg(format!("touch {}; exec sleep 30", started.display()))
+        .stderr(std::process::Stdio::piped())
+        .process_group(0);
+    let child = run.spawn().unwrap();
+    // Wait for the event (CMD started), not for a timer: the deadline only
+    // bounds a test that is failing anyway.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !started.exists() {
+        assert!(std::time::Instant::now() < deadline, "CMD never started");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // SAFETY: kill takes plain integers; the group is the child's own.
+    assert_eq!(unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("consulted the plan"), "the summary: {err}");
+}
