@@ -331,41 +331,65 @@ fn hold_the_writer_open_for_forks() -> flakeproof::fault::FaultGuard {
 }
 
 #[cfg(target_os = "linux")]
-/// Wait for the install's temp file to appear in `dir`, then fork a child
+/// A forked child that is killed and reaped when dropped, so that a failing
+/// assertion can't leave it holding every descriptor of this process (other
+/// tests' writers included) for the rest of its `hold`: that is how one
+/// failure here once made a neighbour's barrier time out on FUSE.
+struct Forked(libc::pid_t);
+
+#[cfg(target_os = "linux")]
+impl Drop for Forked {
+    fn drop(&mut self) {
+        // SAFETY: our own child.
+        unsafe {
+            libc::kill(self.0, libc::SIGKILL);
+            libc::waitpid(self.0, std::ptr::null_mut(), 0);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+/// Wait for the install's temp file to appear in `dir` and, with
+/// `our_writer`, for its writable descriptor to be in this process's table
+/// (an entry appears before `open` returns, and on FUSE the gap is a round
+/// trip to the daemon: a fork in it copies no writer); then fork a child
 /// holding every descriptor of this process for `hold`. Returns the child,
 /// whether it holds a descriptor of the temp file (read from
 /// /proc/PID/fd), and whether the temp file was still there after the fork
 /// (the install had not finished: the fork landed inside it).
-fn fork_when_the_temp_file_appears(dir: &Path, hold: Duration) -> (libc::pid_t, bool, bool) {
+fn fork_when_the_temp_file_appears(
+    dir: &Path,
+    hold: Duration,
+    our_writer: bool,
+) -> (Forked, bool, bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let holds_it = |fds: &str, tmp: &Path| {
+        fs::read_dir(fds)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .any(|e| fs::read_link(e.path()).is_ok_and(|t| t == tmp))
+            })
+            .unwrap_or(false)
+    };
     let tmp = loop {
         let found = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .find(|p| p.to_string_lossy().ends_with(".flakeproof-tmp"));
-        if let Some(p) = found {
+        if let Some(p) = found
+            && (!our_writer || holds_it("/proc/self/fd", &p))
+        {
             break p;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "no temp file appeared"
+            "no temp file (or no descriptor of it) appeared"
         );
         std::thread::sleep(Duration::from_micros(200));
     };
-    let pid = fork_holding_everything(hold);
-    let holds = fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .any(|e| fs::read_link(e.unwrap().path()).is_ok_and(|t| t == tmp));
-    (pid, holds, tmp.exists())
-}
-
-#[cfg(target_os = "linux")]
-fn kill_and_reap(pid: libc::pid_t) {
-    // SAFETY: our own child.
-    unsafe {
-        libc::kill(pid, libc::SIGKILL);
-        libc::waitpid(pid, std::ptr::null_mut(), 0);
-    }
+    let child = Forked(fork_holding_everything(hold));
+    let holds = holds_it(&format!("/proc/{}/fd", child.0), &tmp);
+    (child, holds, tmp.exists())
 }
 
 #[cfg(target_os = "linux")]
@@ -376,9 +400,11 @@ fn children_that_fork_without_exec(
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
+    // With the drain barrier the writer is ours: fork once it exists.
+    let ours = strategy == Strategy::DrainBarrier;
     let (result, (child, holds, inside)) = std::thread::scope(|s| {
         let forker =
-            s.spawn(|| fork_when_the_temp_file_appears(dir.path(), Duration::from_secs(60)));
+            s.spawn(|| fork_when_the_temp_file_appears(dir.path(), Duration::from_secs(60), ours));
         let _slow = hold_the_writer_open_for_forks();
         let r = StubInstaller::new()
             .strategy(strategy)
@@ -418,7 +444,7 @@ fn children_that_fork_without_exec(
             assert_eq!(crate::common::entries(dir.path()), ["stub"]);
         }
     }
-    kill_and_reap(child);
+    drop(child); // killed and reaped
 }
 
 #[test]
@@ -456,7 +482,11 @@ fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
     };
     let (report, (child, holds, inside)) = std::thread::scope(|s| {
         let forker = s.spawn(|| {
-            fork_when_the_temp_file_appears(dir.path(), WRITE_DELAY + Duration::from_millis(300))
+            fork_when_the_temp_file_appears(
+                dir.path(),
+                WRITE_DELAY + Duration::from_millis(300),
+                true,
+            )
         });
         let _slow = hold_the_writer_open_for_forks();
         let r = StubInstaller::new().durable(false).install_with_report(
@@ -474,7 +504,7 @@ fn barrier_waits_out_children_that_inherited_the_writer_then_passes() {
     assert!(report.busy_probes > 0, "{report:?}");
     assert_eq!(fs::read(&report.path).unwrap(), b"#!/bin/sh\n");
     assert_eq!(crate::common::entries(dir.path()), ["stub"]);
-    kill_and_reap(child);
+    drop(child); // killed and reaped
 }
 
 #[test]
