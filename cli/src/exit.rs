@@ -4,6 +4,9 @@
 //! that can't be run or isn't found; 125 is what `env` uses for its own
 //! failure. CMD was never run when one of 123-127 comes back.
 
+use std::ffi::OsStr;
+use std::io;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// flakeproof's own failure before running CMD: a plan that doesn't parse,
@@ -41,4 +44,42 @@ Exit status (doctor): 0 if `run` can work here, 1 if not.";
 pub(crate) fn fail(status: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("flakeproof: {message}");
     ExitCode::from(status)
+}
+
+/// The status for a plan `faults()` refused: the kernel's EBUSY means a
+/// listener owns the tree already (the error names it); anything else, no
+/// support here.
+pub(crate) fn refused(e: &io::Error) -> u8 {
+    let busy = e
+        .get_ref()
+        .and_then(|inner| inner.source())
+        .and_then(|s| s.downcast_ref::<io::Error>())
+        .and_then(io::Error::raw_os_error)
+        == Some(libc::EBUSY);
+    if busy { LISTENER_TAKEN } else { UNSUPPORTED }
+}
+
+/// CMD could not be started (or its plan attached): print why, and return
+/// the status a shell would give, or flakeproof's own for a refused plan.
+pub(crate) fn start_failure(cmd: &OsStr, e: &io::Error) -> ExitCode {
+    let status = match e.kind() {
+        io::ErrorKind::Unsupported => refused(e),
+        io::ErrorKind::NotFound => NOT_FOUND,
+        // A PATH search that met a directory it may not read reports
+        // EACCES although the name is nowhere (seen as uid 65534 with
+        // root's directories on PATH); a shell says "not found" then.
+        io::ErrorKind::PermissionDenied if !found(cmd) => NOT_FOUND,
+        _ => NOT_EXECUTABLE,
+    };
+    fail(status, format_args!("{}: {e}", cmd.to_string_lossy()))
+}
+
+/// Is `cmd` a path, or a name some `PATH` directory visibly holds?
+fn found(cmd: &OsStr) -> bool {
+    let name = Path::new(cmd);
+    if name.components().count() > 1 {
+        return true;
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).exists()))
 }

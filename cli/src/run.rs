@@ -40,20 +40,9 @@ pub(crate) fn run(plan: &str, record: Option<&Path>, json: bool, cmd: &[OsString
     child.args(&cmd[1..]);
     if let Err(e) = child.faults(&guard) {
         Record::discard(sink.take());
-        // The kernel's EBUSY: a listener exists already (the error names its
-        // owner); anything else: no support here. Either way CMD is not run
-        // unfaulted.
-        let busy = e
-            .get_ref()
-            .and_then(|inner| inner.source())
-            .and_then(|s| s.downcast_ref::<io::Error>())
-            .and_then(io::Error::raw_os_error)
-            == Some(libc::EBUSY);
-        let status = if busy {
-            exit::LISTENER_TAKEN
-        } else {
-            exit::UNSUPPORTED
-        };
+        // CMD is never run unfaulted: 123 if a listener owns the tree
+        // already (the error names it), 124 if there is no support here.
+        let status = exit::refused(&e);
         return fail(status, format_args!("CMD not run: {e}"));
     }
     // Ctrl-C (and a TERM) reach CMD's process group from the terminal;
@@ -63,14 +52,10 @@ pub(crate) fn run(plan: &str, record: Option<&Path>, json: bool, cmd: &[OsString
     let status = match child.status() {
         Ok(s) => s,
         Err(e) => {
-            let status = match e.kind() {
-                io::ErrorKind::NotFound => exit::NOT_FOUND,
-                _ => exit::NOT_EXECUTABLE,
-            };
             // The spawn consulted the plan: a `spawn` rule may be why.
             summarize(&guard.calls(), &guard.plan(), None, json);
             Record::discard(sink.take());
-            return fail(status, format_args!("{}: {e}", cmd[0].to_string_lossy()));
+            return exit::start_failure(&cmd[0], &e);
         }
     };
     let code = status

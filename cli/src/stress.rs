@@ -111,11 +111,7 @@ pub(crate) fn stress(o: &Options<'_>) -> ExitCode {
     });
     let mut t = tally.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some(e) = t.spawn_error.take() {
-        let status = match e.kind() {
-            std::io::ErrorKind::NotFound => exit::NOT_FOUND,
-            _ => exit::NOT_EXECUTABLE,
-        };
-        return fail(status, format_args!("{}: {e}", o.cmd[0].to_string_lossy()));
+        return exit::start_failure(&o.cmd[0], &e);
     }
     report(&mut t, o.json);
     if t.failed > 0 {

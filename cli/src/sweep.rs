@@ -195,12 +195,7 @@ fn shell(script: Option<&str>, what: &str) -> Result<(), String> {
 }
 
 fn spawn_failure(cmd: &[OsString], e: &io::Error) -> ExitCode {
-    let status = match e.kind() {
-        io::ErrorKind::NotFound => exit::NOT_FOUND,
-        io::ErrorKind::Unsupported => exit::UNSUPPORTED,
-        _ => exit::NOT_EXECUTABLE,
-    };
-    fail(status, format_args!("{}: {e}", cmd[0].to_string_lossy()))
+    exit::start_failure(&cmd[0], e)
 }
 
 /// Every path under the watched directories.

@@ -124,27 +124,31 @@ pub(super) fn receive(sock: RawFd) -> io::Result<Option<Handoff<OwnedFd>>> {
     }))
 }
 
+/// The channel of the handoff: a connected `SOCK_SEQPACKET` pair (one
+/// message per child, never merged or split), close-on-exec.
+pub(super) fn seqpacket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut pair = [0 as RawFd; 2];
+    // SAFETY: socketpair fills the two-element array.
+    let r = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+            0,
+            pair.as_mut_ptr(),
+        )
+    };
+    if r != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: two new descriptors, owned from here on.
+    Ok(unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::{Read, Write};
     use std::os::fd::AsRawFd;
-
-    fn seqpacket_pair() -> (OwnedFd, OwnedFd) {
-        let mut pair = [0 as RawFd; 2];
-        // SAFETY: socketpair fills the two-element array.
-        let r = unsafe {
-            libc::socketpair(
-                libc::AF_UNIX,
-                libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
-                0,
-                pair.as_mut_ptr(),
-            )
-        };
-        assert_eq!(r, 0);
-        // SAFETY: two new descriptors, owned from here on.
-        unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) }
-    }
 
     fn close_on_exec(fd: &OwnedFd) -> bool {
         // SAFETY: F_GETFD on a descriptor we own.
@@ -163,7 +167,7 @@ mod tests {
 
     #[test]
     fn each_descriptor_arrives_as_its_own_field_and_close_on_exec() {
-        let (ours, theirs) = seqpacket_pair();
+        let (ours, theirs) = seqpacket_pair().unwrap();
         let (read_end, mut write_end) = std::io::pipe().unwrap();
         let null = std::fs::File::open("/dev/null").unwrap();
         // SAFETY: pidfd_open takes integers.
@@ -205,7 +209,7 @@ mod tests {
 
     #[test]
     fn a_message_without_three_descriptors_is_refused_and_eof_ends() {
-        let (ours, theirs) = seqpacket_pair();
+        let (ours, theirs) = seqpacket_pair().unwrap();
         let mut theirs = std::fs::File::from(theirs);
         theirs.write_all(b"\x01abcd").unwrap();
         let e = receive(ours.as_raw_fd()).err().unwrap();

@@ -245,21 +245,7 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     ops.push(crate::classify::Op::Exec);
     let program = filter::program(&ops);
     let plan_id = Arc::as_ptr(&plan) as usize;
-    let mut pair = [0 as RawFd; 2];
-    // SAFETY: socketpair fills the two-element array.
-    let r = unsafe {
-        libc::socketpair(
-            libc::AF_UNIX,
-            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
-            0,
-            pair.as_mut_ptr(),
-        )
-    };
-    if r != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: two new descriptors, owned from here on.
-    let (ours, theirs) = unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) };
+    let (ours, theirs) = handoff::seqpacket_pair()?;
     let control = Arc::new(Control::default());
     let end = control.clone();
     plan.on_end(Box::new(move || end.end()));
