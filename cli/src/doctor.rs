@@ -92,7 +92,8 @@ pub(crate) fn doctor() -> ExitCode {
 
 /// One line: `ok`/`--`, what, what was found, and what degrades without it.
 fn line(ok: bool, what: &str, found: &str, without: &str) {
-    let mark = if ok { "ok" } else { "--" };
+    let paint = crate::term::Paint::stdout();
+    let mark = paint.verdict(!ok, if ok { "ok" } else { "--" });
     if ok || without.is_empty() {
         println!("{mark}  {what}: {found}");
     } else {

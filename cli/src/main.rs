@@ -13,6 +13,7 @@ mod exit;
 mod run;
 mod stress;
 mod sweep;
+mod term;
 
 /// Fault plans for whole process trees, from the command line.
 #[derive(Parser)]
@@ -90,7 +91,9 @@ enum Command {
     /// Reports runs, failures (a non-zero exit), the failure rate with its
     /// 95 % interval, the failures' stderr grouped by signature ("Text file
     /// busy" x 37), and durations. Each run finds its index in
-    /// FLAKEPROOF_STRESS_RUN. Exits 1 if any run failed.
+    /// FLAKEPROOF_STRESS_RUN. Exits 1 if any run failed. On a terminal, a
+    /// progress line counts the runs and colour marks the failures
+    /// (NO_COLOR turns colour off); piped output has neither.
     #[command(after_help = STRESS_EXAMPLES)]
     Stress {
         /// How many runs in all.

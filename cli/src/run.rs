@@ -15,6 +15,7 @@ use flakeproof::process::ChildFaultsExt;
 use serde::Serialize;
 
 use crate::exit::{self, fail};
+use crate::term::Paint;
 
 /// Failed or delayed calls listed in the text summary; the rest are counted.
 const LISTED: usize = 20;
@@ -150,10 +151,17 @@ fn summarize(calls: &[Call], plan: &str, status: Option<i32>, json: bool) {
         }
         return;
     }
+    let paint = Paint::stderr();
+    let failed = format!("{} call(s) failed", summary.failed.len());
     eprintln!(
-        "flakeproof run: plan `{}`: {} call(s) failed, {} delayed, {} consulted the plan",
+        "flakeproof run: plan `{}`: {}, {} delayed, {} consulted the plan",
         summary.plan,
-        summary.failed.len(),
+        // Marked: the calls the plan failed are what a reader looks for.
+        if summary.failed.is_empty() {
+            failed
+        } else {
+            paint.bad(failed)
+        },
         summary.delayed.len(),
         summary.consulted
     );

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::exit::{self, fail};
+use crate::term::{Paint, Progress};
 
 /// The options of one stress run.
 pub(crate) struct Options<'a> {
@@ -39,6 +40,8 @@ struct Tally {
     /// `--until-fail`: the first failure's stderr.
     first_failure: Option<(u64, String)>,
     spawn_error: Option<std::io::Error>,
+    /// On a terminal: runs done and failed so far.
+    progress: Option<Progress>,
 }
 
 #[derive(Serialize)]
@@ -60,7 +63,10 @@ pub(crate) fn stress(o: &Options<'_>) -> ExitCode {
     }
     let next = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
-    let tally = Mutex::new(Tally::default());
+    let tally = Mutex::new(Tally {
+        progress: Some(Progress::new()),
+        ..Tally::default()
+    });
     std::thread::scope(|s| {
         // Busy threads in this process: they add scheduling pressure (fewer
         // free cores, later wake-ups for CMD's threads). They hold none of
@@ -100,6 +106,13 @@ pub(crate) fn stress(o: &Options<'_>) -> ExitCode {
                                 stop.store(true, Ordering::Relaxed);
                             }
                         }
+                        let line = format!(
+                            "flakeproof stress: {}/{} run(s), {} failed",
+                            t.runs, o.runs, t.failed
+                        );
+                        if let Some(p) = &mut t.progress {
+                            p.show(line);
+                        }
                     }
                 })
             })
@@ -110,6 +123,8 @@ pub(crate) fn stress(o: &Options<'_>) -> ExitCode {
         stop.store(true, Ordering::Relaxed);
     });
     let mut t = tally.into_inner().unwrap_or_else(|p| p.into_inner());
+    // Off the screen before anything else is written.
+    drop(t.progress.take());
     if let Some(e) = t.spawn_error.take() {
         return exit::start_failure(&o.cmd[0], &e);
     }
@@ -208,11 +223,12 @@ fn report(t: &mut Tally, json: bool) {
             Err(e) => eprintln!("flakeproof: the report: {e}"),
         }
     } else {
+        let paint = Paint::stdout();
         println!(
-            "flakeproof stress: {} run(s), {} failed ({:.2} %, 95 % interval {:.2} to {:.2} %); \
+            "flakeproof stress: {} run(s), {} ({:.2} %, 95 % interval {:.2} to {:.2} %); \
              duration p50 {:.1} ms, p99 {:.1} ms",
             r.runs,
-            r.failed,
+            paint.verdict(r.failed > 0, format_args!("{} failed", r.failed)),
             r.failure_rate * 100.0,
             low * 100.0,
             high * 100.0,
@@ -222,7 +238,7 @@ fn report(t: &mut Tally, json: bool) {
         let mut sigs: Vec<_> = t.signatures.iter().collect();
         sigs.sort_by(|a, b| b.1.cmp(a.1));
         for (sig, n) in sigs {
-            println!("  {n:>6} × {sig}");
+            println!("  {n:>6} × {}", paint.bad(sig));
         }
     }
     if let Some((k, stderr)) = &t.first_failure {

@@ -16,6 +16,7 @@ use flakeproof::process::ChildFaultsExt;
 use serde::Serialize;
 
 use crate::exit::{self, fail};
+use crate::term::Paint;
 
 /// The options of one sweep.
 pub(crate) struct Options<'a> {
@@ -148,16 +149,18 @@ fn report(rule: &str, points: &[Point], capped: bool, json: bool) {
         return;
     }
     let bad = points.iter().filter(|p| p.bad()).count();
+    let paint = Paint::stdout();
     println!(
-        "flakeproof sweep `{rule}`: {} point(s), {bad} not recovered from{}",
+        "flakeproof sweep `{rule}`: {} point(s), {}{}",
         points.len(),
+        paint.verdict(bad > 0, format_args!("{bad} not recovered from")),
         if capped { " (stopped at --max)" } else { "" }
     );
     for p in points {
         let check = match p.check_passed {
-            Some(true) => "check ok",
-            Some(false) => "CHECK FAILED",
-            None => "",
+            Some(true) => paint.good("check ok"),
+            Some(false) => paint.bad("CHECK FAILED"),
+            None => String::new(),
         };
         let debris: Vec<String> = p.debris.iter().map(|d| d.display().to_string()).collect();
         println!(
@@ -165,7 +168,11 @@ fn report(rule: &str, points: &[Point], capped: bool, json: bool) {
             p.k,
             p.call.as_deref().unwrap_or("?"),
             p.status,
-            if debris.is_empty() { "" } else { "  DEBRIS: " },
+            if debris.is_empty() {
+                String::new()
+            } else {
+                paint.bad("  DEBRIS: ")
+            },
             debris.join(", ")
         );
     }

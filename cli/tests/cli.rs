@@ -6,7 +6,10 @@ use std::path::Path;
 use assert_cmd::Command;
 
 fn flakeproof() -> Command {
-    Command::cargo_bin("flakeproof").unwrap()
+    let mut c = Command::cargo_bin("flakeproof").unwrap();
+    // The tests read plain text: colour only where a test asks for it.
+    c.env_remove("CLICOLOR_FORCE").env_remove("NO_COLOR");
+    c
 }
 
 /// Fault plans need seccomp user notification; where the machine lacks it
@@ -478,4 +481,73 @@ fn a_ctrl_c_ends_the_command_and_the_summary_is_still_printed_with_130() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(err.contains("consulted the plan"), "the summary: {err}");
+}
+
+/// A stress run with one failure in four, its report and stderr.
+fn stress_quarter_failing(extra_env: &[(&str, &str)]) -> (String, String) {
+    let mut c = flakeproof();
+    for (k, v) in extra_env {
+        c.env(k, v);
+    }
+    let out = c
+        .args(["stress", "-n", "8", "--", "sh", "-c"])
+        .arg(r#"[ $((FLAKEPROOF_STRESS_RUN % 4)) -ne 0 ] || { echo busy >&2; exit 2; }"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    (text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn colour_and_progress_only_on_a_terminal_and_no_color_wins() {
+    // Piped, as in CI: no escape codes, no carriage returns.
+    let (report, stderr) = stress_quarter_failing(&[]);
+    assert!(
+        report.contains("2 failed") && !report.contains('\x1b'),
+        "{report:?}"
+    );
+    assert!(!stderr.contains('\r'), "{stderr:?}");
+    // Forced: the verdict is painted, the text unchanged inside.
+    let (report, _) = stress_quarter_failing(&[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        report.contains("\x1b[") && report.contains("2 failed\x1b[0m"),
+        "{report:?}"
+    );
+    let (report, _) = stress_quarter_failing(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!report.contains('\x1b'), "{report:?}");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), stress
+/// shows a progress line and clears it before the report.
+#[test]
+fn stress_shows_a_progress_line_on_a_terminal() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("SKIPPED: no util-linux `script` for a pseudo-terminal");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("flakeproof");
+    let inner = format!("{} stress -n 5 -- true", bin.display());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let screen = text(&out.stdout);
+    assert!(out.status.success(), "{screen:?}");
+    assert!(
+        screen.contains("\rflakeproof stress: 1/5 run(s), 0 failed\x1b[K"),
+        "{screen:?}"
+    );
+    // Cleared, then the report on a clean line, painted (a terminal).
+    let report = screen.rfind("5 run(s), ").unwrap();
+    assert!(
+        screen[..report].ends_with("\r\x1b[Kflakeproof stress: "),
+        "{screen:?}"
+    );
+    assert!(screen[report..].contains("\x1b["), "{screen:?}");
 }

@@ -161,7 +161,11 @@
 //! child, and execs always (they tell the supervisor which program each
 //! process runs): a child's calls of other operations never leave the
 //! kernel, and are neither consulted nor recorded (this process's calls
-//! all consult the plan). aarch64 has only the `*at` forms. A relative
+//! all consult the plan). The filter reads the flags where they decide the
+//! operation: a plan naming `open` but not `open_write` (or the reverse)
+//! has only the opens of its kind handed over (`openat2` always, its flags
+//! being behind a pointer), and the same for `unlinkat` between
+//! `remove_file` and `remove_dir`. aarch64 has only the `*at` forms. A relative
 //! path is joined to the caller's directory as `/proc/PID/cwd` (or
 //! `/proc/PID/fd/N` for a directory descriptor) shows it, symlinks
 //! resolved; the path after it is folded lexically (`.`, `..`), its

@@ -545,7 +545,10 @@ fn a_fake_command_in_a_child_tree_is_out_of_the_plans_reach() {
     git.when(flakeproof::fake::ArgMatch::any())
         .reply(Reply::stdout("main\n"))
         .unwrap();
-    let guard = plan("rename=EBUSY; open_write=EIO; write=EIO; create_dir=EROFS");
+    // The `open` rule matches nothing: sh's own opens (its loader's)
+    // consult it, which shows the plan sees the tree.
+    let guard =
+        plan("rename=EBUSY; open_write=EIO; write=EIO; create_dir=EROFS; open(*/nomatch)=EIO");
     let mut sh = StdCommand::new("sh");
     sh.args(["-c", "git rev-parse HEAD"])
         .env("PATH", fakes.path_env_prepended());
@@ -556,8 +559,8 @@ fn a_fake_command_in_a_child_tree_is_out_of_the_plans_reach() {
     assert!(out.status.success());
     assert_eq!(out.stdout, b"main\n");
     assert_eq!(git.calls().unwrap().len(), 1);
-    // What was consulted: the execs, and sh's own opens (its loader's,
-    // through the open_write rule's filter); nothing of the shim's.
+    // What was consulted: the execs, and sh's own opens; nothing of the
+    // shim's.
     let bin = fakes.bin_dir();
     assert!(
         guard
