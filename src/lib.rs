@@ -29,6 +29,7 @@
 //! | put a fresh build where a running program is | [`replace_executable`] |
 //! | rename, remove or copy through antivirus and lingering handles | [`robust`] |
 //! | keep processes that build the same artifact from clobbering it | [`ArtifactLock`] |
+//! | keep ETXTBSY out of a whole process tree you don't control, no retry | [`shield`] |
 //!
 //! ```
 //! use std::process::Command;
@@ -91,6 +92,7 @@ pub mod replace;
 pub mod retry;
 mod rng;
 pub mod robust;
+pub mod shield;
 mod spawn;
 mod sweep;
 // The one layer with file and process calls, and so the only one allowed

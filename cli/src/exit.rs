@@ -38,6 +38,8 @@ Exit status (run):
 Exit status (sweep): 0 if every point was recovered from, 1 if a point failed --check or left
   debris, 122 if the rule reached no call (nothing tested); 123-127 as for run.
 Exit status (stress): 0 if no run failed, 1 if one did; 125-127 as for run.
+Exit status (shield): CMD's; 123-127 as for run (123/124: the shield can't work here, CMD
+  not run, unless --allow-unshielded).
 Exit status (doctor): 0 if `run` can work here, 1 if not.";
 
 /// Print `message` as flakeproof's own error and return `status`.

@@ -1,6 +1,6 @@
-//! The `flakeproof` command: the library's child fault plans for any
-//! program, in any language, with no code change; and what this machine
-//! gives them. Arguments here; each subcommand in a file of its own.
+//! The `flakeproof` command: the library's child fault plans and its
+//! shield for any program, in any language, with no code change; and what
+//! this machine gives them. Arguments here; each subcommand in a file of its own.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod doctor;
 mod exit;
 mod run;
+mod shield;
 mod stress;
 mod sweep;
 mod term;
@@ -118,6 +119,40 @@ enum Command {
         #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
         cmd: Vec<OsString>,
     },
+    /// Run a command with no "Text file busy" anywhere in its process tree:
+    /// each exec whose file still has a writer is held until the writer
+    /// closes it, then goes on. Nothing is retried or re-run.
+    ///
+    /// For suites in any language that write a script or a binary and run
+    /// it while other threads fork (Go, Python, Rust, Node alike). Only
+    /// exec calls leave the kernel for flakeproof; the rest run at full
+    /// speed. At exit, one line on stderr: execs seen, held, the longest
+    /// hold, and any the budget let go (the kernel then answered ETXTBSY,
+    /// as it would have). The exit status is CMD's.
+    ///
+    /// The tree runs with no-new-privs (the kernel's rule for a seccomp
+    /// filter): setuid programs in it get no privileges, and sudo refuses
+    /// to run. Inside it, `flakeproof run` and child fault plans can't
+    /// attach (one seccomp listener per tree) and say so.
+    #[command(after_help = SHIELD_EXAMPLES)]
+    Shield {
+        /// How long one exec may be held: 500ms, 5s, 2m (default 5s).
+        #[arg(long, value_name = "DURATION")]
+        budget: Option<String>,
+        /// Write the report to FILE as one JSON object.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Print the report as one JSON object (on stderr) instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Where the shield can't work here, run CMD anyway, unshielded,
+        /// with a warning (default: refuse, 123 or 124, CMD not run).
+        #[arg(long)]
+        allow_unshielded: bool,
+        /// The command and its arguments.
+        #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
+        cmd: Vec<OsString>,
+    },
     /// What this machine gives flakeproof, one line each, with what
     /// degrades without it. Exits 0 when `run` can work here.
     #[command(after_help = "Example:\n  flakeproof doctor")]
@@ -143,6 +178,19 @@ const STRESS_EXAMPLES: &str = "\
 Example:
   # a test binary whose threads write scripts and run them: how often does it flake?
   flakeproof stress -n 200 -j 4 -- cargo test -q --test installs
+";
+
+const SHIELD_EXAMPLES: &str = "\
+Examples:
+  flakeproof shield -- cargo test
+  flakeproof shield --budget 10s --report shield.json -- go test ./...
+  flakeproof shield -- python3 -m pytest -x
+  # as nextest's wrapper script (.config/nextest.toml):
+  #   [scripts.wrapper.shield]
+  #   command = 'flakeproof shield --'
+  #   [[profile.default.scripts]]
+  #   filter = 'all()'
+  #   run-wrapper = 'shield'
 ";
 
 fn main() -> ExitCode {
@@ -183,6 +231,19 @@ fn main() -> ExitCode {
             pressure: cpu_pressure,
             until_fail,
             json,
+            cmd: &cmd,
+        }),
+        Command::Shield {
+            budget,
+            report,
+            json,
+            allow_unshielded,
+            cmd,
+        } => shield::shield(&shield::Options {
+            budget: budget.as_deref(),
+            report: report.as_deref(),
+            json,
+            allow_unshielded,
             cmd: &cmd,
         }),
         Command::Doctor => doctor::doctor(),

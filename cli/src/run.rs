@@ -226,7 +226,7 @@ impl Record {
 /// whole foreground group, and a caught signal is reset to its default in
 /// CMD by its exec, where an ignored one would stay ignored), and then this
 /// process reports CMD's status, 128 + 2 for a Ctrl-C.
-fn outlive_interrupts() {
+pub(crate) fn outlive_interrupts() {
     extern "C" fn nothing(_: libc::c_int) {}
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: a zeroed sigaction with a handler that touches nothing

@@ -18,11 +18,11 @@ mod process;
 mod types;
 mod wake;
 
-pub(crate) use imp::attach_faults;
 pub(crate) use imp::{EXEC_REFUSES_WRITERS, PATH_SEPARATOR, RUNNING_PROGRAMS_UNLINK};
+pub(crate) use imp::{attach_faults, attach_shield};
 pub(crate) use install_steps::*;
 pub(crate) use process::{output, spawn, status};
-pub(crate) use types::{ChildStep, DirFacts, FsKind, Probe};
+pub(crate) use types::{ChildStep, DirFacts, FsKind, Probe, ShieldStats};
 pub(crate) use wake::CloseWaker;
 
 /// The permission bits of a file, as an install would set them (0o755 on

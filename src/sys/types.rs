@@ -65,3 +65,24 @@ pub(crate) enum ChildStep {
     Write,
     Close,
 }
+
+/// The shield's counters, kept by the supervisor that holds the execs and
+/// read by [`crate::shield::Shield::report`]. Atomics: the supervisor's
+/// thread writes while the test's threads may read.
+#[derive(Debug, Default)]
+pub(crate) struct ShieldStats {
+    /// How long an exec may be held before it goes on regardless.
+    pub(crate) budget: std::time::Duration,
+    /// Exec calls whose file was there to check.
+    pub(crate) execs: std::sync::atomic::AtomicU64,
+    /// Execs held because their file had a writer (a restarted exec once).
+    pub(crate) held: std::sync::atomic::AtomicU64,
+    /// Held execs the budget let go while the writer was still there.
+    pub(crate) released_by_budget: std::sync::atomic::AtomicU64,
+    /// Execs let go unchecked: the lease probe was refused (another user's
+    /// file without CAP_LEASE, a filesystem without leases).
+    pub(crate) unchecked: std::sync::atomic::AtomicU64,
+    /// Sum and maximum of the holds, in nanoseconds.
+    pub(crate) total_hold_ns: std::sync::atomic::AtomicU64,
+    pub(crate) longest_hold_ns: std::sync::atomic::AtomicU64,
+}

@@ -221,6 +221,17 @@ pub(crate) fn spawn_counted<R>(_: usize, spawn: impl FnOnce() -> R) -> R {
     spawn()
 }
 
+pub(crate) fn attach_shield(
+    _: &mut std::process::Command,
+    _: std::sync::Arc<crate::sys::ShieldStats>,
+) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "the shield can hold execs only on Linux (x86_64, aarch64), through seccomp user \
+         notification; Windows has no such mechanism flakeproof uses yet",
+    ))
+}
+
 pub(crate) fn attach_faults(
     _: &mut std::process::Command,
     _: std::sync::Arc<crate::fault::Shared>,

@@ -16,6 +16,14 @@ pub(crate) fn spawn_counted<R>(_: usize, spawn: impl FnOnce() -> R) -> R {
     spawn()
 }
 
+pub(crate) fn attach_shield(_: &mut Command, _: Arc<crate::sys::ShieldStats>) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "the shield can hold execs only on Linux (x86_64, aarch64), through seccomp user \
+         notification; this OS has no such mechanism flakeproof uses yet",
+    ))
+}
+
 pub(crate) fn attach(_: &mut Command, _: Arc<Shared>) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,

@@ -23,6 +23,7 @@ mod filter;
 mod handoff;
 mod listener;
 mod remote_path;
+mod shield;
 mod supervisor;
 mod tree_kill;
 
@@ -37,6 +38,7 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use crate::fault::Shared;
+use crate::sys::ShieldStats;
 use handoff::Handoff;
 use supervisor::Supervisor;
 use tree_kill::Control;
@@ -76,6 +78,9 @@ pub(crate) const OWNER_ENV: &str = "FLAKEPROOF_SECCOMP_OWNER";
 /// the OS's error, kept whole as the `source()`.
 #[derive(Debug)]
 struct Unavailable {
+    /// What can't work: "fault plans can't reach child processes", "the
+    /// shield can't hold execs".
+    what: &'static str,
     step: &'static str,
     os: io::Error,
     /// [`OWNER_ENV`]'s value, when the kernel said EBUSY.
@@ -89,26 +94,25 @@ impl fmt::Display for Unavailable {
             return match &self.owner {
                 Some(owner) => write!(
                     f,
-                    "fault plans can't reach child processes here: this process runs under \
-                     flakeproof's {owner} ({OWNER_ENV}), which owns the seccomp listener of \
-                     its whole tree; the kernel allows one ({}: {})",
-                    self.step, self.os
+                    "{} here: this process runs under flakeproof's {owner} ({OWNER_ENV}), \
+                     which owns the seccomp listener of its whole tree; the kernel allows one \
+                     ({}: {})",
+                    self.what, self.step, self.os
                 ),
                 None => write!(
                     f,
-                    "fault plans can't reach child processes here: another supervisor (not \
-                     flakeproof's: a sandbox, a container runtime, a tracer) owns the seccomp \
-                     listener of this process tree, and the kernel allows one ({}: {})",
-                    self.step, self.os
+                    "{} here: another supervisor (not flakeproof's: a sandbox, a container \
+                     runtime, a tracer) owns the seccomp listener of this process tree, and \
+                     the kernel allows one ({}: {})",
+                    self.what, self.step, self.os
                 ),
             };
         }
         write!(
             f,
-            "fault plans can't reach child processes here: {} failed ({}). They need \
-             seccomp user notification with CONTINUE and pidfd_open (Linux 5.5+), which \
-             some sandboxes and container profiles refuse",
-            self.step, self.os
+            "{} here: {} failed ({}). It needs seccomp user notification with CONTINUE \
+             and pidfd_open (Linux 5.5+), which some sandboxes and container profiles refuse",
+            self.what, self.step, self.os
         )
     }
 }
@@ -121,13 +125,14 @@ impl std::error::Error for Unavailable {
 
 /// The filter flags this kernel takes, or why it takes none. Found once
 /// per process (the probe costs a thread: 0.3 to 1 ms measured here).
-fn support() -> io::Result<libc::c_ulong> {
+fn support(what: &'static str) -> io::Result<libc::c_ulong> {
     static FOUND: OnceLock<Result<libc::c_ulong, (&'static str, i32)>> = OnceLock::new();
     let found = FOUND.get_or_init(probe);
     found.map_err(|(step, code)| {
         io::Error::new(
             io::ErrorKind::Unsupported,
             Unavailable {
+                what,
                 step,
                 os: io::Error::from_raw_os_error(code),
                 owner: std::env::var(OWNER_ENV).ok(),
@@ -235,18 +240,78 @@ fn install(program: &[libc::sock_filter], flags: libc::c_ulong) -> Result<OwnedF
 /// Attach `plan` to `cmd`: every child it spawns from now on, and their
 /// whole trees, run under it.
 pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
-    let flags = support()?;
+    let what = "fault plans can't reach child processes";
+    let flags = support(what)?;
+    refuse_second(cmd, what)?;
     let mut ops = plan.named_ops();
     // Execs are always watched: they tell the supervisor which program each
     // process runs (its record's `exe`, whether it is exempt).
     ops.push(crate::classify::Op::Exec);
-    let program = filter::program(&ops);
     let plan_id = Arc::as_ptr(&plan) as usize;
-    let (ours, theirs) = handoff::seqpacket_pair()?;
     let control = Arc::new(Control::default());
     let end = control.clone();
     plan.on_end(Box::new(move || end.end()));
-    let supervisor = Supervisor::new(ours, plan, control);
+    supervise(
+        cmd,
+        flags,
+        &ops,
+        plan_id,
+        Some(plan),
+        None,
+        control,
+        "child-plan",
+    )
+}
+
+/// Shield `cmd`'s whole tree: every exec whose file still has a writer is
+/// held until the last writer closes (the `shield` module). Only execs are
+/// handed over; every other call stays in the kernel.
+pub(crate) fn attach_shield(cmd: &mut Command, stats: Arc<ShieldStats>) -> io::Result<()> {
+    let what = "the shield can't hold execs";
+    let flags = support(what)?;
+    refuse_second(cmd, what)?;
+    let holds = shield::Holds::new(stats);
+    let control = Arc::new(Control::default());
+    let ops = [crate::classify::Op::Exec];
+    supervise(cmd, flags, &ops, 0, None, Some(holds), control, "shield")
+}
+
+/// One listener per tree: a command given a plan or a shield already can't
+/// take another (its second filter would meet the kernel's EBUSY at spawn,
+/// as an error naming nothing). Said now, naming the first.
+fn refuse_second(cmd: &Command, what: &'static str) -> io::Result<()> {
+    let first = cmd
+        .get_envs()
+        .find(|(k, v)| *k == OWNER_ENV && v.is_some())
+        .and_then(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()));
+    match first {
+        None => Ok(()),
+        Some(owner) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!(
+                "{what} for this command: it has flakeproof's {owner} attached already, and a \
+                 process tree has one seccomp listener (a plan and a shield on one command \
+                 don't compose yet)"
+            ),
+        )),
+    }
+}
+
+/// The supervisor thread and the child's hook, for a filter on `ops`.
+#[allow(clippy::too_many_arguments)] // one private call site per feature
+fn supervise(
+    cmd: &mut Command,
+    flags: libc::c_ulong,
+    ops: &[crate::classify::Op],
+    plan_id: usize,
+    plan: Option<Arc<Shared>>,
+    holds: Option<shield::Holds>,
+    control: Arc<Control>,
+    owner: &str,
+) -> io::Result<()> {
+    let program = filter::program(ops);
+    let (ours, theirs) = handoff::seqpacket_pair()?;
+    let supervisor = Supervisor::new(ours, plan, holds, control);
     std::thread::Builder::new()
         .name("flakeproof-supervisor".into())
         .spawn(move || supervisor.run())?;
@@ -261,8 +326,8 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     unsafe { cmd.pre_exec(hook) };
     // The tree's processes learn who owns their listener (see OWNER_ENV):
     // set only now, when nothing can fail any more, so that a command
-    // whose `faults` failed never names an owner it doesn't have.
-    cmd.env(OWNER_ENV, format!("child-plan {}", std::process::id()));
+    // whose attach failed never names an owner it doesn't have.
+    cmd.env(OWNER_ENV, format!("{owner} {}", std::process::id()));
     Ok(())
 }
 

@@ -17,6 +17,7 @@ use super::callers::Callers;
 use super::decide::{Answer, Stage, decide};
 use super::handoff::{self, Handoff};
 use super::listener;
+use super::shield::{Decision, Holds};
 use super::tree_kill::{Control, DirectChild, hung_up};
 use crate::fault::Shared;
 
@@ -57,17 +58,27 @@ pub(super) struct Supervisor {
     /// Our end of the command's socket: each spawned child sends its
     /// listener, exec pipe and pidfd here.
     sock: Option<OwnedFd>,
-    plan: Arc<Shared>,
+    /// The fault plan the calls are decided by, if one is attached.
+    plan: Option<Arc<Shared>>,
+    /// The shield's held execs, if a shield is attached: it holds what
+    /// the plan lets go.
+    holds: Option<Holds>,
     control: Arc<Control>,
     trees: Vec<Tree>,
     callers: Callers,
 }
 
 impl Supervisor {
-    pub(super) fn new(sock: OwnedFd, plan: Arc<Shared>, control: Arc<Control>) -> Self {
+    pub(super) fn new(
+        sock: OwnedFd,
+        plan: Option<Arc<Shared>>,
+        holds: Option<Holds>,
+        control: Arc<Control>,
+    ) -> Self {
         Supervisor {
             sock: Some(sock),
             plan,
+            holds,
             control,
             trees: Vec::new(),
             callers: Callers::default(),
@@ -79,6 +90,7 @@ impl Supervisor {
             Sock,
             Listener(usize),
             Pipe(usize),
+            Holds,
         }
         loop {
             let (mut fds, mut slots) = (Vec::new(), Vec::new());
@@ -99,11 +111,32 @@ impl Supervisor {
                     watch(p.as_raw_fd(), Slot::Pipe(i));
                 }
             }
+            if let Some(fd) = self.holds.as_ref().and_then(Holds::fd) {
+                watch(fd, Slot::Holds);
+            }
             if fds.is_empty() {
                 return;
             }
-            // SAFETY: `fds` is a valid array of `fds.len()` pollfds.
-            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
+            // Until the nearest re-probe or budget of a held exec, if any.
+            let timeout = self
+                .holds
+                .as_ref()
+                .and_then(Holds::timeout)
+                .map(|t| libc::timespec {
+                    tv_sec: t.as_secs() as libc::time_t,
+                    tv_nsec: t.subsec_nanos().into(),
+                });
+            let ts = timeout.as_ref().map_or(std::ptr::null(), |t| t as *const _);
+            // SAFETY: `fds` is a valid array of `fds.len()` pollfds; `ts` is
+            // null or a timespec that outlives the call.
+            let n = unsafe {
+                libc::ppoll(
+                    fds.as_mut_ptr(),
+                    fds.len() as libc::nfds_t,
+                    ts,
+                    std::ptr::null(),
+                )
+            };
             if n < 0 {
                 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
                     continue;
@@ -115,6 +148,11 @@ impl Supervisor {
                 match *slot {
                     _ if f.revents == 0 => {}
                     Slot::Sock => accept = true,
+                    Slot::Holds => {
+                        if let Some(h) = &mut self.holds {
+                            h.events();
+                        }
+                    }
                     Slot::Listener(i) if f.revents & libc::POLLIN != 0 => ready.push(i),
                     // POLLHUP: every process of the tree has exited.
                     Slot::Listener(i) => gone.push(i),
@@ -122,6 +160,9 @@ impl Supervisor {
                     // means EOF too): the first exec is done.
                     Slot::Pipe(i) => self.trees[i].exec_pipe = None,
                 }
+            }
+            if let Some(h) = &mut self.holds {
+                h.tick();
             }
             for i in ready {
                 self.notification(i);
@@ -131,6 +172,9 @@ impl Supervisor {
             }
             for i in gone.into_iter().rev() {
                 let tree = self.trees.remove(i);
+                if let Some(h) = &mut self.holds {
+                    h.forget(&tree.listener);
+                }
                 self.control.forget(tree.pid);
             }
         }
@@ -170,14 +214,32 @@ impl Supervisor {
             // to it; the kernel withdrew the notification.
             return;
         };
-        let answer = if self.control.ended() {
-            Answer::Continue
-        } else {
-            let stage = self.trees[tree].stage();
-            decide(&n, stage, &mut self.callers, &self.plan, || {
-                listener::id_valid(fd, n.id)
-            })
+        let exec = n.data.nr as libc::c_long == libc::SYS_execve
+            || n.data.nr as libc::c_long == libc::SYS_execveat;
+        let answer = match &self.plan {
+            Some(plan) if !self.control.ended() => {
+                let stage = self.trees[tree].stage();
+                decide(&n, stage, &mut self.callers, plan, || {
+                    listener::id_valid(fd, n.id)
+                })
+            }
+            _ => Answer::Continue,
         };
+        let goes_on = match &answer {
+            Answer::Continue => true,
+            Answer::Verdict(v) => v.fail.is_none() && v.delay.is_zero(),
+            Answer::Gone => false,
+        };
+        // The shield holds the execs the plan lets go on.
+        if exec
+            && goes_on
+            && let Some(holds) = &mut self.holds
+            && let Some(path) = super::shield::exec_path(&n)
+            && holds.exec(&held, n.id, n.pid, &path) == Decision::Held
+        {
+            self.callers.forget_process_of(n.pid);
+            return;
+        }
         match answer {
             Answer::Continue => drop(listener::respond(fd, n.id, None)),
             Answer::Gone => {}
@@ -192,9 +254,7 @@ impl Supervisor {
                 });
             }
         }
-        if n.data.nr as libc::c_long == libc::SYS_execve
-            || n.data.nr as libc::c_long == libc::SYS_execveat
-        {
+        if exec {
             // Its executable (and, for a thread of a multithreaded
             // process, its id: it takes the leader's) change if the exec
             // succeeds.
