@@ -31,8 +31,9 @@
 //!   without their privileges, and `sudo` refuses to run at all.
 //! - One seccomp listener per process tree: inside a shielded tree, a
 //!   child fault plan can't attach, and its `faults` says the tree is under
-//!   flakeproof's shield (`FLAKEPROOF_SECCOMP_OWNER`). A command given a
-//!   shield can't also take a plan, nor the reverse.
+//!   flakeproof's shield (`FLAKEPROOF_SECCOMP_OWNER`). A command takes a
+//!   plan and a shield together ([`ShieldExt::shield_with_faults`]), not
+//!   one after the other.
 //!
 //! From a shell, any language: `flakeproof shield -- cargo test` (the
 //! `flakeproof` command, `cli/`).
@@ -57,6 +58,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
+use crate::fault::FaultScope;
 use crate::sys::{self, ShieldStats};
 
 /// The default budget: how long an exec may be held before it goes on
@@ -206,6 +208,28 @@ pub trait ShieldExt {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     fn shield(&mut self, shield: &Shield) -> io::Result<&mut Self>;
+
+    /// A fault plan and a shield on one command (one seccomp listener per
+    /// tree, so they are given together): the plan decides each call
+    /// first, and an exec it lets go on is held while its file has a
+    /// writer. The plan's calls are watched as with
+    /// [`faults`](crate::process::ChildFaultsExt::faults), and every exec.
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, shield::{Shield, ShieldExt}, Op};
+    /// let guard = FaultPlan::parse("create_dir=EROFS").unwrap().activate();
+    /// let shield = Shield::new();
+    /// let dir = tempfile::tempdir()?;
+    /// let mut mkdir = std::process::Command::new("mkdir");
+    /// mkdir.arg(dir.path().join("d"));
+    /// if mkdir.shield_with_faults(&shield, &guard).is_ok() {
+    ///     assert!(!mkdir.status()?.success()); // Read-only file system
+    ///     assert_eq!(guard.injected(Op::CreateDir, "*"), 1);
+    ///     assert!(shield.report().execs >= 1);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    fn shield_with_faults(&mut self, shield: &Shield, plan: &FaultScope) -> io::Result<&mut Self>;
 }
 
 impl ShieldExt for std::process::Command {
@@ -213,11 +237,21 @@ impl ShieldExt for std::process::Command {
         sys::attach_shield(self, shield.stats.clone())?;
         Ok(self)
     }
+
+    fn shield_with_faults(&mut self, shield: &Shield, plan: &FaultScope) -> io::Result<&mut Self> {
+        sys::attach_both(self, plan.shared().clone(), shield.stats.clone())?;
+        Ok(self)
+    }
 }
 
 impl ShieldExt for crate::process::Command {
     fn shield(&mut self, shield: &Shield) -> io::Result<&mut Self> {
-        sys::attach_shield(self.as_std_mut(), shield.stats.clone())?;
+        self.as_std_mut().shield(shield)?;
+        Ok(self)
+    }
+
+    fn shield_with_faults(&mut self, shield: &Shield, plan: &FaultScope) -> io::Result<&mut Self> {
+        self.as_std_mut().shield_with_faults(shield, plan)?;
         Ok(self)
     }
 }

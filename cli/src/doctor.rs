@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use flakeproof::fault::FaultPlan;
 use flakeproof::process::ChildFaultsExt;
+use flakeproof::shield::{Shield, ShieldExt};
 
 pub(crate) fn doctor() -> ExitCode {
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
@@ -34,12 +35,24 @@ pub(crate) fn doctor() -> ExitCode {
         },
         "`run` can't attach a plan to a command",
     );
+    // The shield: the same mechanism, and its own question asked of it.
+    let mut probe = std::process::Command::new("true");
+    let shield = probe.shield(&Shield::new()).map(|_| ());
+    line(
+        shield.is_ok(),
+        "shield",
+        &match &shield {
+            Ok(()) => "can hold execs here (`flakeproof shield -- CMD`)".to_owned(),
+            Err(e) => e.to_string(),
+        },
+        "`shield` refuses to run CMD (or runs it unshielded with --allow-unshielded)",
+    );
     if let Ok(owner) = std::env::var("FLAKEPROOF_SECCOMP_OWNER") {
         line(
             false,
             "this process tree",
             &format!("runs under flakeproof's {owner}"),
-            "a plan inside it is refused: the kernel allows one listener per tree",
+            "a plan or a shield inside it is refused: the kernel allows one listener per tree",
         );
     }
 
@@ -80,7 +93,8 @@ pub(crate) fn doctor() -> ExitCode {
     line(
         true,
         "setuid programs",
-        "run without their privileges in a faulted tree (the filter needs no-new-privs)",
+        "run without their privileges in a faulted or shielded tree, and sudo refuses to run \
+         there (the filter needs no-new-privs)",
         "",
     );
     if seccomp_ok {

@@ -2,7 +2,8 @@
 //! command's: a script can tell "the plan was refused" from "the command
 //! failed under the plan". 126 and 127 are what shells use for a command
 //! that can't be run or isn't found; 125 is what `env` uses for its own
-//! failure. CMD was never run when one of 123-127 comes back.
+//! failure. CMD was never run when one of 123-127 comes back. And what keeps
+//! CMD's status the answer after a Ctrl-C: flakeproof outlives it.
 
 use std::ffi::OsStr;
 use std::io;
@@ -84,4 +85,25 @@ fn found(cmd: &OsStr) -> bool {
     }
     std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).exists()))
+}
+
+/// Catch SIGINT, SIGTERM and SIGHUP with a handler that does nothing, the
+/// wait restarting: the signal still ends CMD (the terminal sends it to the
+/// whole foreground group, and a caught signal is reset to its default in
+/// CMD by its exec, where an ignored one would stay ignored), and then this
+/// process reports CMD's status, 128 + 2 for a Ctrl-C.
+pub(crate) fn outlive_interrupts() {
+    extern "C" fn nothing(_: libc::c_int) {}
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a zeroed sigaction with a handler that touches nothing
+        // (async-signal-safe) and an empty mask; SA_RESTART so that the
+        // wait goes on.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = nothing as extern "C" fn(libc::c_int) as usize;
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
 }

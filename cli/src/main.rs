@@ -47,6 +47,11 @@ enum Command {
         /// Print the summary as one JSON object (on stderr) instead of text.
         #[arg(long)]
         json: bool,
+        /// Shield the tree too (see `flakeproof shield`): the plan decides
+        /// each call first; an exec it lets go on is held while its file
+        /// has a writer. One listener serves both.
+        #[arg(long)]
+        shield: bool,
         /// The command and its arguments.
         #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
         cmd: Vec<OsString>,
@@ -194,13 +199,19 @@ Examples:
 ";
 
 fn main() -> ExitCode {
+    // `flakeproof doctor | head` ends quietly, as Unix tools do, instead
+    // of panicking on EPIPE (Rust's runtime ignores SIGPIPE; CMD gets the
+    // default back from std's spawn either way).
+    // SAFETY: signal() with a constant disposition, before any thread.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     match Cli::parse().command {
         Command::Run {
             faults,
             record,
             json,
+            shield,
             cmd,
-        } => run::run(&faults, record.as_deref(), json, &cmd),
+        } => run::run(&faults, record.as_deref(), json, shield, &cmd),
         Command::Sweep {
             rule,
             setup,

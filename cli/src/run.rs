@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use flakeproof::fault::{Call, FaultPlan, Outcome};
 use flakeproof::process::ChildFaultsExt;
+use flakeproof::shield::{Shield, ShieldExt};
 use serde::Serialize;
 
 use crate::exit::{self, fail};
@@ -20,7 +21,13 @@ use crate::term::Paint;
 /// Failed or delayed calls listed in the text summary; the rest are counted.
 const LISTED: usize = 20;
 
-pub(crate) fn run(plan: &str, record: Option<&Path>, json: bool, cmd: &[OsString]) -> ExitCode {
+pub(crate) fn run(
+    plan: &str,
+    record: Option<&Path>,
+    json: bool,
+    shield: bool,
+    cmd: &[OsString],
+) -> ExitCode {
     let plan = match FaultPlan::parse(plan) {
         Ok(p) => p,
         Err(e) => return fail(exit::OWN_FAILURE, format_args!("--faults: {e}")),
@@ -39,7 +46,13 @@ pub(crate) fn run(plan: &str, record: Option<&Path>, json: bool, cmd: &[OsString
     let guard = plan.activate();
     let mut child = std::process::Command::new(&cmd[0]);
     child.args(&cmd[1..]);
-    if let Err(e) = child.faults(&guard) {
+    // With --shield: one listener for both, the plan asked first.
+    let shielding = shield.then(Shield::new);
+    let attached = match &shielding {
+        Some(s) => child.shield_with_faults(s, &guard).map(|_| ()),
+        None => child.faults(&guard).map(|_| ()),
+    };
+    if let Err(e) = attached {
         Record::discard(sink.take());
         // CMD is never run unfaulted: 123 if a listener owns the tree
         // already (the error names it), 124 if there is no support here.
@@ -49,7 +62,7 @@ pub(crate) fn run(plan: &str, record: Option<&Path>, json: bool, cmd: &[OsString
     // Ctrl-C (and a TERM) reach CMD's process group from the terminal;
     // flakeproof must outlive them to print what the plan did, and to end
     // the plan (the guard's drop kills what is left of the tree).
-    outlive_interrupts();
+    exit::outlive_interrupts();
     let status = match child.status() {
         Ok(s) => s,
         Err(e) => {
@@ -64,6 +77,11 @@ pub(crate) fn run(plan: &str, record: Option<&Path>, json: bool, cmd: &[OsString
         .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
     let calls = guard.calls();
     summarize(&calls, &guard.plan(), Some(code), json);
+    if let Some(s) = &shielding
+        && !json
+    {
+        crate::shield::summary(&s.report());
+    }
     if guard.calls_dropped() > 0 {
         eprintln!(
             "flakeproof: the record kept the newest calls only ({} older ones left it; the counts are exact)",
@@ -218,26 +236,5 @@ impl Record {
             })
             .and_then(|()| out.flush());
         result.map_err(|e| (self.path.clone(), e))
-    }
-}
-
-/// Catch SIGINT, SIGTERM and SIGHUP with a handler that does nothing, the
-/// wait restarting: the signal still ends CMD (the terminal sends it to the
-/// whole foreground group, and a caught signal is reset to its default in
-/// CMD by its exec, where an ignored one would stay ignored), and then this
-/// process reports CMD's status, 128 + 2 for a Ctrl-C.
-pub(crate) fn outlive_interrupts() {
-    extern "C" fn nothing(_: libc::c_int) {}
-    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: a zeroed sigaction with a handler that touches nothing
-        // (async-signal-safe) and an empty mask; SA_RESTART so that the
-        // wait goes on.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = nothing as extern "C" fn(libc::c_int) as usize;
-            sa.sa_flags = libc::SA_RESTART;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(sig, &sa, std::ptr::null_mut());
-        }
     }
 }

@@ -91,7 +91,7 @@ pub(crate) fn shield(o: &Options<'_>) -> ExitCode {
             return fail(exit::refused(&e), format_args!("CMD not run: {e}"));
         }
     };
-    crate::run::outlive_interrupts();
+    exit::outlive_interrupts();
     let status = match child.status() {
         Ok(s) => s,
         Err(e) => {
@@ -131,8 +131,8 @@ pub(crate) fn shield(o: &Options<'_>) -> ExitCode {
     ExitCode::from(code as u8)
 }
 
-/// The one line at exit.
-fn summary(r: &ShieldReport) {
+/// The one line at exit (`run --shield` prints it too).
+pub(crate) fn summary(r: &ShieldReport) {
     let paint = Paint::stderr();
     let budget = format!(
         "{} released by the budget ({:?}, kernel answered ETXTBSY)",

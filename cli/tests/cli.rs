@@ -551,3 +551,119 @@ fn stress_shows_a_progress_line_on_a_terminal() {
     );
     assert!(screen[report..].contains("\x1b["), "{screen:?}");
 }
+
+#[test]
+fn shield_exits_with_the_commands_status_and_says_what_it_held() {
+    if !seccomp_here() {
+        return;
+    }
+    let out = flakeproof()
+        .args(["shield", "--", "sh", "-c", "true; exit 3"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("flakeproof shield: ") && stderr.contains("0 held"),
+        "{stderr}"
+    );
+    // --report: the same, as JSON, in a file.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("shield.json");
+    let out = flakeproof()
+        .args(["shield", "--budget", "2s", "--report"])
+        .arg(&report)
+        .args(["--", "sh", "-c", "/bin/true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["status"], 0);
+    assert_eq!(r["budget_ms"], 2000.0);
+    assert!(r["execs"].as_u64().unwrap() >= 2, "{r}"); // sh, then /bin/true
+}
+
+#[test]
+fn shield_inside_shield_exits_123_naming_it_unless_allowed_unshielded() {
+    if !seccomp_here() {
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("flakeproof");
+    let out = flakeproof()
+        .args(["shield", "--"])
+        .arg(&bin)
+        .args(["shield", "--", "sh", "-c", "echo ran"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(123), "{stderr}");
+    assert!(stderr.contains("flakeproof's shield"), "{stderr}");
+    assert!(!text(&out.stdout).contains("ran"), "CMD must not run");
+
+    let out = flakeproof()
+        .args(["shield", "--"])
+        .arg(&bin)
+        .args(["shield", "--allow-unshielded", "--", "sh", "-c", "echo ran"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: CMD runs unshielded"), "{stderr}");
+    assert_eq!(text(&out.stdout), "ran\n");
+}
+
+#[test]
+fn shield_bad_budget_or_report_path_exits_125_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let touch = format!("touch {}", marker.display());
+    let out = flakeproof()
+        .args(["shield", "--budget", "soon", "--", "sh", "-c", &touch])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("--budget \"soon\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = flakeproof()
+        .args(["shield", "--report"])
+        .arg(dir.path().join("no/such/dir/r.json"))
+        .args(["--", "sh", "-c", &touch])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("--report"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "CMD must not run");
+}
+
+#[test]
+fn run_with_shield_fails_the_planned_call_and_reports_the_shield_too() {
+    if !seccomp_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mv_setup(dir.path());
+    let out = flakeproof()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--shield",
+            "--faults",
+            "rename(*/target/*)=EBUSY@1",
+            "--",
+        ])
+        .args(["mv", "a", "target/b"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("Device or resource busy"), "{stderr}");
+    assert!(stderr.contains("1 call(s) failed"), "{stderr}");
+    assert!(stderr.contains("flakeproof shield: 1 exec(s)"), "{stderr}");
+}

@@ -19,7 +19,7 @@ mod types;
 mod wake;
 
 pub(crate) use imp::{EXEC_REFUSES_WRITERS, PATH_SEPARATOR, RUNNING_PROGRAMS_UNLINK};
-pub(crate) use imp::{attach_faults, attach_shield};
+pub(crate) use imp::{attach_both, attach_faults, attach_shield};
 pub(crate) use install_steps::*;
 pub(crate) use process::{output, spawn, status};
 pub(crate) use types::{ChildStep, DirFacts, FsKind, Probe, ShieldStats};

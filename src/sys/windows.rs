@@ -232,6 +232,14 @@ pub(crate) fn attach_shield(
     ))
 }
 
+pub(crate) fn attach_both(
+    cmd: &mut std::process::Command,
+    _: std::sync::Arc<crate::fault::Shared>,
+    stats: std::sync::Arc<crate::sys::ShieldStats>,
+) -> io::Result<()> {
+    attach_shield(cmd, stats)
+}
+
 pub(crate) fn attach_faults(
     _: &mut std::process::Command,
     _: std::sync::Arc<crate::fault::Shared>,

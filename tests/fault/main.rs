@@ -1,4 +1,5 @@
-//! Fault plans: in this process, inside child processes, and failure-point sweeps.
+//! Fault plans: in this process, inside child processes, and failure-point
+//! sweeps; and the shield, which shares the child plans' supervisor.
 //!
 //! One test binary per area (as rustix does): fewer binaries link faster.
 
@@ -7,4 +8,5 @@ mod common;
 
 mod child_faults;
 mod fault;
+mod shield;
 mod sweep;

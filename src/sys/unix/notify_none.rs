@@ -24,6 +24,14 @@ pub(crate) fn attach_shield(_: &mut Command, _: Arc<crate::sys::ShieldStats>) ->
     ))
 }
 
+pub(crate) fn attach_both(
+    cmd: &mut Command,
+    _: Arc<Shared>,
+    stats: Arc<crate::sys::ShieldStats>,
+) -> io::Result<()> {
+    attach_shield(cmd, stats)
+}
+
 pub(crate) fn attach(_: &mut Command, _: Arc<Shared>) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,

@@ -263,6 +263,36 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     )
 }
 
+/// Attach `plan` and a shield to `cmd` at once: one filter, one
+/// supervisor, which asks the plan first and holds an exec the plan let go
+/// on until its file has no writer.
+pub(crate) fn attach_both(
+    cmd: &mut Command,
+    plan: Arc<Shared>,
+    stats: Arc<ShieldStats>,
+) -> io::Result<()> {
+    let what = "fault plans can't reach child processes";
+    let flags = support(what)?;
+    refuse_second(cmd, what)?;
+    let mut ops = plan.named_ops();
+    ops.push(crate::classify::Op::Exec);
+    let plan_id = Arc::as_ptr(&plan) as usize;
+    let control = Arc::new(Control::default());
+    let end = control.clone();
+    plan.on_end(Box::new(move || end.end()));
+    let holds = shield::Holds::new(stats);
+    supervise(
+        cmd,
+        flags,
+        &ops,
+        plan_id,
+        Some(plan),
+        Some(holds),
+        control,
+        "child-plan+shield",
+    )
+}
+
 /// Shield `cmd`'s whole tree: every exec whose file still has a writer is
 /// held until the last writer closes (the `shield` module). Only execs are
 /// handed over; every other call stays in the kernel.
@@ -290,8 +320,8 @@ fn refuse_second(cmd: &Command, what: &'static str) -> io::Result<()> {
             io::ErrorKind::Unsupported,
             format!(
                 "{what} for this command: it has flakeproof's {owner} attached already, and a \
-                 process tree has one seccomp listener (a plan and a shield on one command \
-                 don't compose yet)"
+                 process tree has one seccomp listener (a plan and a shield go together \
+                 through `ShieldExt::shield_with_faults`)"
             ),
         )),
     }
