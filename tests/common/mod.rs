@@ -26,6 +26,32 @@ pub fn skip(feature: &str, why: &str) {
     eprintln!("SKIPPED ({feature}): {why}");
 }
 
+/// Can an exec here still fail with ETXTBSY? Not under flakeproof's shield
+/// (`flakeproof shield -- cargo test`), which holds such execs until the
+/// writer is gone: the tests whose point is a real ETXTBSY (the controls,
+/// the retries that ride one out) skip there, named, rather than wait out
+/// the shield's budget or fail.
+pub fn real_etxtbsy_possible() -> bool {
+    match std::env::var("FLAKEPROOF_SECCOMP_OWNER") {
+        Ok(owner)
+            if owner
+                .split_whitespace()
+                .next()
+                .is_some_and(|o| o.contains("shield")) =>
+        {
+            skip(
+                "unshielded",
+                &format!(
+                    "this test needs a real ETXTBSY, and it runs under flakeproof's {owner} \
+                     (FLAKEPROOF_SECCOMP_OWNER), which holds such execs until the writer closes"
+                ),
+            );
+            false
+        }
+        _ => true,
+    }
+}
+
 /// Does the filesystem of `dir` grant read leases (Linux `F_SETLEASE`)?
 /// Not on NFS, nor for a non-owner without CAP_LEASE.
 #[cfg(target_os = "linux")]

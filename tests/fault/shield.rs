@@ -88,6 +88,9 @@ fn subshell_script(dir: &Path) -> (StdCommand, PathBuf) {
 
 #[test]
 fn a_held_exec_goes_on_after_the_writer_closes_and_the_writers_own_exec_is_answered_meanwhile() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     // Plain, the script fails: the subshell holds the writer while the
     // stub is run.
     let dir = tempfile::tempdir().unwrap();

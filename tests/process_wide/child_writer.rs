@@ -77,6 +77,16 @@ fn the_writer_child_holds_no_inherited_descriptor_and_a_killed_one_leaves_nothin
             .map(|e| e.unwrap().path())
     });
     let pid = wait_for("the writer child", || children().first().copied());
+    // Parked: in its write's delay (a nanosleep), not still between the
+    // create, which makes the name appear, and the step's report. Killed
+    // in that gap it would die at Create (seen under a loaded shield).
+    wait_for("the writer child in its delay", || {
+        let call = std::fs::read_to_string(format!("/proc/{pid}/syscall")).ok()?;
+        let nr: libc::c_long = call.split_whitespace().next()?.parse().ok()?;
+        [libc::SYS_nanosleep, libc::SYS_clock_nanosleep]
+            .contains(&nr)
+            .then_some(())
+    });
     let fds = fd_targets(pid);
     assert!(
         fds.iter().all(|(_, t)| t != &other),

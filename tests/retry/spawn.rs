@@ -90,6 +90,9 @@ fn assert_plain_spawn_is_busy(path: &Path) {
 
 #[test]
 fn output_with_rides_out_a_real_etxtbsy() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
@@ -105,6 +108,9 @@ fn output_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn status_with_rides_out_a_real_etxtbsy() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
@@ -120,6 +126,9 @@ fn status_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn spawn_with_rides_out_a_real_etxtbsy() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
@@ -140,6 +149,9 @@ fn spawn_with_rides_out_a_real_etxtbsy() {
 
 #[test]
 fn spawn_with_reports_the_retries_it_took() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
@@ -167,6 +179,9 @@ fn spawn_with_reports_the_retries_it_took() {
 
 #[test]
 fn a_child_that_ran_is_never_run_again() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     // The stub counts its runs and fails: a failing exit is a result, not a
     // reason to retry.
     let Some(dir) = crate::common::exec_tempdir() else {
@@ -210,6 +225,9 @@ fn errors_other_than_etxtbsy_are_not_retried() {
 /// 0, and fail here.
 #[test]
 fn the_writers_close_ends_the_wait_not_the_schedule() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
@@ -227,6 +245,9 @@ fn the_writers_close_ends_the_wait_not_the_schedule() {
 /// (not ours): otherwise no watch, no event, `woken` 0.
 #[test]
 fn a_program_found_through_the_commands_path_is_the_one_watched() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
@@ -247,6 +268,9 @@ fn a_program_found_through_the_commands_path_is_the_one_watched() {
 /// wait would end by the 2 s schedule with `woken` 0.
 #[test]
 fn a_non_executable_namesake_earlier_in_path_is_not_the_one_watched() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     use std::os::unix::fs::PermissionsExt;
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
@@ -273,6 +297,9 @@ fn a_non_executable_namesake_earlier_in_path_is_not_the_one_watched() {
 /// as a metadata read of the program).
 #[test]
 fn an_unwatchable_program_falls_back_to_the_schedule() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
     };
@@ -294,6 +321,9 @@ fn an_unwatchable_program_falls_back_to_the_schedule() {
 /// sleeps the schedule; root can read anything and is woken.
 #[test]
 fn an_execute_only_program_is_watched_only_by_root() {
+    if !crate::common::real_etxtbsy_possible() {
+        return;
+    }
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let Some(dir) = crate::common::exec_tempdir() else {
         return;
