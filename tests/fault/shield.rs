@@ -336,3 +336,24 @@ fn a_plan_and_a_shield_together_fail_the_planned_call_and_hold_the_exec() {
     assert_eq!(shield.report().held, 1);
     assert!(!dir.path().join("made").exists());
 }
+
+#[test]
+fn an_exec_of_a_fifo_does_not_block_the_supervisor() {
+    // Opening a FIFO to probe it would wait for a writer: the supervisor
+    // opens without blocking, and the kernel answers the exec (EACCES).
+    let dir = tempfile::tempdir().unwrap();
+    let go_on = fifo(dir.path());
+    std::fs::set_permissions(&go_on, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let shield = Shield::new().budget(Duration::from_secs(30));
+    let mut sh = StdCommand::new("sh");
+    sh.arg("-c")
+        .arg(r#""$1" 2>/dev/null; /bin/true && echo after"#)
+        .arg("sh")
+        .arg(&go_on);
+    let Some(sh) = shielded(&mut sh, &shield) else {
+        return;
+    };
+    let out = sh.output().unwrap();
+    assert_eq!(out.stdout, b"after\n");
+    assert_eq!(shield.report().held, 0);
+}

@@ -24,6 +24,7 @@
 
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -138,7 +139,13 @@ impl Holds {
             h.id = id;
             return Decision::Held;
         }
-        let Ok(file) = File::open(path) else {
+        // Non-blocking: an exec of a FIFO would otherwise block the
+        // supervisor in open until some writer came along.
+        let opened = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path);
+        let Ok(file) = opened else {
             // Not there (a PATH candidate), or not readable by us: the
             // kernel answers the exec itself.
             return Decision::Release;
