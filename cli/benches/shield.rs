@@ -42,33 +42,36 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Wall time of `cmd`, bare or under `flakeproof shield`, in ns; it must
-/// succeed.
-fn time(shielded: bool, cmd: &[&str]) -> f64 {
-    let mut c = if shielded {
-        let mut c = Command::new(FLAKEPROOF);
-        c.args(["shield", "--"]).args(cmd);
-        c
-    } else {
-        let mut c = Command::new(cmd[0]);
-        c.args(&cmd[1..]);
-        c
-    };
-    c.stdout(Stdio::null()).stderr(Stdio::null());
+/// Wall time of `cmd`, bare or under `flakeproof shield`, in ns (under
+/// `taskset -c 0` when `pin`: flakeproof, its supervisor and the tree on
+/// one CPU); it must succeed.
+fn time(shielded: bool, pin: bool, cmd: &[&str]) -> f64 {
+    let mut argv: Vec<&str> = Vec::new();
+    if pin {
+        argv.extend(["taskset", "-c", "0"]);
+    }
+    if shielded {
+        argv.extend([FLAKEPROOF, "shield", "--"]);
+    }
+    argv.extend(cmd);
+    let mut c = Command::new(argv[0]);
+    c.args(&argv[1..])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let t0 = Instant::now();
     let status = c.status().unwrap();
     let ns = t0.elapsed().as_nanos() as f64;
-    assert!(status.success(), "{cmd:?} (shielded: {shielded}): {status}");
+    assert!(status.success(), "{argv:?}: {status}");
     ns
 }
 
-/// Plain and shielded, interleaved; the medians in ms and their ratio.
-fn ratio(rounds: usize, cmd: &[&str], after: impl Fn()) -> (f64, f64) {
+/// Plain and shielded, interleaved; their medians in ms.
+fn ratio(rounds: usize, pin: bool, cmd: &[&str], after: impl Fn()) -> (f64, f64) {
     let (mut plain, mut shielded) = (Vec::new(), Vec::new());
     for round in 0..=rounds {
-        let p = time(false, cmd);
+        let p = time(false, pin, cmd);
         after();
-        let s = time(true, cmd);
+        let s = time(true, pin, cmd);
         after();
         if round > 0 {
             plain.push(p);
@@ -142,7 +145,9 @@ fn held_lag(stub: &Path, hold: Duration) -> (f64, f64) {
     assert_eq!((r.held, r.released_by_budget), (1, 0));
     let released = seen + r.total_hold.as_nanos() as u64;
     let ms = |t: u64| t.saturating_sub(closed) as f64 / 1e6;
-    (ms(released), ms(started))
+    // Both bound the release from above (the stub can't start before it):
+    // the tighter one is the release's bound.
+    (ms(released.min(started)), ms(started))
 }
 
 fn main() {
@@ -156,7 +161,7 @@ fn main() {
     let d = dir.path();
 
     let execs = "i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i+1)); done";
-    let (plain, shielded) = ratio(rounds, &["sh", "-c", execs], || {});
+    let (plain, shielded) = ratio(rounds, false, &["sh", "-c", execs], || {});
     let r = shielded / plain;
     println!("flakeproof shield: costs, medians of {rounds} interleaved rounds (on {base})");
     println!(
@@ -165,6 +170,19 @@ fn main() {
         (shielded - plain) * 1e3 / 2000.0,
         verdict(r <= 1.05)
     );
+    // The same on one CPU (util-linux's taskset): what the round trip and
+    // the probe cost once no exec has to wake the supervisor on another,
+    // idle CPU (the supervisor waits in poll, which the kernel's
+    // synchronous wake-up does not reach).
+    if Command::new("taskset").arg("-V").output().is_ok() {
+        let (plain, shielded) = ratio(rounds, true, &["sh", "-c", execs], || {});
+        println!(
+            "  the same on one CPU            plain {plain:>8.1} ms  shielded {shielded:>8.1} ms  {:.3}x \
+             ({:.1} us more per exec)",
+            shielded / plain,
+            (shielded - plain) * 1e3 / 2000.0
+        );
+    }
 
     let src = d.join("src");
     for i in 0..10 {
@@ -176,7 +194,7 @@ fn main() {
     }
     let dst = d.join("dst");
     let (s, t) = (src.to_str().unwrap(), dst.to_str().unwrap());
-    let (plain, shielded) = ratio(rounds, &["cp", "-r", s, t], || {
+    let (plain, shielded) = ratio(rounds, false, &["cp", "-r", s, t], || {
         std::fs::remove_dir_all(&dst).unwrap()
     });
     let r = shielded / plain;

@@ -143,29 +143,44 @@ fn run_once(cmd: &[OsString], k: u64) -> std::io::Result<(bool, String, Duration
         .args(&cmd[1..])
         .env(RUN_ENV, k.to_string())
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
         .output()?;
-    Ok((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        start.elapsed(),
-    ))
+    // Test runners (go test, cargo test, node --test) report a failure on
+    // stdout: it follows stderr, so the signature finds the OS's words in
+    // either, and `--until-fail` shows both.
+    let mut said = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() && !out.stdout.is_empty() {
+        said.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    Ok((out.status.success(), said, start.elapsed()))
 }
 
-/// What a failure's stderr says, grouped: the OS's words for the error when
-/// there are some ("Text file busy" from a shell, a Python traceback, Go's
-/// exec error alike), else its last line with numbers blanked (pids,
-/// addresses, counts differ from run to run).
+/// What a failure said, grouped: the OS's words for the error when there
+/// are some, in any spelling ("Text file busy" from a shell or a Python
+/// traceback, Go's "text file busy", Node's "ETXTBSY"), else its last line
+/// with numbers blanked (pids, addresses, counts differ from run to run).
 fn signature(stderr: &str) -> String {
-    const KNOWN: &[&str] = &[
-        "Text file busy",
-        "Device or resource busy",
-        "Permission denied",
-        "No such file or directory",
-        "Resource temporarily unavailable",
+    const KNOWN: &[(&str, &[&str])] = &[
+        ("Text file busy", &["text file busy", "etxtbsy"]),
+        (
+            "Device or resource busy",
+            &["device or resource busy", "ebusy"],
+        ),
+        ("Permission denied", &["permission denied", "eacces"]),
+        (
+            "No such file or directory",
+            &["no such file or directory", "enoent"],
+        ),
+        (
+            "Resource temporarily unavailable",
+            &["resource temporarily unavailable", "eagain"],
+        ),
     ];
-    if let Some(k) = KNOWN.iter().find(|k| stderr.contains(*k)) {
-        return (*k).to_owned();
+    let lower = stderr.to_lowercase();
+    if let Some((name, _)) = KNOWN
+        .iter()
+        .find(|(_, spellings)| spellings.iter().any(|s| lower.contains(s)))
+    {
+        return (*name).to_owned();
     }
     let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
     match last {
@@ -278,5 +293,14 @@ mod tests {
             "panic at #x####, run ##"
         );
         assert_eq!(signature(""), "(no stderr; non-zero exit)");
+        // Go's os/exec and Node's spellings.
+        assert_eq!(
+            signature("stubs_test.go:31: fork/exec /tmp/T/stub-0: text file busy\nFAIL\n"),
+            "Text file busy"
+        );
+        assert_eq!(
+            signature("Error: spawnSync /tmp/stub-3 ETXTBSY\n"),
+            "Text file busy"
+        );
     }
 }
