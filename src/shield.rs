@@ -25,10 +25,18 @@
 //!   at once. The report counts those.
 //! - The lease needs the file's owner or `CAP_LEASE` (root), and a
 //!   filesystem that grants leases (not NFS without delegation, not most
-//!   FUSE filesystems). Where the probe is refused for that, the exec goes
-//!   on at once and the report counts it as unchecked.
+//!   FUSE filesystems). Another user's file goes on at once (`not_ours`:
+//!   only that user or root could be writing it); on a filesystem without
+//!   leases the exec goes on at once, counted as `unchecked`.
 //! - The filter needs no-new-privs: setuid programs in the tree run
 //!   without their privileges, and `sudo` refuses to run at all.
+//! - Paths are resolved as the supervisor sees them: a tree that chroots
+//!   or enters another mount namespace execs files the supervisor may know
+//!   by another name: it asks about the file the name means in its own
+//!   namespace, and lets the exec go on at once if there is none.
+//! - Processes of the tree that outlive the command lose the shield when
+//!   its process ends: the kernel then fails their execs with ENOSYS
+//!   ([`ShieldReport::trees_running`] tells; `flakeproof shield` warns).
 //! - One seccomp listener per process tree: inside a shielded tree, a
 //!   child fault plan can't attach, and its `faults` says the tree is under
 //!   flakeproof's shield (`FLAKEPROOF_SECCOMP_OWNER`). A command takes a
@@ -141,6 +149,8 @@ impl Shield {
             longest_hold: Duration::from_nanos(s.longest_hold_ns.load(Relaxed)),
             released_by_budget: s.released_by_budget.load(Relaxed),
             unchecked: s.unchecked.load(Relaxed),
+            not_ours: s.not_ours.load(Relaxed),
+            trees_running: s.trees.load(Relaxed),
             budget: s.budget,
         }
     }
@@ -168,9 +178,19 @@ pub struct ShieldReport {
     /// Held execs the budget let go while the writer was still there: the
     /// kernel answered those ETXTBSY.
     pub released_by_budget: u64,
-    /// Execs let go unchecked: the lease probe was refused (another user's
-    /// file without CAP_LEASE, a filesystem without leases).
+    /// Execs let go unchecked: on a filesystem that grants no lease (NFS
+    /// without a delegation, most FUSE filesystems), or whose path the
+    /// supervisor couldn't read from the caller.
     pub unchecked: u64,
+    /// Execs of another user's file (root's `/bin/sh` for a suite run as
+    /// yourself), let go at once: without CAP_LEASE the kernel refuses the
+    /// lease, and only that user or root could be writing the file.
+    pub not_ours: u64,
+    /// Process trees given the shield whose processes still run. Read after
+    /// the command exited, more than 0 means some of its processes outlive
+    /// it: their execs stay shielded only while the shield's process lives
+    /// (the kernel fails them with ENOSYS once its listener is closed).
+    pub trees_running: u64,
     /// The budget the shield ran with.
     pub budget: Duration,
 }
@@ -214,6 +234,8 @@ pub trait ShieldExt {
     /// first, and an exec it lets go on is held while its file has a
     /// writer. The plan's calls are watched as with
     /// [`faults`](crate::process::ChildFaultsExt::faults), and every exec.
+    /// An exec the plan delays goes on after its delay without the
+    /// shield's check (the delay is served on a thread of its own).
     ///
     /// ```
     /// use flakeproof::{fault::FaultPlan, shield::{Shield, ShieldExt}, Op};

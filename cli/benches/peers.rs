@@ -25,29 +25,16 @@
 //!
 //!     cargo bench -p flakeproof-cli --bench peers [-- --rounds 9]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use common::{flag, median, verdict};
+
 const FLAKEPROOF: &str = env!("CARGO_BIN_EXE_flakeproof");
 const STRACE_RENAMES: &str = "rename,renameat,renameat2";
-
-fn flag(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(default)
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn on_path(tool: &str) -> bool {
     Command::new("sh")

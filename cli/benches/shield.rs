@@ -16,6 +16,8 @@
 //!
 //!     cargo bench -p flakeproof-cli --bench shield [-- --rounds 5]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -23,24 +25,9 @@ use std::time::{Duration, Instant};
 
 use flakeproof::shield::{Shield, ShieldExt};
 
+use common::{flag, median, verdict};
+
 const FLAKEPROOF: &str = env!("CARGO_BIN_EXE_flakeproof");
-
-fn flag(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(default)
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 /// Wall time of `cmd`, bare or under `flakeproof shield`, in ns (under
 /// `taskset -c 0` when `pin`: flakeproof, its supervisor and the tree on

@@ -77,10 +77,13 @@ pub(crate) fn run(
         .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
     let calls = guard.calls();
     summarize(&calls, &guard.plan(), Some(code), json);
-    if let Some(s) = &shielding
-        && !json
-    {
-        crate::shield::summary(&s.report());
+    if let Some(s) = &shielding {
+        if json {
+            // A second object, the shield's, as `shield --json` prints it.
+            crate::shield::print_json(&s.report(), code);
+        } else {
+            crate::shield::summary(&s.report());
+        }
     }
     if guard.calls_dropped() > 0 {
         eprintln!(

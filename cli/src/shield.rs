@@ -4,10 +4,11 @@
 //! line on stderr saying what the shield held.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use flakeproof::shield::{Shield, ShieldExt, ShieldReport};
 use serde::Serialize;
@@ -32,6 +33,7 @@ struct Report {
     longest_hold_ms: f64,
     released_by_budget: u64,
     unchecked: u64,
+    not_ours: u64,
     budget_ms: f64,
     /// CMD's status (128 + N for signal N).
     status: i32,
@@ -47,6 +49,7 @@ impl Report {
             longest_hold_ms: ms(r.longest_hold),
             released_by_budget: r.released_by_budget,
             unchecked: r.unchecked,
+            not_ours: r.not_ours,
             budget_ms: ms(r.budget),
             status,
         }
@@ -67,15 +70,27 @@ pub(crate) fn shield(o: &Options<'_>) -> ExitCode {
         }
     }
     // Checked before CMD runs: an unwritable report path stops everything
-    // before anything happened (and leaves no file behind).
-    if let Some(path) = o.report
-        && let Err(e) = std::fs::File::create(path)
-    {
-        return fail(
-            exit::OWN_FAILURE,
-            format_args!("--report {}: {e}", path.display()),
-        );
+    // before anything happened. Not truncated yet, and removed again only
+    // if this run created it.
+    let mut created = false;
+    if let Some(path) = o.report {
+        created = !path.exists();
+        if let Err(e) = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+        {
+            return fail(
+                exit::OWN_FAILURE,
+                format_args!("--report {}: {e}", path.display()),
+            );
+        }
     }
+    let discard = || {
+        if let Some(p) = o.report.filter(|_| created) {
+            let _ = std::fs::remove_file(p);
+        }
+    };
     let mut child = std::process::Command::new(&o.cmd[0]);
     child.args(&o.cmd[1..]);
     let shielded = match child.shield(&shield) {
@@ -87,7 +102,7 @@ pub(crate) fn shield(o: &Options<'_>) -> ExitCode {
             false
         }
         Err(e) => {
-            discard(o.report);
+            discard();
             return fail(exit::refused(&e), format_args!("CMD not run: {e}"));
         }
     };
@@ -95,40 +110,70 @@ pub(crate) fn shield(o: &Options<'_>) -> ExitCode {
     let status = match child.status() {
         Ok(s) => s,
         Err(e) => {
-            discard(o.report);
+            discard();
             return exit::start_failure(&o.cmd[0], &e);
         }
     };
     let code = status
         .code()
         .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
-    if shielded {
-        let r = shield.report();
-        let report = Report::new(&r, code);
-        if o.json {
-            match serde_json::to_string(&report) {
-                Ok(s) => eprintln!("{s}"),
-                Err(e) => eprintln!("flakeproof: the report: {e}"),
-            }
-        } else {
-            summary(&r);
+    if !shielded {
+        discard();
+        return ExitCode::from(code as u8);
+    }
+    drop(child);
+    outliving(&shield);
+    let r = shield.report();
+    let report = Report::new(&r, code);
+    // The report file first: a closed stderr must not cost it.
+    if let Some(path) = o.report {
+        let written = serde_json::to_vec(&report)
+            .map_err(std::io::Error::from)
+            .and_then(|mut v| {
+                v.push(b'\n');
+                std::fs::write(path, v)
+            });
+        if let Err(e) = written {
+            let _ = writeln!(
+                std::io::stderr(),
+                "flakeproof: --report {}: {e}",
+                path.display()
+            );
+            return ExitCode::from(exit::OWN_FAILURE);
         }
-        if let Some(path) = o.report {
-            let written = serde_json::to_vec(&report)
-                .map_err(std::io::Error::from)
-                .and_then(|mut v| {
-                    v.push(b'\n');
-                    std::fs::write(path, v)
-                });
-            if let Err(e) = written {
-                eprintln!("flakeproof: --report {}: {e}", path.display());
-                return ExitCode::from(exit::OWN_FAILURE);
-            }
-        }
+    }
+    if o.json {
+        print_json(&r, code);
     } else {
-        discard(o.report);
+        summary(&r);
     }
     ExitCode::from(code as u8)
+}
+
+/// The report as one JSON object on stderr.
+pub(crate) fn print_json(r: &ShieldReport, status: i32) {
+    if let Ok(s) = serde_json::to_string(&Report::new(r, status)) {
+        let _ = writeln!(std::io::stderr(), "{s}");
+    }
+}
+
+/// CMD has exited; processes it left running are still in the shielded
+/// tree, and once this process exits the kernel fails their execs with
+/// ENOSYS (the listener is gone). Give them a moment to end, then say so.
+pub(crate) fn outliving(shield: &Shield) {
+    let give_up = Instant::now() + Duration::from_millis(500);
+    while shield.report().trees_running > 0 && Instant::now() < give_up {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let left = shield.report().trees_running;
+    if left > 0 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "flakeproof: warning: {left} process tree(s) of CMD still run after it exited \
+             (background processes): the shield ends with flakeproof, and the kernel fails \
+             their execs with ENOSYS from now on; wait for them inside CMD"
+        );
+    }
 }
 
 /// The one line at exit (`run --shield` prints it too).
@@ -138,21 +183,19 @@ pub(crate) fn summary(r: &ShieldReport) {
         "{} released by the budget ({:?}, kernel answered ETXTBSY)",
         r.released_by_budget, r.budget
     );
-    eprintln!(
-        "flakeproof shield: {} exec(s), {} held (longest {:.1} ms, {:.1} ms in all), {}, {} unchecked",
+    // Written whatever stderr is (a closed pipe must not cost the report).
+    let _ = writeln!(
+        std::io::stderr(),
+        "flakeproof shield: {} exec(s), {} held (longest {:.1} ms, {:.1} ms in all), {}, {} unchecked, \
+         {} another user's",
         r.execs,
         r.held,
         r.longest_hold.as_secs_f64() * 1e3,
         r.total_hold.as_secs_f64() * 1e3,
         paint.verdict(r.released_by_budget > 0, budget),
-        r.unchecked
+        r.unchecked,
+        r.not_ours
     );
-}
-
-fn discard(report: Option<&Path>) {
-    if let Some(p) = report {
-        let _ = std::fs::remove_file(p);
-    }
 }
 
 /// `500ms`, `5s`, `2m`, or plain seconds (`5`, `0.5`).
@@ -168,7 +211,7 @@ fn parse_duration(s: &str) -> Option<Duration> {
         (s, 1.0)
     };
     let v: f64 = number.trim().parse().ok()?;
-    (v.is_finite() && v >= 0.0).then(|| Duration::from_secs_f64(v * scale))
+    Duration::try_from_secs_f64(v * scale).ok()
 }
 
 #[cfg(test)]
@@ -184,5 +227,6 @@ mod tests {
         assert_eq!(parse_duration("-1s"), None);
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration(""), None);
+        assert_eq!(parse_duration("1e300"), None, "too long for a Duration");
     }
 }

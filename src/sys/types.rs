@@ -79,9 +79,14 @@ pub(crate) struct ShieldStats {
     pub(crate) held: std::sync::atomic::AtomicU64,
     /// Held execs the budget let go while the writer was still there.
     pub(crate) released_by_budget: std::sync::atomic::AtomicU64,
-    /// Execs let go unchecked: the lease probe was refused (another user's
-    /// file without CAP_LEASE, a filesystem without leases).
+    /// Execs let go unchecked: a filesystem without leases, or a path that
+    /// couldn't be read from the caller.
     pub(crate) unchecked: std::sync::atomic::AtomicU64,
+    /// Execs of another user's file, let go at once: without CAP_LEASE the
+    /// lease is refused, and only that user (or root) could be writing it.
+    pub(crate) not_ours: std::sync::atomic::AtomicU64,
+    /// Process trees under the shield whose processes still run.
+    pub(crate) trees: std::sync::atomic::AtomicU64,
     /// Sum and maximum of the holds, in nanoseconds.
     pub(crate) total_hold_ns: std::sync::atomic::AtomicU64,
     pub(crate) longest_hold_ns: std::sync::atomic::AtomicU64,

@@ -223,7 +223,14 @@ fn wait_with(
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn lease_probe(fd: libc::c_int) -> io::Result<bool> {
+    /// `F_SETSIG` (Linux, all architectures; not in the libc crate).
+    const F_SETSIG: libc::c_int = 10;
+    // A writer opening the file in the microseconds the lease is held
+    // makes the kernel signal the lease's owner, this process: SIGIO by
+    // default, whose default action ends it. SIGURG is ignored by default.
     // SAFETY: fcntl on a descriptor the caller keeps open.
+    unsafe { libc::fcntl(fd, F_SETSIG, libc::SIGURG) };
+    // SAFETY: as above.
     match cvt(unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_RDLCK) }) {
         Ok(_) => {
             // SAFETY: as above; drop the lease at once.

@@ -240,6 +240,25 @@ fn install(program: &[libc::sock_filter], flags: libc::c_ulong) -> Result<OwnedF
 /// Attach `plan` to `cmd`: every child it spawns from now on, and their
 /// whole trees, run under it.
 pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
+    attach_plan(cmd, plan, None)
+}
+
+/// Attach `plan` and a shield to `cmd` at once: one filter, one
+/// supervisor, which asks the plan first and holds an exec the plan let go
+/// on until its file has no writer.
+pub(crate) fn attach_both(
+    cmd: &mut Command,
+    plan: Arc<Shared>,
+    stats: Arc<ShieldStats>,
+) -> io::Result<()> {
+    attach_plan(cmd, plan, Some(stats))
+}
+
+fn attach_plan(
+    cmd: &mut Command,
+    plan: Arc<Shared>,
+    shield: Option<Arc<ShieldStats>>,
+) -> io::Result<()> {
     let what = "fault plans can't reach child processes";
     let flags = support(what)?;
     refuse_second(cmd, what)?;
@@ -251,46 +270,13 @@ pub(crate) fn attach(cmd: &mut Command, plan: Arc<Shared>) -> io::Result<()> {
     let control = Arc::new(Control::default());
     let end = control.clone();
     plan.on_end(Box::new(move || end.end()));
-    supervise(
-        cmd,
-        flags,
-        &ops,
-        plan_id,
-        Some(plan),
-        None,
-        control,
-        "child-plan",
-    )
-}
-
-/// Attach `plan` and a shield to `cmd` at once: one filter, one
-/// supervisor, which asks the plan first and holds an exec the plan let go
-/// on until its file has no writer.
-pub(crate) fn attach_both(
-    cmd: &mut Command,
-    plan: Arc<Shared>,
-    stats: Arc<ShieldStats>,
-) -> io::Result<()> {
-    let what = "fault plans can't reach child processes";
-    let flags = support(what)?;
-    refuse_second(cmd, what)?;
-    let mut ops = plan.named_ops();
-    ops.push(crate::classify::Op::Exec);
-    let plan_id = Arc::as_ptr(&plan) as usize;
-    let control = Arc::new(Control::default());
-    let end = control.clone();
-    plan.on_end(Box::new(move || end.end()));
-    let holds = shield::Holds::new(stats);
-    supervise(
-        cmd,
-        flags,
-        &ops,
-        plan_id,
-        Some(plan),
-        Some(holds),
-        control,
-        "child-plan+shield",
-    )
+    let owner = if shield.is_some() {
+        "child-plan+shield"
+    } else {
+        "child-plan"
+    };
+    let holds = shield.map(shield::Holds::new);
+    supervise(cmd, flags, &ops, plan_id, Some(plan), holds, control, owner)
 }
 
 /// Shield `cmd`'s whole tree: every exec whose file still has a writer is

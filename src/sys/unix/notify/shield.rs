@@ -8,8 +8,10 @@
 //! When does it drop? inotify's `IN_CLOSE_WRITE` comes from `__fput` just
 //! *before* the count drops, and after the last writer's event nothing
 //! wakes us again: so after each event the hold re-probes on a short
-//! schedule (50 µs doubling to 1 ms, for 20 ms), then waits for the next
-//! event, or for the budget.
+//! schedule (50 µs doubling to 1 ms, for 20 ms), and between events every
+//! 10 ms, so that a count that drops late (a slow `->release`, a writer
+//! preempted inside `__fput`, a `truncate(2)` that sends no event, a lost
+//! or overflowed event queue) costs 10 ms, never the budget.
 //!
 //! A hold never blocks the supervisor: it is an entry in a list, and the
 //! supervisor's poll loop wakes for the inotify descriptor and for the
@@ -42,6 +44,10 @@ use crate::sys::ShieldStats;
 const FIRST_REPROBE: Duration = Duration::from_micros(50);
 const MAX_REPROBE: Duration = Duration::from_millis(1);
 const REPROBE_FOR: Duration = Duration::from_millis(20);
+/// Between events: how often a held file is asked again anyway.
+const SLOW_REPROBE: Duration = Duration::from_millis(10);
+/// A budget too large for the clock holds for this long at most.
+const LONGEST_BUDGET: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// What to do with an exec now.
 #[derive(Debug, PartialEq)]
@@ -64,8 +70,10 @@ pub(super) fn exec_path(n: &libc::seccomp_notif) -> Option<PathBuf> {
 enum Writers {
     None,
     Some,
-    /// The lease was refused for another reason (not our file and no
-    /// CAP_LEASE, a filesystem without leases): no way to tell.
+    /// Another user's file, and no CAP_LEASE (EACCES): only its owner (or
+    /// root) could be writing it.
+    NotOurs,
+    /// The filesystem grants no lease: no way to tell.
     Unknown,
 }
 
@@ -77,12 +85,16 @@ struct Held {
     /// Our read-only description of the file: what the lease is asked on
     /// (the very inode the exec will open).
     file: File,
-    wd: i32,
+    /// The inotify watch on it, if one could be set (else the slow
+    /// re-probe alone wakes it).
+    wd: Option<i32>,
     since: Instant,
     deadline: Instant,
-    /// The re-probe schedule after a close event: when, the next step, and
-    /// until when.
-    reprobe: Option<(Instant, Duration, Instant)>,
+    /// When to ask again, the next step, and until when the short schedule
+    /// after a close event lasts (`None`: between events).
+    next: Instant,
+    step: Duration,
+    fast_until: Option<Instant>,
 }
 
 /// Every exec held now, and the inotify instance that watches their files.
@@ -115,7 +127,7 @@ impl Holds {
         let now = Instant::now();
         self.held
             .iter()
-            .map(|h| h.reprobe.map_or(h.deadline, |(at, ..)| at.min(h.deadline)))
+            .map(|h| h.next.min(h.deadline))
             .min()
             .map(|t| t.saturating_duration_since(now))
     }
@@ -139,38 +151,29 @@ impl Holds {
             h.id = id;
             return Decision::Held;
         }
-        // Non-blocking: an exec of a FIFO would otherwise block the
-        // supervisor in open until some writer came along.
-        let opened = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-            .open(path);
-        let Ok(file) = opened else {
-            // Not there (a PATH candidate), or not readable by us: the
-            // kernel answers the exec itself.
+        let Some(file) = open_regular(path) else {
+            // Not there (a PATH candidate), not a regular file (the kernel
+            // refuses to exec those), or not ours to open: the kernel
+            // answers the exec itself.
             return Decision::Release;
         };
         self.stats.execs.fetch_add(1, Relaxed);
-        match probe(&file) {
-            Writers::None => return Decision::Release,
-            Writers::Unknown => {
-                self.stats.unchecked.fetch_add(1, Relaxed);
-                return Decision::Release;
-            }
-            Writers::Some => {}
+        if !self.writer_there(&file) {
+            return Decision::Release;
         }
         // Watch first, then ask again: a close between the first probe and
-        // the watch would send an event nobody saw.
-        let Some(wd) = self.watch(&file) else {
-            self.stats.unchecked.fetch_add(1, Relaxed);
-            return Decision::Release;
-        };
+        // the watch would send an event nobody saw. Without a watch (the
+        // per-user inotify limit) the slow re-probe alone wakes the hold.
+        let wd = self.watch(&file);
         if probe(&file) == Writers::None {
-            self.unwatch(wd);
+            if let Some(wd) = wd {
+                self.unwatch(wd);
+            }
             return Decision::Release;
         }
         self.stats.held.fetch_add(1, Relaxed);
         let now = Instant::now();
+        let budget = self.stats.budget.min(LONGEST_BUDGET);
         self.held.push(Held {
             listener: listener.clone(),
             id,
@@ -179,10 +182,36 @@ impl Holds {
             file,
             wd,
             since: now,
-            deadline: now + self.stats.budget,
-            reprobe: None,
+            deadline: now.checked_add(budget).unwrap_or(now + LONGEST_BUDGET),
+            next: now + SLOW_REPROBE,
+            step: SLOW_REPROBE,
+            fast_until: None,
         });
         Decision::Held
+    }
+
+    /// An exec of a file whose path couldn't be read from the caller (its
+    /// memory or /proc refused us): let go, and counted as unchecked.
+    pub(super) fn unreadable(&self) {
+        self.stats.execs.fetch_add(1, Relaxed);
+        self.stats.unchecked.fetch_add(1, Relaxed);
+    }
+
+    /// The first probe of a new exec's file, counted: does it have a
+    /// writer?
+    fn writer_there(&self, file: &File) -> bool {
+        match probe(file) {
+            Writers::Some => true,
+            Writers::None => false,
+            Writers::NotOurs => {
+                self.stats.not_ours.fetch_add(1, Relaxed);
+                false
+            }
+            Writers::Unknown => {
+                self.stats.unchecked.fetch_add(1, Relaxed);
+                false
+            }
+        }
     }
 
     /// The inotify descriptor is readable: start re-probing the holds
@@ -204,8 +233,12 @@ impl Holds {
                 // copies the header out of the byte buffer.
                 let ev: libc::inotify_event =
                     unsafe { std::ptr::read_unaligned(buf.as_ptr().add(at).cast()) };
-                for h in self.held.iter_mut().filter(|h| h.wd == ev.wd) {
-                    h.reprobe = Some((now, FIRST_REPROBE, now + REPROBE_FOR));
+                // IN_Q_OVERFLOW (wd -1): events were lost; ask every hold.
+                let all = ev.mask & libc::IN_Q_OVERFLOW != 0;
+                for h in self.held.iter_mut().filter(|h| all || h.wd == Some(ev.wd)) {
+                    h.next = now;
+                    h.step = FIRST_REPROBE;
+                    h.fast_until = Some(now + REPROBE_FOR);
                 }
                 at += std::mem::size_of::<libc::inotify_event>() + ev.len as usize;
             }
@@ -218,34 +251,45 @@ impl Holds {
         let mut i = 0;
         while i < self.held.len() {
             let h = &mut self.held[i];
-            let clear = match h.reprobe {
-                Some((at, step, until)) if at <= now => {
-                    let clear = probe(&h.file) == Writers::None;
-                    h.reprobe = (!clear && now < until)
-                        .then(|| (now + step, (step * 2).min(MAX_REPROBE), until));
-                    clear
-                }
-                _ => false,
-            };
-            if clear || now >= h.deadline {
+            let due = h.next <= now || h.deadline <= now;
+            let clear = due && probe(&h.file) == Writers::None;
+            if clear || h.deadline <= now {
+                // At the budget, one last probe decided: a count that has
+                // just dropped is a release like any other.
                 let h = self.held.swap_remove(i);
                 self.release(h, !clear);
-            } else {
-                i += 1;
+                continue;
             }
+            if due {
+                if h.fast_until.is_some_and(|until| now < until) {
+                    h.next = now + h.step;
+                    h.step = (h.step * 2).min(MAX_REPROBE);
+                } else {
+                    h.fast_until = None;
+                    h.next = now + SLOW_REPROBE;
+                }
+            }
+            i += 1;
         }
     }
 
-    /// The tree of `listener` is gone: its holds with it.
+    /// A new tree came under the shield.
+    pub(super) fn tree_started(&self) {
+        self.stats.trees.fetch_add(1, Relaxed);
+    }
+
+    /// The tree of `listener` is gone (its last process exited): its holds
+    /// with it.
     pub(super) fn forget(&mut self, listener: &Arc<OwnedFd>) {
+        self.stats.trees.fetch_sub(1, Relaxed);
         let (gone, kept) = std::mem::take(&mut self.held)
             .into_iter()
             .partition(|h| Arc::ptr_eq(&h.listener, listener));
         self.held = kept;
         for h in gone {
-            let wd = h.wd;
-            drop(h);
-            self.unwatch(wd);
+            if let Some(wd) = h.wd {
+                self.unwatch(wd);
+            }
         }
     }
 
@@ -266,7 +310,9 @@ impl Holds {
         }
         let wd = h.wd;
         drop(h);
-        self.unwatch(wd);
+        if let Some(wd) = wd {
+            self.unwatch(wd);
+        }
     }
 
     /// Watch `file`'s inode for the close of a writable description.
@@ -293,7 +339,7 @@ impl Holds {
     /// Remove watch `wd` unless another hold shares it (one inode, one
     /// watch).
     fn unwatch(&mut self, wd: i32) {
-        if self.held.iter().any(|h| h.wd == wd) {
+        if self.held.iter().any(|h| h.wd == Some(wd)) {
             return;
         }
         if let Some(fd) = &self.inotify {
@@ -301,6 +347,26 @@ impl Holds {
             unsafe { libc::inotify_rm_watch(fd.as_raw_fd(), wd) };
         }
     }
+}
+
+/// Open the file at `path` for the probe, if it is a regular file: first
+/// as a bare handle (`O_PATH`: no open of a FIFO or a device, which could
+/// block, wake a writer waiting for a reader, or act on the device), then
+/// read-only through it, the very inode the handle names.
+fn open_regular(path: &Path) -> Option<File> {
+    let handle = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH)
+        .open(path)
+        .ok()?;
+    if !handle.metadata().ok()?.file_type().is_file() {
+        return None;
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(format!("/proc/self/fd/{}", handle.as_raw_fd()))
+        .ok()
 }
 
 /// Does the file open on `file` have a writer? A read lease, taken and
@@ -322,6 +388,7 @@ fn probe(file: &File) -> Writers {
     }
     match std::io::Error::last_os_error().raw_os_error() {
         Some(libc::EAGAIN) => Writers::Some,
+        Some(libc::EACCES) => Writers::NotOurs,
         _ => Writers::Unknown,
     }
 }
@@ -330,6 +397,47 @@ fn probe(file: &File) -> Writers {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_restarted_exec_joins_its_hold_and_is_counted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stub");
+        let writer = File::create(&path).unwrap();
+        if probe(&File::open(&path).unwrap()) != Writers::Some {
+            return; // no leases on this filesystem
+        }
+        let stats = Arc::new(ShieldStats {
+            budget: Duration::from_secs(30),
+            ..ShieldStats::default()
+        });
+        let mut holds = Holds::new(stats.clone());
+        // Not a listener: the answers fail (ENOTTY), as for a notification
+        // the kernel withdrew, and are not counted.
+        let listener = Arc::new(OwnedFd::from(File::open("/dev/null").unwrap()));
+        assert_eq!(holds.exec(&listener, 1, 4242, &path), Decision::Held);
+        assert_eq!(holds.exec(&listener, 2, 4242, &path), Decision::Held);
+        assert_eq!(stats.held.load(Relaxed), 1);
+        assert_eq!(stats.execs.load(Relaxed), 1);
+        assert_eq!(holds.held.len(), 1);
+        assert_eq!(
+            holds.held[0].id, 2,
+            "the restart's notification is answered"
+        );
+        // Another thread's exec of the same file is a hold of its own,
+        // sharing the watch.
+        assert_eq!(holds.exec(&listener, 3, 4243, &path), Decision::Held);
+        assert_eq!(stats.held.load(Relaxed), 2);
+        assert_eq!(holds.held[0].wd, holds.held[1].wd);
+        drop(writer);
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while !holds.held.is_empty() {
+            assert!(Instant::now() < give_up, "never released");
+            std::thread::sleep(holds.timeout().unwrap_or_default());
+            holds.events();
+            holds.tick();
+        }
+        assert_eq!(stats.released_by_budget.load(Relaxed), 0);
+    }
 
     #[test]
     fn the_probe_sees_a_writer_until_its_last_close() {

@@ -193,6 +193,9 @@ impl Supervisor {
             })) => {
                 listener::wake_synchronously(fd.as_raw_fd());
                 self.control.add(DirectChild { pidfd, pid });
+                if let Some(h) = &self.holds {
+                    h.tree_started();
+                }
                 self.trees.push(Tree {
                     listener: Arc::new(fd),
                     exec_pipe: Some(exec_pipe),
@@ -234,11 +237,18 @@ impl Supervisor {
         if exec
             && goes_on
             && let Some(holds) = &mut self.holds
-            && let Some(path) = super::shield::exec_path(&n)
-            && holds.exec(&held, n.id, n.pid, &path) == Decision::Held
         {
-            self.callers.forget_process_of(n.pid);
-            return;
+            let decision = match super::shield::exec_path(&n) {
+                Some(path) => holds.exec(&held, n.id, n.pid, &path),
+                None => {
+                    holds.unreadable();
+                    Decision::Release
+                }
+            };
+            if decision == Decision::Held {
+                self.callers.forget_process_of(n.pid);
+                return;
+            }
         }
         match answer {
             Answer::Continue => drop(listener::respond(fd, n.id, None)),
