@@ -221,8 +221,13 @@ fn wait_with(
     }
 }
 
+/// Does the file open on `fd` have no writer? A read lease, taken and
+/// dropped at once: Ok(true) granted, Ok(false) refused with EAGAIN (a
+/// writer), the OS error otherwise (EACCES: not our file and no
+/// CAP_LEASE; EINVAL: a filesystem without leases). The shield asks the
+/// same question (`notify/shield.rs`).
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn lease_probe(fd: libc::c_int) -> io::Result<bool> {
+pub(crate) fn lease_probe(fd: libc::c_int) -> io::Result<bool> {
     /// `F_SETSIG` (Linux, all architectures; not in the libc crate).
     const F_SETSIG: libc::c_int = 10;
     // A writer opening the file in the microseconds the lease is held
@@ -243,7 +248,7 @@ fn lease_probe(fd: libc::c_int) -> io::Result<bool> {
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn lease_probe(_fd: libc::c_int) -> io::Result<bool> {
+pub(crate) fn lease_probe(_fd: libc::c_int) -> io::Result<bool> {
     Err(io::Error::from_raw_os_error(libc::ENOSYS))
 }
 

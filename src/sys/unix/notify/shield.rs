@@ -32,6 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
+use super::super::barrier::lease_probe;
 use super::filter;
 use super::listener;
 use super::remote_path::target_path;
@@ -369,27 +370,15 @@ fn open_regular(path: &Path) -> Option<File> {
         .ok()
 }
 
-/// Does the file open on `file` have a writer? A read lease, taken and
-/// dropped at once. Its break signal goes to SIGURG, ignored by default
-/// (and tolerated spurious by runtimes that use it, Go's): a writer opening
-/// the file in the microseconds the lease is held makes the kernel signal
-/// the lease's owner, this process, and SIGIO's default would end it.
+/// Does the file open on `file` have a writer? The drain barrier's lease
+/// probe (its break signal is SIGURG, not SIGIO's process-ending default),
+/// its errors sorted for the report.
 fn probe(file: &File) -> Writers {
-    /// `F_SETSIG` (Linux, all architectures; not in the libc crate).
-    const F_SETSIG: libc::c_int = 10;
-    let fd = file.as_raw_fd();
-    // SAFETY: fcntl on a descriptor `file` keeps open.
-    unsafe { libc::fcntl(fd, F_SETSIG, libc::SIGURG) };
-    // SAFETY: as above.
-    if unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_RDLCK) } == 0 {
-        // SAFETY: as above; the lease must not outlive the probe.
-        unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_UNLCK) };
-        return Writers::None;
-    }
-    match std::io::Error::last_os_error().raw_os_error() {
-        Some(libc::EAGAIN) => Writers::Some,
-        Some(libc::EACCES) => Writers::NotOurs,
-        _ => Writers::Unknown,
+    match lease_probe(file.as_raw_fd()) {
+        Ok(true) => Writers::None,
+        Ok(false) => Writers::Some,
+        Err(e) if e.raw_os_error() == Some(libc::EACCES) => Writers::NotOurs,
+        Err(_) => Writers::Unknown,
     }
 }
 
