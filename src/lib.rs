@@ -82,6 +82,7 @@ pub mod fake;
 pub mod fault;
 pub mod fs;
 pub mod install;
+mod kernel_plan;
 pub mod lab;
 pub mod lock;
 mod move_aside;

@@ -5,10 +5,11 @@
 //! No file or process calls: time and sleeps for injected delays come from
 //! the plan's [`Clock`], and the environment variable is read once.
 
-use std::cell::RefCell;
+use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockWriteGuard};
 
 use super::plan::{Caller, Holds, PlanState, Rule, Verdict};
@@ -29,10 +30,22 @@ pub(crate) struct Shared {
     /// attached to (registered by `sys`, which this layer can't call).
     /// `None` once the guard has dropped.
     on_end: Mutex<Option<Vec<EndHook>>>,
+    /// Set when the kernel enforces the plan (`FaultPlan::activate_in_kernel`):
+    /// what a thread entering the plan's scope must do so that the kernel's
+    /// supervisor counts its calls (register its thread id, in `sys`, which
+    /// this layer can't call). Unset: the plan is the gate's alone.
+    kernel: OnceLock<EnterHook>,
 }
 
 /// Something to do when a plan's guard drops.
 type EndHook = Box<dyn FnOnce() + Send>;
+
+/// What a thread entering a kernel-enforced plan does; what it returns is
+/// dropped when the thread leaves the plan.
+pub(crate) type EnterHook = Box<dyn Fn(&Arc<Shared>) -> Entered + Send + Sync>;
+
+/// A thread's registration with a kernel plan's supervisor, undone on drop.
+pub(crate) type Entered = Box<dyn Any>;
 
 /// A call made in a child tree a plan is attached to, as its supervisor
 /// saw it: `path` resolved against the caller's directory.
@@ -43,6 +56,11 @@ pub(crate) struct ChildCall<'a> {
     /// The thread group's id (the process id), not the thread's.
     pub(crate) pid: u32,
     pub(crate) exe: &'a Path,
+    /// The calling thread's id.
+    pub(crate) tid: u32,
+    /// A thread of this (the test) process, under a kernel plan: recorded
+    /// as this process's call, with its thread id.
+    pub(crate) own_thread: bool,
 }
 
 /// What deciding a call of one operation takes.
@@ -80,7 +98,20 @@ impl Shared {
             clock,
             state: Mutex::new((state, Record::new(limit))),
             on_end: Mutex::new(Some(Vec::new())),
+            kernel: OnceLock::new(),
         }
+    }
+
+    /// Make the plan kernel-enforced: each thread that enters it runs
+    /// `hook`. Once per plan; false if it was set already.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by kernel plans only
+    pub(crate) fn set_kernel(&self, hook: EnterHook) -> bool {
+        self.kernel.set(hook).is_ok()
+    }
+
+    /// Is the kernel enforcing this plan?
+    pub(crate) fn is_kernel(&self) -> bool {
+        self.kernel.get().is_some()
     }
 
     /// Run `f` when the plan's guard drops (at once if it has).
@@ -124,15 +155,22 @@ impl Shared {
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by the Linux supervisor only
     pub(crate) fn consult_child(&self, call: &ChildCall<'_>) -> Verdict {
         let mut st = self.lock();
-        let caller = Caller {
-            process: u64::from(call.pid),
-            key: key_of(call.exe),
+        // A thread of this process draws as this process's own calls do.
+        let caller = match call.own_thread {
+            true => Caller::default(),
+            false => Caller {
+                process: u64::from(call.pid),
+                key: key_of(call.exe),
+            },
         };
         let text = call.path.to_string_lossy();
         let verdict =
             st.0.decide(&self.rules, call.op, &text, caller, || self.clock().now());
-        let who = st.1.child(call.pid, call.exe);
-        st.1.push_from(call.op, call.path, outcome_of(verdict), who);
+        let who = match call.own_thread {
+            true => 0,
+            false => st.1.child(call.pid, call.exe),
+        };
+        st.1.push_from(call.op, call.path, outcome_of(verdict), who, call.tid);
         verdict
     }
 
@@ -278,18 +316,61 @@ pub(crate) fn any_active() -> bool {
 /// Every fallible OS call passes here first. With no plan active anywhere
 /// this is one atomic load; otherwise the plan in force decides whether the
 /// call is delayed, failed with an injected error (and not made), or made.
+///
+/// Keep the returned [`Gated`] until the OS call is made: on a thread under
+/// a kernel-enforced plan it tells the kernel's supervisor that the gate
+/// has counted this call already.
 #[inline(always)]
-pub(crate) fn gate(op: Op, path: &Path) -> io::Result<()> {
+pub(crate) fn gate(op: Op, path: &Path) -> io::Result<Gated> {
     if any_active() {
-        inject(op, path)
+        inject(op, path)?;
+        Ok(Gated::mark())
     } else {
-        Ok(())
+        Ok(Gated(false))
+    }
+}
+
+/// A call the gate has counted, until it drops: on a thread under a
+/// kernel-enforced plan, the kernel's supervisor lets the thread's system
+/// calls pass uncounted meanwhile, so that `flakeproof::fs::rename` counts
+/// once, not once by the gate and again by the kernel.
+#[must_use = "keep it until the OS call is made"]
+pub(crate) struct Gated(bool);
+
+impl Gated {
+    fn mark() -> Gated {
+        let kernel = KERNEL.try_with(Cell::get).unwrap_or(0) > 0;
+        if kernel {
+            let _ = MARK.try_with(|m| m.fetch_add(1, Ordering::SeqCst));
+        }
+        Gated(kernel)
+    }
+}
+
+impl Drop for Gated {
+    fn drop(&mut self) {
+        if self.0 {
+            let _ = MARK.try_with(|m| m.fetch_sub(1, Ordering::SeqCst));
+        }
     }
 }
 
 thread_local! {
     /// How deep this thread is in [`exempt`] calls.
-    static EXEMPT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static EXEMPT: Cell<u32> = const { Cell::new(0) };
+    /// How many kernel-enforced plans this thread has entered.
+    static KERNEL: Cell<u32> = const { Cell::new(0) };
+    /// Above zero while the gate has counted the thread's current call or
+    /// the thread is exempt: shared with the kernel's supervisor, which
+    /// reads it when the thread's system call is handed over (the thread is
+    /// blocked in that call then, so the value can't change under it).
+    static MARK: Arc<AtomicU32> = Arc::new(AtomicU32::new(0));
+}
+
+/// This thread's mark (see [`MARK`]), for the kernel's supervisor.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by kernel plans only
+pub(crate) fn thread_mark() -> Arc<AtomicU32> {
+    MARK.with(Arc::clone)
 }
 
 /// Runs `f` with every plan out of reach of this thread's calls: they are
@@ -300,14 +381,19 @@ thread_local! {
 pub(crate) fn exempt<R>(f: impl FnOnce() -> R) -> R {
     // try_with: a FakeDir dropped while thread-locals are torn down must
     // not panic here (there is no plan to keep away then anyway).
-    struct Leave;
+    struct Leave {
+        _gated: Gated,
+    }
     impl Drop for Leave {
         fn drop(&mut self) {
             let _ = EXEMPT.try_with(|e| e.set(e.get().saturating_sub(1)));
         }
     }
     let _ = EXEMPT.try_with(|e| e.set(e.get() + 1));
-    let _leave = Leave;
+    // The kernel's supervisor must pass these calls too.
+    let _leave = Leave {
+        _gated: Gated::mark(),
+    };
     f()
 }
 
@@ -390,13 +476,20 @@ pub(crate) fn plan_in_force() -> usize {
     global.as_ref().map_or(0, |s| Arc::as_ptr(s) as usize)
 }
 
-/// Make `shared` the thread's plan until [`leave`].
-pub(crate) fn enter(shared: &Arc<Shared>) {
+/// Make `shared` the thread's plan until [`leave`]. For a kernel-enforced
+/// plan, the thread's registration with its supervisor: keep it until then.
+pub(crate) fn enter(shared: &Arc<Shared>) -> Option<Entered> {
     LOCAL.with(|l| l.borrow_mut().push(shared.clone()));
     ACTIVE.fetch_add(1, Ordering::SeqCst);
+    let hook = shared.kernel.get()?;
+    KERNEL.with(|k| k.set(k.get() + 1));
+    Some(hook(shared))
 }
 
 pub(crate) fn leave(shared: &Arc<Shared>) {
+    if shared.is_kernel() {
+        let _ = KERNEL.try_with(|k| k.set(k.get().saturating_sub(1)));
+    }
     let _ = LOCAL.try_with(|l| {
         let mut stack = l.borrow_mut();
         // Usually the top; out-of-order drops remove the right entry.

@@ -259,7 +259,7 @@ pub use parse::ParseError;
 pub use record::{Call, Outcome};
 pub use scope::{EnteredScope, FaultGuard, FaultScope, ProcessFaultGuard};
 
-pub(crate) use activation::{decide, exempt, gate, plan_in_force};
+pub(crate) use activation::{Entered, decide, exempt, gate, plan_in_force, thread_mark};
 use plan::Holds;
 pub(crate) use plan::Verdict;
 
@@ -459,6 +459,19 @@ impl FaultPlan {
         FaultGuard { scope, entered }
     }
 
+    /// [`activate`](Self::activate), with `prepare` run on the plan first
+    /// (the kernel's enforcement, from `sys`, which this module can't call).
+    pub(crate) fn activate_with(
+        self,
+        prepare: impl FnOnce(&Arc<Shared>) -> io::Result<()>,
+    ) -> io::Result<FaultGuard> {
+        let shared = self.into_shared();
+        prepare(&shared)?;
+        let scope = FaultScope(shared);
+        let entered = scope.enter();
+        Ok(FaultGuard { scope, entered })
+    }
+
     /// Make the plan active on every thread until the guard is dropped.
     /// Fails with `AlreadyExists` if a process-wide plan (another test's, or
     /// `FLAKEPROOF_FAULTS`) is active. Tests using this must not run beside
@@ -562,5 +575,5 @@ pub fn process_wide() -> Option<FaultScope> {
 /// assert!(upload("c.txt").is_ok()); // the pattern does not match
 /// ```
 pub fn point(op: Op, path: impl AsRef<Path>) -> io::Result<()> {
-    gate(op, path.as_ref())
+    gate(op, path.as_ref()).map(drop)
 }

@@ -78,6 +78,14 @@ pub struct Call {
     /// That child's executable when it made the call (`None` for this
     /// process). For an exec, the program that exec'd, not the one exec'd.
     pub exe: Option<PathBuf>,
+    /// The thread that made the call (its kernel id, as `gettid` gives it),
+    /// where the kernel handed the call over: calls of a child under a plan
+    /// ([`Command::faults`](crate::process::Command::faults)) and of a
+    /// thread under a kernel plan
+    /// ([`FaultPlan::activate_in_kernel`](crate::fault::FaultPlan::activate_in_kernel)).
+    /// `None` for a call flakeproof's own functions reported
+    /// ([`flakeproof::fs`](crate::fs) and the like).
+    pub tid: Option<u32>,
 }
 
 impl Call {
@@ -113,6 +121,8 @@ struct Run {
     /// Who made the calls: 0 for this process, else 1 + an index into
     /// [`Record::children`].
     who: u32,
+    /// The calling thread's id, where the kernel saw the call (0: not known).
+    tid: u32,
     times: usize,
 }
 
@@ -342,7 +352,7 @@ impl Record {
     }
 
     pub(crate) fn push(&mut self, op: Op, path: &Path, outcome: Outcome) {
-        self.push_from(op, path, outcome, 0);
+        self.push_from(op, path, outcome, 0, 0);
     }
 
     /// The `who` for a call made by the child process `pid` running `exe`.
@@ -360,8 +370,9 @@ impl Record {
         i as u32 + 1
     }
 
-    /// Record a call by `who` (0: this process; else from [`Record::child`]).
-    pub(crate) fn push_from(&mut self, op: Op, path: &Path, outcome: Outcome, who: u32) {
+    /// Record a call by `who` (0: this process; else from [`Record::child`])
+    /// on thread `tid` (0: not known).
+    pub(crate) fn push_from(&mut self, op: Op, path: &Path, outcome: Outcome, who: u32, tid: u32) {
         let total = &mut self.totals[op as usize];
         total.attempts += 1;
         total.injected += matches!(outcome, Outcome::Injected { .. }) as usize;
@@ -371,7 +382,7 @@ impl Record {
             // The previous call's path (a hot loop, or the next step on one
             // file): no hash at all.
             Some(&r) if tail == self.last && *self.newest_path(&r) == *path => {
-                if r.op == op && r.outcome == outcome && r.who == who {
+                if r.op == op && r.outcome == outcome && r.who == who && r.tid == tid {
                     self.runs.back_mut().unwrap().times += 1;
                     return;
                 }
@@ -404,6 +415,7 @@ impl Record {
             path: id,
             outcome,
             who,
+            tid,
             times: 1,
         });
     }
@@ -479,6 +491,7 @@ impl Record {
                 outcome: r.outcome,
                 pid,
                 exe,
+                tid: (r.tid != 0).then_some(r.tid),
             };
             calls.extend(std::iter::repeat_n(call, r.times));
         }

@@ -51,9 +51,10 @@ impl FaultScope {
     /// ```
     #[must_use = "the plan leaves this thread when the guard drops"]
     pub fn enter(&self) -> EnteredScope {
-        activation::enter(&self.0);
+        let kernel = activation::enter(&self.0);
         EnteredScope {
             shared: self.0.clone(),
+            _kernel: kernel,
             _not_send: PhantomData,
         }
     }
@@ -167,6 +168,9 @@ impl FaultScope {
 #[must_use = "the plan leaves this thread when the guard drops"]
 pub struct EnteredScope {
     shared: Arc<Shared>,
+    /// Under a kernel-enforced plan: this thread's registration with the
+    /// kernel's supervisor, undone when this drops.
+    _kernel: Option<activation::Entered>,
     _not_send: PhantomData<*const ()>,
 }
 

@@ -16,13 +16,13 @@ use crate::fault::gate;
 
 /// What kind of filesystem `dir` is on (cached per device).
 pub(crate) fn fs_kind(dir: &Path) -> io::Result<FsKind> {
-    gate(Op::Metadata, dir)?;
+    let _gated = gate(Op::Metadata, dir)?;
     imp::fs_kind(dir)
 }
 
 /// The filesystem's kind and what else an install needs to know of `dir`.
 pub(crate) fn dir_facts(dir: &Path) -> io::Result<DirFacts> {
-    gate(Op::Metadata, dir)?;
+    let _gated = gate(Op::Metadata, dir)?;
     imp::dir_facts(dir)
 }
 
@@ -34,7 +34,7 @@ pub(crate) fn note_leases_fail(dev: u64) {
 
 /// Create `path` for writing; fail if anything (a symlink included) is there.
 pub(crate) fn create_new(path: &Path) -> io::Result<File> {
-    gate(Op::OpenWrite, path)?;
+    let _gated = gate(Op::OpenWrite, path)?;
     imp::create_new(path)
 }
 
@@ -48,31 +48,31 @@ pub(crate) fn lock_description(file: &File, path: &Path) -> io::Result<bool> {
     match gate(Op::Lock, path) {
         Err(e) if imp::lock_unsupported(&e) => Ok(false),
         Err(e) => Err(e),
-        Ok(()) => imp::lock_description(file),
+        Ok(_gated) => imp::lock_description(file),
     }
 }
 
 pub(crate) fn write_all(file: &mut File, body: &[u8], path: &Path) -> io::Result<()> {
-    gate(Op::Write, path)?;
+    let _gated = gate(Op::Write, path)?;
     io::Write::write_all(file, body)
 }
 
 /// Set the mode exactly (fchmod is not subject to the umask); no-op on Windows.
 pub(crate) fn set_mode(file: &File, mode: u32, path: &Path) -> io::Result<()> {
-    gate(Op::SetPermissions, path)?;
+    let _gated = gate(Op::SetPermissions, path)?;
     imp::set_mode(file, mode)
 }
 
 /// Close, reporting the error a plain drop would swallow (NFS reports
 /// deferred write errors at close).
 pub(crate) fn close(file: File, path: &Path) -> io::Result<()> {
-    gate(Op::Close, path)?;
+    let _gated = gate(Op::Close, path)?;
     imp::close(file)
 }
 
 /// Identity of an open file, to check that a reopen by path found the same one.
 pub(crate) fn file_id(file: &File, path: &Path) -> io::Result<FileId> {
-    gate(Op::Metadata, path)?;
+    let _gated = gate(Op::Metadata, path)?;
     imp::file_id(file)
 }
 
@@ -80,7 +80,7 @@ pub(crate) fn file_id(file: &File, path: &Path) -> io::Result<FileId> {
 /// Unix: a read-only descriptor does not block exec), and check it is still
 /// the file we wrote (when `expect` is given).
 pub(crate) fn reopen(path: &Path, expect: Option<&FileId>) -> io::Result<File> {
-    gate(Op::Open, path)?;
+    let _gated = gate(Op::Open, path)?;
     imp::reopen(path, expect)
 }
 
@@ -93,39 +93,39 @@ pub(crate) fn wait_for_no_writers(
     locked: bool,
     timeout: Duration,
 ) -> io::Result<Drain> {
-    gate(Op::Lock, path)?;
+    let _gated = gate(Op::Lock, path)?;
     imp::wait_for_no_writers(file, kind, locked, timeout)
 }
 
 /// Open `path` for an fsync of it: read-only on Unix, writable on Windows
 /// (see the doors for why).
 pub(crate) fn open_for_sync(path: &Path) -> io::Result<File> {
-    gate(Op::Open, path)?;
+    let _gated = gate(Op::Open, path)?;
     imp::open_for_sync(path)
 }
 
 pub(crate) fn sync_file(file: &File, path: &Path) -> io::Result<()> {
-    gate(Op::Sync, path)?;
+    let _gated = gate(Op::Sync, path)?;
     file.sync_all()
 }
 
 /// Make a rename in `dir` durable; no-op on Windows, which can't open a
 /// directory for FlushFileBuffers.
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    gate(Op::Sync, dir)?;
+    let _gated = gate(Op::Sync, dir)?;
     imp::sync_dir(dir)
 }
 
 /// A second name for `from` at `to`, failing with AlreadyExists if `to`
 /// exists: the no-replace rename std lacks (gated as a rename onto `to`).
 pub(crate) fn hard_link(from: &Path, to: &Path) -> io::Result<()> {
-    gate(Op::Rename, to)?;
+    let _gated = gate(Op::Rename, to)?;
     std::fs::hard_link(from, to)
 }
 
 /// Whether anything (a dangling link included) is at `path`.
 pub(crate) fn exists(path: &Path) -> io::Result<bool> {
-    gate(Op::Metadata, path)?;
+    let _gated = gate(Op::Metadata, path)?;
     match std::fs::symlink_metadata(path) {
         Ok(_) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
@@ -144,7 +144,7 @@ pub(crate) fn exists(path: &Path) -> io::Result<bool> {
 pub(crate) fn write_in_child(path: &Path, body: &[u8]) -> Result<(), (ChildStep, io::Error)> {
     let open = |e| (ChildStep::Open, e);
     let start = |e| (ChildStep::Start, e);
-    gate(Op::OpenWrite, path).map_err(open)?;
+    let _gated = gate(Op::OpenWrite, path).map_err(open)?;
     let faults = imp::ChildFaults {
         write: crate::fault::decide(Op::Write, path).map_err(start)?,
         close: crate::fault::decide(Op::Close, path).map_err(start)?,

@@ -11,7 +11,7 @@ use crate::fault::gate;
 
 /// Open (creating if needed, never truncating) the lock file.
 pub(crate) fn open_lock_file(path: &Path) -> io::Result<File> {
-    gate(Op::OpenWrite, path)?;
+    let _gated = gate(Op::OpenWrite, path)?;
     OpenOptions::new()
         .read(true)
         .write(true)
@@ -22,12 +22,12 @@ pub(crate) fn open_lock_file(path: &Path) -> io::Result<File> {
 
 /// One non-blocking attempt: `Ok(true)` locked, `Ok(false)` someone holds it.
 pub(crate) fn try_lock(file: &File, shared: bool, path: &Path) -> io::Result<bool> {
-    match gate(Op::Lock, path) {
+    let _gated = match gate(Op::Lock, path) {
         // An injected "would block" reads as contention, as the real one does.
         Err(e) if super::imp::would_block(&e) => return Ok(false),
         Err(e) => return Err(e),
-        Ok(()) => {}
-    }
+        Ok(gated) => gated,
+    };
     let r = if shared {
         file.try_lock_shared()
     } else {
@@ -52,19 +52,19 @@ pub(crate) fn unlock(file: &File) {
 /// may see a mix of two records, which fails to parse and reads as "unknown
 /// holder": the record only informs.
 pub(crate) fn write_record(path: &Path, record: &[u8]) -> io::Result<()> {
-    gate(Op::OpenWrite, path)?;
+    let _gated = gate(Op::OpenWrite, path)?;
     let f = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(false)
         .open(path)?;
-    gate(Op::Write, path)?;
+    let _gated = gate(Op::Write, path)?;
     super::imp::write_all_at(&f, record, 0)
 }
 
 /// The holder record, if there is one (`None` when missing).
 pub(crate) fn read_record(path: &Path) -> io::Result<Option<String>> {
-    gate(Op::Open, path)?;
+    let _gated = gate(Op::Open, path)?;
     match std::fs::read_to_string(path) {
         Ok(s) => Ok(Some(s)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

@@ -19,7 +19,7 @@ mod types;
 mod wake;
 
 pub(crate) use imp::{EXEC_REFUSES_WRITERS, PATH_SEPARATOR, RUNNING_PROGRAMS_UNLINK};
-pub(crate) use imp::{attach_both, attach_faults, attach_shield};
+pub(crate) use imp::{attach_both, attach_faults, attach_shield, enforce_on_thread};
 pub(crate) use install_steps::*;
 pub(crate) use process::{output, spawn, status};
 pub(crate) use types::{ChildStep, DirFacts, FsKind, Probe, ShieldStats};
@@ -34,7 +34,7 @@ pub(crate) fn mode_of(meta: &std::fs::Metadata) -> u32 {
 /// The file names in `dir` (UTF-8 ones; others can't be ours), behind the
 /// gate as a metadata read.
 pub(crate) fn list_dir(dir: &std::path::Path) -> std::io::Result<Vec<String>> {
-    crate::fault::gate(crate::classify::Op::Metadata, dir)?;
+    let _gated = crate::fault::gate(crate::classify::Op::Metadata, dir)?;
     Ok(std::fs::read_dir(dir)?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect())

@@ -13,19 +13,19 @@ use crate::fault::{gate, plan_in_force};
 
 pub(crate) fn spawn(cmd: &mut Command) -> io::Result<Child> {
     let counted_by = plan_in_force();
-    gate(Op::Spawn, Path::new(cmd.get_program()))?;
+    let _gated = gate(Op::Spawn, Path::new(cmd.get_program()))?;
     super::imp::spawn_counted(counted_by, || cmd.spawn())
 }
 
 pub(crate) fn output(cmd: &mut Command) -> io::Result<Output> {
     let counted_by = plan_in_force();
-    gate(Op::Spawn, Path::new(cmd.get_program()))?;
+    let _gated = gate(Op::Spawn, Path::new(cmd.get_program()))?;
     super::imp::spawn_counted(counted_by, || cmd.output())
 }
 
 pub(crate) fn status(cmd: &mut Command) -> io::Result<ExitStatus> {
     let counted_by = plan_in_force();
-    gate(Op::Spawn, Path::new(cmd.get_program()))?;
+    let _gated = gate(Op::Spawn, Path::new(cmd.get_program()))?;
     super::imp::spawn_counted(counted_by, || cmd.status())
 }
 

@@ -49,7 +49,7 @@ impl CloseWaker {
     }
 
     fn watch(path: &Path) -> io::Result<CloseWatch> {
-        gate(Op::Metadata, path)?;
+        let _gated = gate(Op::Metadata, path)?;
         CloseWatch::new(path)
     }
 }

@@ -250,3 +250,11 @@ pub(crate) fn attach_faults(
          seccomp user notification; Windows has no such mechanism flakeproof uses yet",
     ))
 }
+
+pub(crate) fn enforce_on_thread(_: &std::sync::Arc<crate::fault::Shared>) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "kernel plans reach a thread's system calls only on Linux (x86_64, aarch64), through \
+         seccomp user notification; Windows has no such mechanism flakeproof uses yet",
+    ))
+}

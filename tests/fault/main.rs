@@ -8,5 +8,6 @@ mod common;
 
 mod child_faults;
 mod fault;
+mod kernel_plan;
 mod shield;
 mod sweep;

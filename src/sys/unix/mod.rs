@@ -30,5 +30,6 @@ pub(crate) use files::{
 pub(crate) use files::{delete_pending, make_private_dir, mode_of, would_block, write_all_at};
 pub(crate) use fs_kind::{dir_facts, fs_kind, note_leases_fail};
 pub(crate) use notify::{
-    attach as attach_faults, attach_both, attach_shield, exempt_program, spawn_counted,
+    attach as attach_faults, attach_both, attach_shield, enforce_on_thread, exempt_program,
+    spawn_counted,
 };

@@ -39,3 +39,11 @@ pub(crate) fn attach(_: &mut Command, _: Arc<Shared>) -> io::Result<()> {
          seccomp user notification; this OS has no such mechanism flakeproof uses yet",
     ))
 }
+
+pub(crate) fn enforce_on_thread(_: &Arc<Shared>) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "kernel plans reach a thread's system calls only on Linux (x86_64, aarch64), through \
+         seccomp user notification; this OS has no such mechanism flakeproof uses yet",
+    ))
+}

@@ -34,11 +34,14 @@ pub(super) enum Answer {
 
 /// The answer to notification `n`. `still_pending` is asked last, after the
 /// caller's memory and /proc were read, just before the plan counts it.
+/// `own_thread`: the caller is a thread of this process (a kernel plan on a
+/// thread), recorded as this process's call.
 pub(super) fn decide(
     n: &libc::seccomp_notif,
     stage: Stage,
     callers: &mut Callers,
     plan: &Shared,
+    own_thread: bool,
     still_pending: impl FnOnce() -> bool,
 ) -> Answer {
     let Some(mut call) = filter::decode(n.data.nr, &n.data.args) else {
@@ -76,6 +79,8 @@ pub(super) fn decide(
         path: &path,
         pid: caller.pid,
         exe: &caller.exe,
+        tid,
+        own_thread,
     }))
 }
 
@@ -118,7 +123,7 @@ mod tests {
 
     fn run(g: &FaultGuard, n: &libc::seccomp_notif, stage: Stage) -> Option<Verdict> {
         let mut callers = Callers::default();
-        match decide(n, stage, &mut callers, g.shared(), || true) {
+        match decide(n, stage, &mut callers, g.shared(), false, || true) {
             Answer::Verdict(v) => Some(v),
             Answer::Continue => None,
             Answer::Gone => panic!("gone while still pending"),
@@ -160,7 +165,9 @@ mod tests {
         let n = notif(libc::SYS_openat, [CWD, addr(&p), 0, 0, 0, 0]);
         let g = plan("open=EACCES");
         let mut callers = Callers::default();
-        let a = decide(&n, Stage::Running, &mut callers, g.shared(), || false);
+        let a = decide(&n, Stage::Running, &mut callers, g.shared(), false, || {
+            false
+        });
         assert!(matches!(a, Answer::Gone));
         assert_eq!(g.attempts(Op::Open, "*"), 0);
     }

@@ -15,8 +15,10 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 /// One child's message: raw descriptors when sent, owned once received.
 pub(super) struct Handoff<Fd> {
-    /// The filter's listener: the tree's notifications arrive on it.
-    pub(super) listener: Fd,
+    /// The filter's listener: the tree's notifications arrive on it. `None`
+    /// for a child of a thread under a kernel plan, which installs no filter
+    /// of its own: its calls come on that thread's listener.
+    pub(super) listener: Option<Fd>,
     /// The exec pipe's read end (see the supervisor's `Tree`).
     pub(super) exec_pipe: Fd,
     /// To stop the tree without signalling a reused pid.
@@ -24,18 +26,31 @@ pub(super) struct Handoff<Fd> {
     /// The spawn was consulted in this process already.
     pub(super) spawn_counted: bool,
     pub(super) pid: u32,
+    /// The plan attached to the command (its address, as an id): a kernel
+    /// plan's supervisor serves the commands of every plan its thread
+    /// attaches.
+    pub(super) plan: u64,
 }
 
-/// The bytes beside the descriptors: `spawn_counted`, then the pid.
-const DATA_LEN: usize = 5;
+/// The bytes beside the descriptors: flags (spawn counted, a listener
+/// sent), the pid, the plan's id.
+const DATA_LEN: usize = 13;
+const COUNTED: u8 = 1;
+const LISTENER: u8 = 2;
 
 /// Send `h` on `sock`; the errno if it fails. Only system calls: this
 /// runs between fork and exec.
 pub(super) fn send(sock: RawFd, h: &Handoff<RawFd>) -> Result<(), i32> {
-    let fds = [h.listener, h.exec_pipe, h.pidfd];
+    let all = [h.listener.unwrap_or(-1), h.exec_pipe, h.pidfd];
+    let fds = match h.listener {
+        Some(_) => &all[..],
+        None => &all[1..],
+    };
     let mut data = [0u8; DATA_LEN];
-    data[0] = u8::from(h.spawn_counted);
-    data[1..].copy_from_slice(&h.pid.to_ne_bytes());
+    data[0] =
+        if h.spawn_counted { COUNTED } else { 0 } | if h.listener.is_some() { LISTENER } else { 0 };
+    data[1..5].copy_from_slice(&h.pid.to_ne_bytes());
+    data[5..].copy_from_slice(&h.plan.to_ne_bytes());
     let mut iov = libc::iovec {
         iov_base: data.as_mut_ptr().cast(),
         iov_len: data.len(),
@@ -50,8 +65,8 @@ pub(super) fn send(sock: RawFd, h: &Handoff<RawFd>) -> Result<(), i32> {
     // SAFETY: CMSG_SPACE and CMSG_LEN are arithmetic.
     let (space, len) = unsafe {
         (
-            libc::CMSG_SPACE(std::mem::size_of_val(&fds) as u32),
-            libc::CMSG_LEN(std::mem::size_of_val(&fds) as u32),
+            libc::CMSG_SPACE(std::mem::size_of_val(fds) as u32),
+            libc::CMSG_LEN(std::mem::size_of_val(fds) as u32),
         )
     };
     msg.msg_controllen = space as _;
@@ -62,7 +77,7 @@ pub(super) fn send(sock: RawFd, h: &Handoff<RawFd>) -> Result<(), i32> {
         (*c).cmsg_level = libc::SOL_SOCKET;
         (*c).cmsg_type = libc::SCM_RIGHTS;
         (*c).cmsg_len = len as _;
-        std::ptr::copy_nonoverlapping(fds.as_ptr(), libc::CMSG_DATA(c).cast::<RawFd>(), 3);
+        std::ptr::copy_nonoverlapping(fds.as_ptr(), libc::CMSG_DATA(c).cast::<RawFd>(), fds.len());
     }
     // SAFETY: the header points at buffers that live through the call.
     if unsafe { libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL) } < 0 {
@@ -112,15 +127,26 @@ pub(super) fn receive(sock: RawFd) -> io::Result<Option<Handoff<OwnedFd>>> {
             c = libc::CMSG_NXTHDR(&msg, c);
         }
     }
-    let [listener, exec_pipe, pidfd]: [OwnedFd; 3] = fds
-        .try_into()
-        .map_err(|_| io::Error::from_raw_os_error(libc::EPROTO))?;
+    let refused = || io::Error::from_raw_os_error(libc::EPROTO);
+    if n as usize != DATA_LEN {
+        return Err(refused());
+    }
+    let sent_listener = data[0] & LISTENER != 0;
+    let mut fds = fds.into_iter();
+    let listener = if sent_listener { fds.next() } else { None };
+    let (Some(exec_pipe), Some(pidfd), None) = (fds.next(), fds.next(), fds.next()) else {
+        return Err(refused());
+    };
+    if sent_listener && listener.is_none() {
+        return Err(refused());
+    }
     Ok(Some(Handoff {
         listener,
         exec_pipe,
         pidfd,
-        spawn_counted: data[0] != 0,
+        spawn_counted: data[0] & COUNTED != 0,
         pid: u32::from_ne_bytes(data[1..5].try_into().unwrap()),
+        plan: u64::from_ne_bytes(data[5..].try_into().unwrap()),
     }))
 }
 
@@ -176,16 +202,19 @@ mod tests {
         // SAFETY: a new descriptor the kernel just gave us.
         let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) };
         let sent = Handoff {
-            listener: null.as_raw_fd(),
+            listener: Some(null.as_raw_fd()),
             exec_pipe: read_end.as_raw_fd(),
             pidfd: pidfd.as_raw_fd(),
             spawn_counted: true,
             pid: 0x0102_0304,
+            plan: 0x0506_0708_090a_0b0c,
         };
         send(theirs.as_raw_fd(), &sent).unwrap();
         let got = receive(ours.as_raw_fd()).unwrap().unwrap();
         assert!(got.spawn_counted);
         assert_eq!(got.pid, 0x0102_0304);
+        assert_eq!(got.plan, 0x0506_0708_090a_0b0c);
+        let got_listener = got.listener.as_ref().unwrap();
         // The same pipe: what is written to the original arrives here.
         write_end.write_all(b"x").unwrap();
         let mut b = [0u8; 1];
@@ -194,24 +223,28 @@ mod tests {
             .unwrap();
         assert_eq!(&b, b"x");
         assert_eq!(pid_of(&got.pidfd), Some(std::process::id()));
-        let listener = std::fs::read_link(format!("/proc/self/fd/{}", got.listener.as_raw_fd()));
+        let listener = std::fs::read_link(format!("/proc/self/fd/{}", got_listener.as_raw_fd()));
         assert_eq!(listener.unwrap(), std::path::Path::new("/dev/null"));
-        for fd in [&got.listener, &got.exec_pipe, &got.pidfd] {
+        for fd in [got_listener, &got.exec_pipe, &got.pidfd] {
             assert!(close_on_exec(fd));
         }
+        // A kernel plan's child sends no listener: two descriptors, in place.
         let not_counted = Handoff {
             spawn_counted: false,
+            listener: None,
             ..sent
         };
         send(theirs.as_raw_fd(), &not_counted).unwrap();
-        assert!(!receive(ours.as_raw_fd()).unwrap().unwrap().spawn_counted);
+        let got = receive(ours.as_raw_fd()).unwrap().unwrap();
+        assert!(!got.spawn_counted && got.listener.is_none());
+        assert_eq!(pid_of(&got.pidfd), Some(std::process::id()));
     }
 
     #[test]
-    fn a_message_without_three_descriptors_is_refused_and_eof_ends() {
+    fn a_message_without_its_descriptors_is_refused_and_eof_ends() {
         let (ours, theirs) = seqpacket_pair().unwrap();
         let mut theirs = std::fs::File::from(theirs);
-        theirs.write_all(b"\x01abcd").unwrap();
+        theirs.write_all(b"\x01abcdabcdabcd").unwrap();
         let e = receive(ours.as_raw_fd()).err().unwrap();
         assert_eq!(e.raw_os_error(), Some(libc::EPROTO));
         drop(theirs);

@@ -25,9 +25,12 @@ mod listener;
 mod remote_path;
 mod shield;
 mod supervisor;
+mod thread_plan;
+mod thread_supervisor;
 mod tree_kill;
 
 pub(crate) use exempt_programs::exempt_program;
+pub(crate) use thread_plan::enforce as enforce_on_thread;
 
 use std::cell::Cell;
 use std::fmt;
@@ -260,6 +263,12 @@ fn attach_plan(
     shield: Option<Arc<ShieldStats>>,
 ) -> io::Result<()> {
     let what = "fault plans can't reach child processes";
+    if shield.is_some() {
+        no_thread_filter("the shield can't hold execs")?;
+    } else if let Some(done) = thread_plan::attach_here(cmd, plan.clone(), what) {
+        // Under this thread's kernel plan: its listener serves the child.
+        return done;
+    }
     let flags = support(what)?;
     refuse_second(cmd, what)?;
     let mut ops = plan.named_ops();
@@ -284,12 +293,27 @@ fn attach_plan(
 /// handed over; every other call stays in the kernel.
 pub(crate) fn attach_shield(cmd: &mut Command, stats: Arc<ShieldStats>) -> io::Result<()> {
     let what = "the shield can't hold execs";
+    no_thread_filter(what)?;
     let flags = support(what)?;
     refuse_second(cmd, what)?;
     let holds = shield::Holds::new(stats);
     let control = Arc::new(Control::default());
     let ops = [crate::classify::Op::Exec];
     supervise(cmd, flags, &ops, 0, None, Some(holds), control, "shield")
+}
+
+/// A thread under a kernel plan's filter can't give a child a shield: the
+/// child inherits the thread's listener, and the kernel allows one.
+fn no_thread_filter(what: &'static str) -> io::Result<()> {
+    if !thread_plan::filtered_here() {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!(
+            "{what} for a command spawned from this thread: the thread carries a kernel plan's              seccomp filter (FaultPlan::activate_in_kernel), whose listener its children              inherit, and a process tree has one; spawn it from another thread"
+        ),
+    ))
 }
 
 /// One listener per tree: a command given a plan or a shield already can't
@@ -376,11 +400,12 @@ fn in_child(
     let sent = handoff::send(
         sock,
         &Handoff {
-            listener: listener.as_raw_fd(),
+            listener: Some(listener.as_raw_fd()),
             exec_pipe: pipe[0],
             pidfd: pidfd as RawFd,
             spawn_counted: SPAWN_COUNTED.with(|c| c.get()) == plan_id,
             pid,
+            plan: plan_id as u64,
         },
     );
     // SAFETY: closing descriptors this child made; the supervisor has

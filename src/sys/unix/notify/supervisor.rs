@@ -185,11 +185,12 @@ impl Supervisor {
         let Some(sock) = &self.sock else { return };
         match handoff::receive(sock.as_raw_fd()) {
             Ok(Some(Handoff {
-                listener: fd,
+                listener: Some(fd),
                 exec_pipe,
                 pidfd,
                 spawn_counted,
                 pid,
+                ..
             })) => {
                 listener::wake_synchronously(fd.as_raw_fd());
                 self.control.add(DirectChild { pidfd, pid });
@@ -203,6 +204,8 @@ impl Supervisor {
                     pid,
                 });
             }
+            // Every child here sends the listener of the filter it installed.
+            Ok(Some(_)) => {}
             Ok(None) => self.sock = None,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => self.sock = None,
@@ -222,7 +225,7 @@ impl Supervisor {
         let answer = match &self.plan {
             Some(plan) if !self.control.ended() => {
                 let stage = self.trees[tree].stage();
-                decide(&n, stage, &mut self.callers, plan, || {
+                decide(&n, stage, &mut self.callers, plan, false, || {
                     listener::id_valid(fd, n.id)
                 })
             }

@@ -1,0 +1,74 @@
+//! Kernel-enforced plans on a thread of the test process: the public
+//! method, here because it joins the plan (`fault`) to the OS layer
+//! (`sys`), which `fault` itself must not import. The mechanism is
+//! `sys/unix/notify/thread_plan.rs`; the user's guide is in `fault`'s
+//! module docs ("Plans the kernel enforces").
+
+use std::io;
+
+use crate::fault::{FaultGuard, FaultPlan};
+
+impl FaultPlan {
+    /// Make the plan active on this thread, as [`activate`](Self::activate)
+    /// does, and have the kernel enforce it on the thread's own system
+    /// calls: code that never calls flakeproof (`std::fs`, a C library
+    /// through FFI, any crate) meets the planned errors in the real calls,
+    /// and the record shows each with its thread id
+    /// ([`Call::tid`](crate::fault::Call::tid)).
+    ///
+    /// Linux (5.5+, x86_64 and aarch64) only: seccomp user notification,
+    /// installed on this thread alone, with a supervisor thread outside it.
+    /// Elsewhere, or where the process can't install a filter with a
+    /// listener (a sandbox, `flakeproof shield` around the test run, a
+    /// thread started from a thread under a kernel plan), it returns
+    /// `Unsupported` with the reason, never a plan that silently reaches
+    /// nothing.
+    ///
+    /// The terms, all the kernel's:
+    /// - **A thread keeps its filter for life**, watching the operations of
+    ///   its first kernel plan. A later kernel plan on the same thread that
+    ///   names others gets `Unsupported` naming them. libtest runs each test
+    ///   on a thread of its own, so each test gets a fresh one (with
+    ///   `--test-threads=1` too: libtest still spawns a thread per test);
+    ///   nextest runs a process per test.
+    /// - After the guard drops, the thread's calls pass uncounted, at the
+    ///   cost of the filter: unlisted calls cost next to nothing (the
+    ///   kernel caches "allowed" for them), listed ones a round trip to
+    ///   the supervisor (`docs/kernel-plans.md` has the figures).
+    /// - Threads started from this thread carry the filter too: their calls
+    ///   count only once they [`enter`](crate::fault::FaultScope::enter)
+    ///   the plan's scope, as with any plan. Child processes spawned from it
+    ///   carry it as well and pass uncounted, unless their command has the
+    ///   plan attached ([`Command::faults`](crate::process::Command::faults)):
+    ///   then the same supervisor counts their whole tree into the same
+    ///   record.
+    /// - The thread is set no-new-privs (a set-uid program it execs gains
+    ///   no privileges), which an unprivileged filter requires.
+    /// - A call made through flakeproof's own functions
+    ///   ([`flakeproof::fs`](crate::fs)) is counted once, by them.
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, Op};
+    /// let dir = tempfile::tempdir()?;
+    /// let (tmp, config) = (dir.path().join("config.tmp"), dir.path().join("config.toml"));
+    /// let plan = FaultPlan::parse("rename(*/config.toml)=EIO").unwrap();
+    /// let guard = match plan.activate_in_kernel() {
+    ///     Ok(guard) => guard,
+    ///     // Not Linux, or a sandbox without seccomp user notification.
+    ///     Err(e) if e.kind() == std::io::ErrorKind::Unsupported => return Ok(()),
+    ///     Err(e) => return Err(e),
+    /// };
+    /// std::fs::write(&tmp, "x = 1")?; // plain std: the plan reaches it all the same
+    /// let e = std::fs::rename(&tmp, &config).unwrap_err();
+    /// assert_eq!(e.raw_os_error(), Some(5)); // EIO, from the kernel
+    /// assert_eq!(guard.injected(Op::Rename, "*"), 1);
+    /// assert!(guard.calls()[0].tid.is_some()); // which thread made it
+    /// drop(guard);
+    /// std::fs::rename(&tmp, &config)?; // the plan has ended: the call passes
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use = "the plan ends when the guard drops"]
+    pub fn activate_in_kernel(self) -> io::Result<FaultGuard> {
+        self.activate_with(crate::sys::enforce_on_thread)
+    }
+}

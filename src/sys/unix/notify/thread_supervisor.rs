@@ -1,0 +1,267 @@
+//! The poll loop of a kernel plan's supervisor: one thread per filtered
+//! thread, started before the filter, waiting on the filter's listener (the
+//! calls of the thread, of the threads it starts, and of every process they
+//! spawn) and on the socket where children of commands with a plan attached
+//! announce themselves. Each call is answered as the child plans'
+//! supervisor answers (`decide`), by the plan in force for its caller:
+//! [`thread_plan`](super::thread_plan) says which.
+//!
+//! The loop ends when the listener hangs up: every task that carried the
+//! filter is gone. Until then it answers every call, so that a thread whose
+//! plan has ended still gets its calls through (an unanswered listener's
+//! calls would fail with ENOSYS).
+
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::Arc;
+
+use super::callers::Callers;
+use super::decide::{Answer, Stage, decide};
+use super::handoff::{self, Handoff};
+use super::listener;
+use super::thread_plan::{self, AttachedPlans};
+use super::tree_kill::{Control, DirectChild, hung_up};
+use crate::fault::Shared;
+
+/// The tree of one child of a command with a plan attached.
+struct ChildTree {
+    pid: u32,
+    /// Hangs up once the child's first exec has succeeded (see the child
+    /// plans' supervisor).
+    exec_pipe: Option<OwnedFd>,
+    spawn_counted: bool,
+    /// Readable once the child has exited: its entry goes then.
+    pidfd: OwnedFd,
+    plan: Arc<Shared>,
+    control: Arc<Control>,
+}
+
+impl ChildTree {
+    fn stage(&mut self) -> Stage {
+        if let Some(p) = &self.exec_pipe {
+            if !hung_up(p.as_raw_fd(), 0) {
+                return Stage::Spawning {
+                    counted: self.spawn_counted,
+                };
+            }
+            self.exec_pipe = None;
+        }
+        Stage::Running
+    }
+}
+
+pub(super) struct ThreadSupervisor {
+    listener: Arc<OwnedFd>,
+    sock: Option<OwnedFd>,
+    attached: AttachedPlans,
+    trees: Vec<ChildTree>,
+    /// A process below a tree's direct child: its tree's pid (`None`:
+    /// in no tree), found once through its parents.
+    family: HashMap<u32, Option<u32>>,
+    callers: Callers,
+    own_pid: u32,
+}
+
+impl ThreadSupervisor {
+    pub(super) fn new(listener: OwnedFd, sock: OwnedFd, attached: AttachedPlans) -> Self {
+        listener::wake_synchronously(listener.as_raw_fd());
+        ThreadSupervisor {
+            listener: Arc::new(listener),
+            sock: Some(sock),
+            attached,
+            trees: Vec::new(),
+            family: HashMap::new(),
+            callers: Callers::default(),
+            own_pid: std::process::id(),
+        }
+    }
+
+    pub(super) fn run(mut self) {
+        loop {
+            let mut fds = vec![libc::pollfd {
+                fd: self.listener.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            }];
+            if let Some(s) = &self.sock {
+                fds.push(libc::pollfd {
+                    fd: s.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                });
+            }
+            // SAFETY: `fds` is a valid array of `fds.len()` pollfds.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
+            if n < 0 {
+                if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return;
+            }
+            if fds.get(1).is_some_and(|f| f.revents != 0) {
+                self.accept();
+            }
+            let l = fds[0].revents;
+            if l & libc::POLLIN != 0 {
+                self.notification();
+            } else if l != 0 {
+                // POLLHUP: no task carries the filter any more.
+                return;
+            }
+        }
+    }
+
+    /// A child announced itself, or every sender is gone (EOF).
+    fn accept(&mut self) {
+        let Some(sock) = &self.sock else { return };
+        match handoff::receive(sock.as_raw_fd()) {
+            Ok(Some(Handoff {
+                listener: None,
+                exec_pipe,
+                pidfd,
+                spawn_counted,
+                pid,
+                plan,
+            })) => {
+                // Trees whose direct child has exited go: their pidfds
+                // must not pile up over thousands of spawns.
+                self.trees.retain(|t| {
+                    let gone = hung_up(t.pidfd.as_raw_fd(), 0);
+                    if gone {
+                        t.control.forget(t.pid);
+                    }
+                    !gone
+                });
+                self.family.clear();
+                let attached = self.attached.lock().unwrap_or_else(|p| p.into_inner());
+                // A plan that ended before its child got here: the child
+                // runs unfaulted, as every call after the end does.
+                let Some(a) = attached.get(&plan) else { return };
+                let Ok(kill) = pidfd.try_clone() else { return };
+                a.control.add(DirectChild { pidfd: kill, pid });
+                self.trees.push(ChildTree {
+                    pid,
+                    exec_pipe: Some(exec_pipe),
+                    spawn_counted,
+                    pidfd,
+                    plan: a.plan.clone(),
+                    control: a.control.clone(),
+                });
+            }
+            // A child that installed a filter of its own can't be here (the
+            // kernel refuses it a listener): nothing to do with it.
+            Ok(Some(_)) => {}
+            Ok(None) => self.sock = None,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => self.sock = None,
+        }
+    }
+
+    /// Take every announcement already sent: a child sends its own before
+    /// any call of its program can be handed over, so after this a child
+    /// with no tree has none.
+    fn accept_pending(&mut self) {
+        while let Some(s) = &self.sock {
+            if !hung_up(s.as_raw_fd(), 0) {
+                return;
+            }
+            self.accept();
+        }
+    }
+
+    /// The tree process `pid` belongs to, through its parents.
+    fn tree_of(&mut self, pid: u32) -> Option<usize> {
+        if let Some(i) = self.trees.iter().position(|t| t.pid == pid) {
+            return Some(i);
+        }
+        if !self.family.contains_key(&pid) {
+            self.accept_pending();
+            if let Some(i) = self.trees.iter().position(|t| t.pid == pid) {
+                return Some(i);
+            }
+            let root = self.root_of(pid);
+            self.family.insert(pid, root);
+        }
+        let root = self.family.get(&pid).copied().flatten()?;
+        self.trees.iter().position(|t| t.pid == root)
+    }
+
+    /// Walk up from `pid` to a tree's direct child, stopping at this process.
+    fn root_of(&self, pid: u32) -> Option<u32> {
+        let mut p = pid;
+        for _ in 0..64 {
+            p = parent_of(p)?;
+            if p <= 1 || p == self.own_pid {
+                return None;
+            }
+            if self.trees.iter().any(|t| t.pid == p) {
+                return Some(p);
+            }
+            if let Some(known) = self.family.get(&p) {
+                return *known;
+            }
+        }
+        None
+    }
+
+    fn notification(&mut self) {
+        let held = self.listener.clone();
+        let fd = held.as_raw_fd();
+        let Ok(n) = listener::receive(fd) else {
+            // ENOENT: the caller was interrupted (or died) first.
+            return;
+        };
+        let exec = n.data.nr as libc::c_long == libc::SYS_execve
+            || n.data.nr as libc::c_long == libc::SYS_execveat;
+        let tid = n.pid;
+        let pending = || listener::id_valid(fd, n.id);
+        let answer = if thread_plan::is_entered(tid) {
+            // A thread of this process inside a kernel plan's scope.
+            match thread_plan::plan_of_thread(tid) {
+                Some(plan) => decide(&n, Stage::Running, &mut self.callers, &plan, true, pending),
+                None => Answer::Continue, // the gate counted it
+            }
+        } else {
+            let pid = self.callers.get(tid).pid;
+            let tree = match pid == self.own_pid {
+                true => None, // a thread outside every kernel plan's scope
+                false => self.tree_of(pid),
+            };
+            match tree {
+                Some(i) if !self.trees[i].control.ended() => {
+                    let stage = self.trees[i].stage();
+                    let plan = self.trees[i].plan.clone();
+                    decide(&n, stage, &mut self.callers, &plan, false, pending)
+                }
+                _ => Answer::Continue,
+            }
+        };
+        match answer {
+            Answer::Continue => drop(listener::respond(fd, n.id, None)),
+            Answer::Gone => {}
+            Answer::Verdict(v) if v.delay.is_zero() => drop(listener::respond(fd, n.id, v.fail)),
+            Answer::Verdict(v) => {
+                // Sleep on a thread of its own (not under the filter: this
+                // one isn't), so that other calls are answered meanwhile.
+                let id = n.id;
+                std::thread::spawn(move || {
+                    std::thread::sleep(v.delay);
+                    let _ = listener::respond(held.as_raw_fd(), id, v.fail);
+                });
+            }
+        }
+        if exec {
+            self.callers.forget_process_of(tid);
+        }
+    }
+}
+
+/// The parent of process `pid` (`/proc/PID/status`).
+fn parent_of(pid: u32) -> Option<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("PPid:"))
+        .and_then(|v| v.trim().parse().ok())
+}

@@ -1,0 +1,342 @@
+//! Kernel-enforced plans on a thread of the test process: plain `std::fs`
+//! meets the plan, each thread's plan stays its own, children keep their
+//! plans through the thread's listener, and nothing deadlocks when a
+//! handed-over call is held (the four cases). Each test runs on a
+//! thread libtest made for it; the tests that need more start their own.
+#![cfg(target_os = "linux")]
+
+use std::io::{ErrorKind, Write};
+use std::path::Path;
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+use flakeproof::Op;
+use flakeproof::fault::{FaultGuard, FaultPlan, Outcome};
+use flakeproof::process::ChildFaultsExt;
+
+/// Activate `text` in the kernel on this thread, or skip (with the reason)
+/// where this machine can't.
+fn kernel(text: &str) -> Option<FaultGuard> {
+    match FaultPlan::parse(text).unwrap().activate_in_kernel() {
+        Ok(g) => Some(g),
+        Err(e) if e.kind() == ErrorKind::Unsupported => {
+            crate::common::skip("seccomp", &e.to_string());
+            None
+        }
+        Err(e) => panic!("activate_in_kernel: {e}"),
+    }
+}
+
+fn gettid() -> u32 {
+    std::fs::read_link("/proc/thread-self")
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Wait until thread `tid` of this process is stopped in system call
+/// `nr` (what `/proc/self/task/TID/syscall` shows while it is held). No
+/// timer races the scheduler: the bound only ends a broken test.
+fn wait_in_syscall(tid: u32, nr: libc::c_long) {
+    let path = format!("/proc/self/task/{tid}/syscall");
+    for _ in 0..20_000 {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if text.split_whitespace().next() == Some(&nr.to_string()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    panic!("thread {tid} never entered system call {nr}");
+}
+
+#[test]
+fn plain_std_fs_meets_the_plan_and_the_record_names_the_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tmp, config) = (
+        dir.path().join("config.tmp"),
+        dir.path().join("config.toml"),
+    );
+    let Some(guard) = kernel("rename(*/config.toml)=EIO@1") else {
+        return;
+    };
+    std::fs::write(&tmp, "x").unwrap();
+    let e = std::fs::rename(&tmp, &config).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EIO));
+    std::fs::rename(&tmp, &config).unwrap(); // @1: the second passes
+    let calls = guard.calls();
+    let renames: Vec<_> = calls.iter().filter(|c| c.op == Op::Rename).collect();
+    assert_eq!(renames.len(), 2, "{calls:?}");
+    assert!(renames[0].injected() && !renames[1].injected());
+    assert_eq!(renames[0].tid, Some(gettid()));
+    assert_eq!(renames[0].pid, std::process::id());
+    assert_eq!(renames[0].exe, None, "this process's own call");
+    assert_eq!(renames[0].path, config.canonicalize().unwrap());
+    drop(guard);
+    // The filter stays for the thread's life; the plan has ended.
+    std::fs::rename(&config, &tmp).unwrap();
+}
+
+#[test]
+fn a_call_through_flakeproof_fs_is_counted_once_not_again_by_the_kernel() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(guard) = kernel("create_dir=EACCES@2") else {
+        return;
+    };
+    flakeproof::fs::create_dir(dir.path().join("a")).unwrap();
+    let e = std::fs::create_dir(dir.path().join("b")).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EACCES)); // the 2nd, counted by the kernel
+    assert_eq!(guard.attempts(Op::CreateDir, "*"), 2, "{:?}", guard.calls());
+    let tids: Vec<_> = guard.calls().iter().map(|c| c.tid).collect();
+    assert_eq!(
+        tids,
+        [None, Some(gettid())],
+        "the gate's, then the kernel's"
+    );
+}
+
+#[test]
+fn two_threads_with_their_own_kernel_plans_never_see_each_others_faults() {
+    let both = Arc::new(Barrier::new(2));
+    let run = |errno: i32| {
+        let both = both.clone();
+        std::thread::spawn(move || {
+            let dir = tempfile::tempdir().unwrap();
+            let text = format!(
+                "create_dir={}",
+                if errno == libc::EIO { "EIO" } else { "ENOSPC" }
+            );
+            let guard = kernel(&text)?;
+            both.wait(); // both plans active at once from here
+            let mut seen = Vec::new();
+            for i in 0..200 {
+                let e = std::fs::create_dir(dir.path().join(i.to_string())).unwrap_err();
+                seen.push(e.raw_os_error().unwrap());
+            }
+            Some((seen, guard.attempts(Op::CreateDir, "*")))
+        })
+    };
+    let (a, b) = (run(libc::EIO), run(libc::ENOSPC));
+    let (Some(a), Some(b)) = (a.join().unwrap(), b.join().unwrap()) else {
+        return;
+    };
+    assert!(a.0.iter().all(|&e| e == libc::EIO), "{:?}", a.0);
+    assert!(b.0.iter().all(|&e| e == libc::ENOSPC), "{:?}", b.0);
+    assert_eq!(
+        (a.1, b.1),
+        (200, 200),
+        "each plan counted its own thread's calls only"
+    );
+}
+
+#[test]
+fn a_thread_started_from_the_plans_thread_counts_only_once_it_enters() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(guard) = kernel("create_dir=EROFS") else {
+        return;
+    };
+    let (scope, d) = (guard.scope(), dir.path().to_owned());
+    let (outside, inside) = std::thread::spawn(move || {
+        let outside = std::fs::create_dir(d.join("outside"));
+        let _in = scope.enter();
+        (outside, std::fs::create_dir(d.join("inside")))
+    })
+    .join()
+    .unwrap();
+    outside.unwrap();
+    assert_eq!(inside.unwrap_err().raw_os_error(), Some(libc::EROFS));
+    assert_eq!(guard.attempts(Op::CreateDir, "*"), 1);
+}
+
+#[test]
+fn a_second_kernel_plan_on_a_thread_reuses_its_filter_and_refuses_other_calls() {
+    std::thread::spawn(|| {
+        let Some(first) = kernel("create_dir=EIO") else {
+            return;
+        };
+        drop(first);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("free")).unwrap(); // ended: passes
+        let again = kernel("create_dir(*/x)=EPERM").unwrap();
+        let e = std::fs::create_dir(dir.path().join("x")).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::EPERM));
+        drop(again);
+        let other = FaultPlan::parse("rename=EIO").unwrap().activate_in_kernel();
+        let e = other.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unsupported);
+        assert!(e.to_string().contains("rename"), "{e}");
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+fn a_thread_started_under_a_kernel_plan_is_told_to_enter_it_not_to_install_another() {
+    let Some(_guard) = kernel("create_dir=EIO") else {
+        return;
+    };
+    let e = std::thread::spawn(|| {
+        let g = FaultPlan::parse("create_dir=EIO")
+            .unwrap()
+            .activate_in_kernel();
+        g.map(drop)
+    })
+    .join()
+    .unwrap()
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains("FaultScope::enter"), "{e}");
+}
+
+#[test]
+fn a_child_with_the_plan_attached_counts_into_the_same_record_and_others_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    std::fs::write(d.join("a"), "x").unwrap();
+    std::fs::write(d.join("c"), "x").unwrap();
+    let Some(guard) = kernel("rename(*/b)=EBUSY; rename(*/d)=EBUSY") else {
+        return;
+    };
+    // Without the plan attached: the child carries the thread's filter but
+    // passes uncounted.
+    let plain = std::process::Command::new("mv")
+        .args(["c", "d"])
+        .current_dir(&d)
+        .status()
+        .unwrap();
+    assert!(plain.success() && d.join("d").exists());
+    let mut mv = std::process::Command::new("mv");
+    mv.args(["a", "b"]).current_dir(&d);
+    mv.faults(&guard).unwrap();
+    let out = mv.output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("busy"));
+    // This thread's own call, into the same record.
+    let e = std::fs::rename(d.join("a"), d.join("b")).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EBUSY));
+    let injected: Vec<_> = guard.calls().into_iter().filter(|c| c.injected()).collect();
+    assert_eq!(injected.len(), 2, "{:?}", guard.calls());
+    assert!(injected[0].exe.as_ref().unwrap().ends_with("mv"));
+    assert_ne!(injected[0].pid, std::process::id());
+    assert_eq!(injected[1].pid, std::process::id());
+    assert_eq!(injected[1].tid, Some(gettid()));
+}
+
+#[test]
+fn a_child_plan_naming_calls_the_threads_filter_lacks_is_refused() {
+    let Some(guard) = kernel("create_dir=EIO") else {
+        return;
+    };
+    let other = FaultPlan::parse("rename=EIO").unwrap().activate();
+    let mut mv = std::process::Command::new("true");
+    let e = mv.faults(&other).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains("rename"), "{e}");
+    drop((other, guard));
+}
+
+// ---- Deadlocks: the four cases ----
+
+/// Start a thread that enters `guard`'s plan and writes `path` (which the
+/// plan delays); returns once the write is held in the kernel.
+fn held_writer(guard: &FaultGuard, path: &Path) -> std::thread::JoinHandle<std::io::Result<()>> {
+    let (scope, path) = (guard.scope(), path.to_owned());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        let _in = scope.enter();
+        let mut f = std::fs::File::create(&path)?;
+        tx.send(gettid()).unwrap();
+        f.write_all(b"done")
+    });
+    wait_in_syscall(rx.recv().unwrap(), libc::SYS_write);
+    writer
+}
+
+#[test]
+fn a_held_write_while_another_thread_prints_deadlocks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = dir.path().join("held");
+    // Every write is handed over: this thread's prints too.
+    let Some(guard) = kernel("write(*/held)=delay(50ms)") else {
+        return;
+    };
+    let writer = held_writer(&guard, &held);
+    // The printing thread is under the plan as well: each of its writes to
+    // stdout goes to the supervisor while the other write is held.
+    let mut out = std::io::stdout().lock();
+    for i in 0..5 {
+        writeln!(out, "kernel plan: printing while a write is held ({i})").unwrap();
+    }
+    drop(out);
+    writer.join().unwrap().unwrap();
+    assert_eq!(std::fs::read(&held).unwrap(), b"done");
+    let delayed = guard
+        .calls()
+        .into_iter()
+        .filter(|c| c.outcome != Outcome::Passed)
+        .count();
+    assert_eq!(delayed, 1);
+}
+
+#[test]
+fn a_write_held_by_stdouts_lock_holder_is_answered_while_others_wait_on_the_lock() {
+    // The holder of stdout's lock is stopped in its handed-over write; the
+    // test thread then waits on that lock. The supervisor must need neither.
+    let Some(guard) = kernel("write=delay(30ms)") else {
+        return;
+    };
+    let scope = guard.scope();
+    let printer = std::thread::spawn(move || {
+        let _in = scope.enter();
+        let mut out = std::io::stdout().lock();
+        for _ in 0..3 {
+            out.write_all(b"kernel plan: a held write under stdout's lock\n")?;
+            out.flush()?;
+        }
+        Ok::<(), std::io::Error>(())
+    });
+    for _ in 0..3 {
+        let mut out = std::io::stdout().lock();
+        out.write_all(b"kernel plan: waiting on stdout's lock\n")
+            .unwrap();
+        out.flush().unwrap();
+    }
+    printer.join().unwrap().unwrap();
+    assert!(guard.attempts(Op::Write, "*") >= 6);
+}
+
+#[test]
+fn a_panic_in_the_test_while_a_call_is_held_ends_the_plan_and_the_call_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = dir.path().join("held");
+    let mut writer = None;
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let guard = kernel("write(*/held)=delay(100ms)").expect("skipped");
+        writer = Some(held_writer(&guard, &held));
+        panic!("the test failed while a write was held");
+    }));
+    if panicked.is_err() && writer.is_none() {
+        return; // skipped: no seccomp here
+    }
+    assert!(panicked.is_err());
+    writer.unwrap().join().unwrap().unwrap();
+    assert_eq!(std::fs::read(&held).unwrap(), b"done");
+}
+
+#[test]
+fn the_guard_dropped_while_another_thread_is_in_a_held_call_lets_it_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = dir.path().join("held");
+    let Some(guard) = kernel("write(*/held)=delay(100ms); create_dir=EIO") else {
+        return;
+    };
+    let writer = held_writer(&guard, &held);
+    drop(guard);
+    writer.join().unwrap().unwrap();
+    assert_eq!(std::fs::read(&held).unwrap(), b"done");
+    // Ended: this thread's calls pass, uncounted, through the filter.
+    std::fs::create_dir(dir.path().join("after")).unwrap();
+}
