@@ -13,10 +13,13 @@ use crate::fault::{Call, FaultPlan, FaultScope, Outcome, ParseError};
 ///
 /// A sweep whose rule matched no call tested nothing, and says so: it is
 /// [`reached_nothing`](Self::reached_nothing) and never
-/// [`is_clean`](Self::is_clean). The usual cause is code that calls
-/// `std::fs` directly, which an in-process plan never reaches: route its
-/// calls through [`crate::fs`], or run it in a child with the plan attached
-/// ([`crate::process::Command::faults`]).
+/// [`is_clean`](Self::is_clean). Where the kernel enforces the sweep's plans
+/// (Linux: [`FaultPlan::activate_in_kernel`](crate::fault::FaultPlan::activate_in_kernel)),
+/// that means the code never made the call. Where it can't
+/// ([`kernel_unavailable`](Self::kernel_unavailable) says why), the usual
+/// cause is code that calls `std::fs` directly, which a plan the kernel
+/// doesn't enforce never reaches: route its calls through [`crate::fs`], or
+/// run it in a child with the plan attached ([`crate::process::Command::faults`]).
 ///
 /// ```
 /// let sweep = flakeproof::sweep("write=delay(1ms)", |_| Ok(())).unwrap();
@@ -38,6 +41,11 @@ pub struct Sweep {
     /// False if the sweep stopped at [`Sweep::LIMIT`] points with the
     /// scenario still reaching the fault.
     pub complete: bool,
+    /// Why the kernel did not enforce the sweep's plans on the sweeping
+    /// thread (`None`: it did, so plain `std::fs` calls were reached too):
+    /// not Linux, no seccomp user notification, the thread's filter watches
+    /// other calls, or [`Sweep::gate_only`] asked for it.
+    pub kernel_unavailable: Option<String>,
 }
 
 impl Sweep {
@@ -73,13 +81,13 @@ impl Sweep {
     }
 
     /// The rule matched no call of the scenario: no fault point, nothing
-    /// tested. See [`Sweep`] for the usual cause.
+    /// tested. See [`Sweep`] for the usual causes.
     ///
     /// ```
-    /// // std::fs is out of an in-process plan's reach.
+    /// // The scenario never creates a directory named `cache`.
     /// let sweep = flakeproof::sweep("create_dir(*/cache)=EIO", |_| {
     ///     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    ///     std::fs::create_dir(dir.path().join("cache")).map_err(|e| e.to_string())
+    ///     std::fs::create_dir(dir.path().join("logs")).map_err(|e| e.to_string())
     /// }).unwrap();
     /// assert!(sweep.reached_nothing());
     /// ```
@@ -98,10 +106,16 @@ impl fmt::Display for Sweep {
             self.failures.len()
         )?;
         if self.reached_nothing() {
-            f.write_str(
-                " (the rule reached no call: nothing was tested; \
-                 is the code calling std::fs instead of flakeproof::fs?)",
-            )?;
+            f.write_str(" (the rule reached no call: nothing was tested")?;
+            match &self.kernel_unavailable {
+                None => f.write_str(")")?,
+                Some(why) => write!(
+                    f,
+                    "; the kernel could not enforce the plan here ({why}), so calls to \
+                     std::fs were out of reach: is the code calling std::fs instead of \
+                     flakeproof::fs?)"
+                )?,
+            }
         }
         if !self.complete {
             write!(f, " (stopped after {} points)", Sweep::LIMIT)?;
@@ -146,6 +160,13 @@ pub struct SweepFailure {
 /// when the code under test did not recover: a wrong result, debris left
 /// on disk. `rule` is one rule without a trigger (`rename(*/out)=EIO`).
 ///
+/// On Linux the kernel enforces each run's plan on the calling thread
+/// ([`FaultPlan::activate_in_kernel`](crate::fault::FaultPlan::activate_in_kernel)),
+/// so code that calls `std::fs`, or C code, is swept with no change;
+/// where it can't, the plan is the gate's alone and
+/// [`Sweep::kernel_unavailable`] says why. [`Sweep::gate_only`] asks for
+/// the gate alone.
+///
 /// The scenario must do the same calls each run, up to the fault: a sweep
 /// of a scenario that varies (threads racing for the matching calls)
 /// tests different points each run.
@@ -173,13 +194,47 @@ pub struct SweepFailure {
 ///         false => Ok(()),
 ///     }
 /// }).unwrap();
-/// assert_eq!(sweep.points, 4); // create, write, sync, rename
+/// // create, write, sync, rename; and, where the kernel sees std's calls
+/// // too, the temp dir's cleanup removing `out`: one more point.
+/// let extra = u64::from(sweep.kernel_unavailable.is_none());
+/// assert_eq!(sweep.points, 4 + extra);
 /// let ks: Vec<u64> = sweep.failures.iter().map(|f| f.k).collect();
 /// assert_eq!(ks, [2, 3, 4]); // every failure after the create leaves out.tmp
 /// assert!(!sweep.is_clean());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn sweep<F>(rule: &str, mut scenario: F) -> Result<Sweep, ParseError>
+pub fn sweep<F>(rule: &str, scenario: F) -> Result<Sweep, ParseError>
+where
+    F: FnMut(&FaultScope) -> Result<(), String>,
+{
+    run(rule, true, scenario)
+}
+
+impl Sweep {
+    /// A [`sweep`] whose plans the kernel never enforces on this thread:
+    /// only flakeproof's own functions, [`fault::point`](crate::fault::point)s
+    /// and child commands with the plan attached consult them. For a harness
+    /// that makes file calls of its own on the sweeping thread, which a
+    /// kernel-enforced rule would count and fail (the `flakeproof sweep`
+    /// command is one).
+    ///
+    /// ```
+    /// let s = flakeproof::Sweep::gate_only("create_dir(*/cache)=EIO", |_| {
+    ///     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    ///     std::fs::create_dir(dir.path().join("cache")).map_err(|e| e.to_string())
+    /// }).unwrap();
+    /// assert!(s.reached_nothing()); // std::fs is out of its reach
+    /// assert!(s.kernel_unavailable.is_some());
+    /// ```
+    pub fn gate_only<F>(rule: &str, scenario: F) -> Result<Sweep, ParseError>
+    where
+        F: FnMut(&FaultScope) -> Result<(), String>,
+    {
+        run(rule, false, scenario)
+    }
+}
+
+fn run<F>(rule: &str, kernel: bool, mut scenario: F) -> Result<Sweep, ParseError>
 where
     F: FnMut(&FaultScope) -> Result<(), String>,
 {
@@ -194,8 +249,25 @@ where
         ));
     }
     let mut failures = Vec::new();
+    let mut kernel_unavailable = match kernel {
+        true => None,
+        false => Some("Sweep::gate_only asked for the gate alone".to_string()),
+    };
     for k in 1..=Sweep::LIMIT {
-        let guard = plan.at_call(k).expect("checked above").activate();
+        let plan = plan.at_call(k).expect("checked above");
+        // The kernel where it can (the same rule each run, so the thread's
+        // filter, installed by the first, fits every later one); the gate
+        // alone where it can't, which the result says.
+        let guard = match kernel_unavailable {
+            Some(_) => plan.activate(),
+            None => match plan.clone().activate_in_kernel() {
+                Ok(g) => g,
+                Err(e) => {
+                    kernel_unavailable = Some(e.to_string());
+                    plan.activate()
+                }
+            },
+        };
         let outcome = catch_unwind(AssertUnwindSafe(|| scenario(&guard)));
         // Reached: a call was failed or delayed (the record's totals are
         // exact even if its entries were capped).
@@ -228,6 +300,7 @@ where
                 points: k - 1,
                 failures,
                 complete: true,
+                kernel_unavailable,
             });
         }
         if let Some(why) = why {
@@ -239,5 +312,6 @@ where
         points: Sweep::LIMIT,
         failures,
         complete: false,
+        kernel_unavailable,
     })
 }

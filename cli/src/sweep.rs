@@ -70,7 +70,10 @@ pub(crate) fn sweep(o: &Options<'_>) -> ExitCode {
     };
     let mut points: Vec<Point> = Vec::new();
     let mut trouble: Option<ExitCode> = None;
-    let result = flakeproof::sweep(o.rule, |scope| {
+    // The gate alone on this thread: the kernel would count (and fail) this
+    // command's own calls (its snapshots of the watched directories); CMD's
+    // calls reach the plan through the child plan attached in `run_cmd`.
+    let result = flakeproof::Sweep::gate_only(o.rule, |scope| {
         if trouble.is_some() || points.len() as u64 >= o.max {
             // Stop reaching: a run with no fault ends the sweep.
             return Ok(());

@@ -374,11 +374,24 @@ pub(crate) fn thread_mark() -> Arc<AtomicU32> {
 }
 
 /// Runs `f` with every plan out of reach of this thread's calls: they are
-/// neither failed, delayed nor recorded. For the crate's own test
-/// machinery (a fake directory's setup and bookkeeping), which a test's plan
-/// aims past: `rename=EBUSY` is meant for the code under test, not for the
-/// spec file a fake reads. Costs nothing unless a plan is active.
-pub(crate) fn exempt<R>(f: impl FnOnce() -> R) -> R {
+/// neither failed, delayed nor recorded, by flakeproof's functions or by the
+/// kernel (a plan from
+/// [`activate_in_kernel`](crate::fault::FaultPlan::activate_in_kernel)).
+/// For the test's own setup and checks, which a plan aims past:
+/// `create_dir=EIO` is meant for the code under test, not for the temp
+/// directory the test makes first; and for the crate's own machinery (a
+/// fake directory's bookkeeping). Costs nothing unless a plan is active.
+///
+/// ```
+/// use flakeproof::{fault::{self, FaultPlan}, fs, Op};
+/// let dir = tempfile::tempdir()?;
+/// let g = FaultPlan::parse("create_dir=EIO").unwrap().activate();
+/// fault::exempt(|| fs::create_dir(dir.path().join("setup")))?; // the test's own
+/// assert!(fs::create_dir(dir.path().join("code")).is_err()); // the code under test's
+/// assert_eq!(g.attempts(Op::CreateDir, "*"), 1);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn exempt<R>(f: impl FnOnce() -> R) -> R {
     // try_with: a FakeDir dropped while thread-locals are torn down must
     // not panic here (there is no plan to keep away then anyway).
     struct Leave {

@@ -259,7 +259,8 @@ pub use parse::ParseError;
 pub use record::{Call, Outcome};
 pub use scope::{EnteredScope, FaultGuard, FaultScope, ProcessFaultGuard};
 
-pub(crate) use activation::{Entered, decide, exempt, gate, plan_in_force, thread_mark};
+pub use activation::exempt;
+pub(crate) use activation::{Entered, decide, gate, plan_in_force, thread_mark};
 use plan::Holds;
 pub(crate) use plan::Verdict;
 

@@ -24,50 +24,28 @@
 //! plan's own lock is never held across one (see `fault::activation`).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::entered::{Attached, AttachedPlans, register};
+use super::filter;
 use super::handoff::{self, Handoff};
+use super::seccomp::{
+    OWNER_ENV, SPAWN_COUNTED, Unavailable, errno, install, refuse_second, support,
+};
 use super::thread_supervisor::ThreadSupervisor;
 use super::tree_kill::Control;
-use super::{OWNER_ENV, Unavailable, errno, filter, install, support};
 use crate::classify::Op;
 use crate::fault::Shared;
 
 /// What a kernel plan needs here that it lacks.
 const WHAT: &str = "a kernel plan can't reach this thread's system calls";
 
-/// A thread inside a kernel plan's scope.
-struct Entry {
-    tid: u32,
-    plan: Arc<Shared>,
-    /// Above zero while the gate has counted the thread's current call.
-    mark: Arc<AtomicU32>,
-}
-
-/// Every thread inside a kernel plan's scope, newest last (a thread's
-/// newest entry is the plan in force for it).
-static ENTERED: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
-
 /// How many threads of this process have installed a filter: tells an
 /// EBUSY from an inherited filter apart from another supervisor's.
 static FILTERED: AtomicUsize = AtomicUsize::new(0);
-
-fn entered() -> MutexGuard<'static, Vec<Entry>> {
-    ENTERED.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// A command's plan that a child of this thread's family runs under.
-pub(super) struct Attached {
-    pub(super) plan: Arc<Shared>,
-    pub(super) control: Arc<Control>,
-}
-
-/// The plans attached to commands from this thread, by id.
-pub(super) type AttachedPlans = Arc<Mutex<HashMap<u64, Attached>>>;
 
 /// This thread's filter, from its first kernel plan on.
 struct ThreadFilter {
@@ -191,55 +169,6 @@ fn unavailable(step: &'static str, code: i32) -> io::Error {
     )
 }
 
-/// A thread's place in [`ENTERED`], removed on drop.
-struct Registration {
-    tid: u32,
-    plan: usize,
-}
-
-impl Drop for Registration {
-    fn drop(&mut self) {
-        let mut all = entered();
-        let mine = |e: &Entry| e.tid == self.tid && Arc::as_ptr(&e.plan) as usize == self.plan;
-        if let Some(i) = all.iter().rposition(mine) {
-            all.remove(i);
-        }
-    }
-}
-
-/// The calling thread entered `plan`: from now on the supervisor counts
-/// its calls under it, until the returned value drops.
-fn register(plan: &Arc<Shared>) -> crate::fault::Entered {
-    let tid = gettid();
-    entered().push(Entry {
-        tid,
-        plan: plan.clone(),
-        mark: crate::fault::thread_mark(),
-    });
-    Box::new(Registration {
-        tid,
-        plan: Arc::as_ptr(plan) as usize,
-    })
-}
-
-fn gettid() -> u32 {
-    // SAFETY: gettid takes nothing and can't fail.
-    unsafe { libc::gettid() as u32 }
-}
-
-/// For a call of thread `tid` of this process: the plan in force for it,
-/// unless it has none or the gate counted the call.
-pub(super) fn plan_of_thread(tid: u32) -> Option<Arc<Shared>> {
-    let all = entered();
-    let e = all.iter().rev().find(|e| e.tid == tid)?;
-    (e.mark.load(Ordering::SeqCst) == 0).then(|| e.plan.clone())
-}
-
-/// Is thread `tid` inside a kernel plan's scope?
-pub(super) fn is_entered(tid: u32) -> bool {
-    entered().iter().any(|e| e.tid == tid)
-}
-
 /// Does this thread carry a filter of a kernel plan (installed here)?
 pub(super) fn filtered_here() -> bool {
     FILTER.with(|f| f.borrow().is_some())
@@ -272,7 +201,7 @@ fn attach_through(
 ) -> io::Result<()> {
     use std::os::unix::process::CommandExt;
     covered(ops, &ops_of(&plan), what)?;
-    super::refuse_second(cmd, what)?;
+    refuse_second(cmd, what)?;
     let id = Arc::as_ptr(&plan) as u64;
     let control = Arc::new(Control::default());
     let (end, gone) = (control.clone(), Arc::downgrade(&attached));
@@ -317,7 +246,7 @@ fn in_child(sock: RawFd, plan: u64) -> Result<(), i32> {
             listener: None,
             exec_pipe: pipe[0],
             pidfd: pidfd as RawFd,
-            spawn_counted: super::SPAWN_COUNTED.with(|c| c.get()) as u64 == plan,
+            spawn_counted: SPAWN_COUNTED.with(|c| c.get()) as u64 == plan,
             pid,
             plan,
         },

@@ -4,7 +4,7 @@
 //! spawn) and on the socket where children of commands with a plan attached
 //! announce themselves. Each call is answered as the child plans'
 //! supervisor answers (`decide`), by the plan in force for its caller:
-//! [`thread_plan`](super::thread_plan) says which.
+//! [`entered`](super::entered) says which.
 //!
 //! The loop ends when the listener hangs up: every task that carried the
 //! filter is gone. Until then it answers every call, so that a thread whose
@@ -18,9 +18,9 @@ use std::sync::Arc;
 
 use super::callers::Callers;
 use super::decide::{Answer, Stage, decide};
+use super::entered::{self, AttachedPlans};
 use super::handoff::{self, Handoff};
 use super::listener;
-use super::thread_plan::{self, AttachedPlans};
 use super::tree_kill::{Control, DirectChild, hung_up};
 use crate::fault::Shared;
 
@@ -216,9 +216,9 @@ impl ThreadSupervisor {
             || n.data.nr as libc::c_long == libc::SYS_execveat;
         let tid = n.pid;
         let pending = || listener::id_valid(fd, n.id);
-        let answer = if thread_plan::is_entered(tid) {
+        let answer = if entered::is_entered(tid) {
             // A thread of this process inside a kernel plan's scope.
-            match thread_plan::plan_of_thread(tid) {
+            match entered::plan_of_thread(tid) {
                 Some(plan) => decide(&n, Stage::Running, &mut self.callers, &plan, true, pending),
                 None => Answer::Continue, // the gate counted it
             }
