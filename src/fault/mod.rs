@@ -235,12 +235,27 @@
 //! 2.65x under an `open` rule (every
 //! open a round trip, the loader's 30 to 40 per program included).
 //!
+//! # Plans the kernel enforces
+//!
+//! [`FaultPlan::activate_in_kernel`] (Linux) has the kernel enforce the plan
+//! on the calling thread's own system calls, so code that never calls
+//! flakeproof (`std::fs`, a C library, any crate) meets it, with no re-exec:
+//! a seccomp filter on that thread alone, answered by a supervisor thread.
+//! The record names each call's thread ([`Call::tid`]); a call made through
+//! flakeproof's own functions is counted once, by them. Threads the plan's
+//! thread starts count once they [`FaultScope::enter`]; children, when
+//! their command has the plan attached. The kernel's terms (a filter for
+//! the thread's life, no-new-privs) are in the method's docs, the costs in
+//! `docs/kernel-plans.md` (`benches/kernel_plan.rs`: an unlisted call
+//! 1.03x, a listed `write` no rule matches +9 µs, other threads nothing).
+//! Wrap the test's own setup and checks in [`exempt`].
+//!
 //! # Failure-point sweeps
 //!
 //! [`crate::sweep`] runs a scenario once per call a rule matches, failing
 //! each in turn, and reports the points the code under test did not
-//! recover from: in this process, and in child processes through the
-//! plan it hands the scenario.
+//! recover from: in this process (through the kernel, on Linux, as above),
+//! and in child processes through the plan it hands the scenario.
 
 mod activation;
 mod display;
