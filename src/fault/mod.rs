@@ -275,9 +275,9 @@ pub use record::{Call, Outcome};
 pub use scope::{EnteredScope, FaultGuard, FaultScope, ProcessFaultGuard};
 
 pub use activation::exempt;
-pub(crate) use activation::{decide, gate, plan_in_force};
 #[cfg(target_os = "linux")] // kernel plans' registry
 pub(crate) use activation::{Entered, thread_mark};
+pub(crate) use activation::{decide, gate, plan_in_force};
 use plan::Holds;
 pub(crate) use plan::Verdict;
 

@@ -226,6 +226,42 @@ fn a_child_with_the_plan_attached_counts_into_the_same_record_and_others_pass() 
 }
 
 #[test]
+fn std_spawns_on_the_thread_meet_a_spawn_rule_and_flakeproofs_count_once() {
+    let Some(guard) = kernel("spawn=ETXTBSY@1") else {
+        return;
+    };
+    let e = std::process::Command::new("true").status().unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ETXTBSY));
+    assert!(
+        std::process::Command::new("true")
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Counted by flakeproof's gate; the kernel doesn't count its exec again.
+    let fp = flakeproof::process::Command::new("true").status().unwrap();
+    assert!(fp.success());
+    // A thread started here that didn't enter: its spawns pass uncounted.
+    std::thread::spawn(|| std::process::Command::new("true").status().unwrap())
+        .join()
+        .unwrap();
+    let spawns: Vec<_> = guard
+        .calls()
+        .into_iter()
+        .filter(|c| c.op == Op::Spawn)
+        .collect();
+    let tids: Vec<_> = spawns.iter().map(|c| c.tid).collect();
+    let me = Some(gettid());
+    assert_eq!(tids, [me, me, None], "{spawns:?}");
+    assert!(spawns[0].injected() && spawns[0].path.ends_with("true"));
+    assert!(
+        spawns
+            .iter()
+            .all(|c| c.pid == std::process::id() && c.exe.is_none())
+    );
+}
+
+#[test]
 fn a_child_plan_naming_calls_the_threads_filter_lacks_is_refused() {
     let Some(guard) = kernel("create_dir=EIO") else {
         return;

@@ -34,14 +34,15 @@ pub(super) enum Answer {
 
 /// The answer to notification `n`. `still_pending` is asked last, after the
 /// caller's memory and /proc were read, just before the plan counts it.
-/// `own_thread`: the caller is a thread of this process (a kernel plan on a
-/// thread), recorded as this process's call.
+/// `thread`: the call is this process's, made by that thread (a kernel
+/// plan on a thread: the thread's own call, or its spawn's exec), recorded
+/// as this process's call; `None`: a child's, by the calling thread.
 pub(super) fn decide(
     n: &libc::seccomp_notif,
     stage: Stage,
     callers: &mut Callers,
     plan: &Shared,
-    own_thread: bool,
+    thread: Option<u32>,
     still_pending: impl FnOnce() -> bool,
 ) -> Answer {
     let Some(mut call) = filter::decode(n.data.nr, &n.data.args) else {
@@ -79,8 +80,8 @@ pub(super) fn decide(
         path: &path,
         pid: caller.pid,
         exe: &caller.exe,
-        tid,
-        own_thread,
+        tid: thread.unwrap_or(tid),
+        own_thread: thread.is_some(),
     }))
 }
 
@@ -123,7 +124,7 @@ mod tests {
 
     fn run(g: &FaultGuard, n: &libc::seccomp_notif, stage: Stage) -> Option<Verdict> {
         let mut callers = Callers::default();
-        match decide(n, stage, &mut callers, g.shared(), false, || true) {
+        match decide(n, stage, &mut callers, g.shared(), None, || true) {
             Answer::Verdict(v) => Some(v),
             Answer::Continue => None,
             Answer::Gone => panic!("gone while still pending"),
@@ -165,9 +166,7 @@ mod tests {
         let n = notif(libc::SYS_openat, [CWD, addr(&p), 0, 0, 0, 0]);
         let g = plan("open=EACCES");
         let mut callers = Callers::default();
-        let a = decide(&n, Stage::Running, &mut callers, g.shared(), false, || {
-            false
-        });
+        let a = decide(&n, Stage::Running, &mut callers, g.shared(), None, || false);
         assert!(matches!(a, Answer::Gone));
         assert_eq!(g.attempts(Op::Open, "*"), 0);
     }

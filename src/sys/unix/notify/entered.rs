@@ -86,3 +86,11 @@ pub(super) fn plan_of_thread(tid: u32) -> Option<Arc<Shared>> {
 pub(super) fn is_entered(tid: u32) -> bool {
     entered().iter().any(|e| e.tid == tid)
 }
+
+/// The threads inside a kernel plan's scope now.
+pub(super) fn entered_tids() -> Vec<u32> {
+    let mut tids: Vec<u32> = entered().iter().map(|e| e.tid).collect();
+    tids.sort_unstable();
+    tids.dedup();
+    tids
+}

@@ -225,7 +225,7 @@ impl Supervisor {
         let answer = match &self.plan {
             Some(plan) if !self.control.ended() => {
                 let stage = self.trees[tree].stage();
-                decide(&n, stage, &mut self.callers, plan, false, || {
+                decide(&n, stage, &mut self.callers, plan, None, || {
                     listener::id_valid(fd, n.id)
                 })
             }

@@ -61,6 +61,8 @@ pub(super) struct ThreadSupervisor {
     family: HashMap<u32, Option<u32>>,
     callers: Callers,
     own_pid: u32,
+    /// This program: a child that still runs it hasn't exec'd yet.
+    own_exe: std::path::PathBuf,
 }
 
 impl ThreadSupervisor {
@@ -74,6 +76,7 @@ impl ThreadSupervisor {
             family: HashMap::new(),
             callers: Callers::default(),
             own_pid: std::process::id(),
+            own_exe: std::fs::read_link("/proc/self/exe").unwrap_or_default(),
         }
     }
 
@@ -205,6 +208,28 @@ impl ThreadSupervisor {
         None
     }
 
+    /// A child still inside its spawn (this process's program, forked by a
+    /// thread of this process): the thread inside a kernel plan that
+    /// spawned it, and that plan; `None` if no such thread did, or the
+    /// spawn went through flakeproof's gate, which counted it.
+    fn spawner_of(&self, pid: u32) -> Option<(u32, Arc<Shared>)> {
+        if parent_of(pid)? != self.own_pid {
+            return None;
+        }
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+        if exe != self.own_exe {
+            return None; // exec'd already: not a spawn any more
+        }
+        // A child's parent is the thread that forked it: each thread's
+        // `children` lists its own.
+        let own = self.own_pid;
+        let spawner = entered::entered_tids().into_iter().find(|t| {
+            std::fs::read_to_string(format!("/proc/{own}/task/{t}/children"))
+                .is_ok_and(|c| c.split_whitespace().any(|c| c == pid.to_string()))
+        })?;
+        Some((spawner, entered::plan_of_thread(spawner)?))
+    }
+
     fn notification(&mut self) {
         let held = self.listener.clone();
         let fd = held.as_raw_fd();
@@ -219,7 +244,17 @@ impl ThreadSupervisor {
         let answer = if entered::is_entered(tid) {
             // A thread of this process inside a kernel plan's scope.
             match entered::plan_of_thread(tid) {
-                Some(plan) => decide(&n, Stage::Running, &mut self.callers, &plan, true, pending),
+                Some(plan) => {
+                    let thread = Some(tid);
+                    decide(
+                        &n,
+                        Stage::Running,
+                        &mut self.callers,
+                        &plan,
+                        thread,
+                        pending,
+                    )
+                }
                 None => Answer::Continue, // the gate counted it
             }
         } else {
@@ -232,9 +267,20 @@ impl ThreadSupervisor {
                 Some(i) if !self.trees[i].control.ended() => {
                     let stage = self.trees[i].stage();
                     let plan = self.trees[i].plan.clone();
-                    decide(&n, stage, &mut self.callers, &plan, false, pending)
+                    decide(&n, stage, &mut self.callers, &plan, None, pending)
                 }
-                _ => Answer::Continue,
+                Some(_) => Answer::Continue,
+                // A child with no plan attached: its exec counts only as
+                // the spawn of a thread inside a kernel plan (std's
+                // `Command::spawn` on that thread).
+                None if exec && pid != self.own_pid => match self.spawner_of(pid) {
+                    Some((thread, plan)) => {
+                        let stage = Stage::Spawning { counted: false };
+                        decide(&n, stage, &mut self.callers, &plan, Some(thread), pending)
+                    }
+                    None => Answer::Continue,
+                },
+                None => Answer::Continue,
             }
         };
         match answer {
