@@ -19,8 +19,7 @@ impl FaultPlan {
     /// Linux (5.5+, x86_64 and aarch64) only: seccomp user notification,
     /// installed on this thread alone, with a supervisor thread outside it.
     /// Elsewhere, or where the process can't install a filter with a
-    /// listener (a sandbox, `flakeproof shield` around the test run, a
-    /// thread started from a thread under a kernel plan), it returns
+    /// listener (a sandbox, `flakeproof shield` around the test run), it returns
     /// `Unsupported` with the reason, never a plan that silently reaches
     /// nothing.
     ///
@@ -37,7 +36,9 @@ impl FaultPlan {
     ///   the supervisor (`docs/kernel-plans.md` has the figures).
     /// - Threads started from this thread carry the filter too: their calls
     ///   count only once they [`enter`](crate::fault::FaultScope::enter)
-    ///   the plan's scope, as with any plan. Child processes spawned from it
+    ///   the plan's scope, as with any plan. A kernel plan of their own
+    ///   goes through the filter they inherited (it can't be removed, nor
+    ///   given a second listener). Child processes spawned from it
     ///   carry it as well and pass uncounted, unless their command has the
     ///   plan attached ([`Command::faults`](crate::process::Command::faults)):
     ///   then the same supervisor counts their whole tree into the same

@@ -15,7 +15,10 @@ use crate::fault::{Call, FaultPlan, FaultScope, Outcome, ParseError};
 /// [`reached_nothing`](Self::reached_nothing) and never
 /// [`is_clean`](Self::is_clean). Where the kernel enforces the sweep's plans
 /// (Linux: [`FaultPlan::activate_in_kernel`](crate::fault::FaultPlan::activate_in_kernel)),
-/// that means the code never made the call. Where it can't
+/// that means the code never made the call on a thread inside the plan:
+/// a thread the scenario starts counts only once it
+/// [`enter`](crate::fault::FaultScope::enter)s the scope it is given, and a
+/// child only with the plan attached. Where it can't
 /// ([`kernel_unavailable`](Self::kernel_unavailable) says why), the usual
 /// cause is code that calls `std::fs` directly, which a plan the kernel
 /// doesn't enforce never reaches: route its calls through [`crate::fs`], or
@@ -108,7 +111,10 @@ impl fmt::Display for Sweep {
         if self.reached_nothing() {
             f.write_str(" (the rule reached no call: nothing was tested")?;
             match &self.kernel_unavailable {
-                None => f.write_str(")")?,
+                None => f.write_str(
+                    "; calls on threads that did not enter the plan's scope, and in children \
+                     without it attached, are not counted)",
+                )?,
                 Some(why) => write!(
                     f,
                     "; the kernel could not enforce the plan here ({why}), so calls to \

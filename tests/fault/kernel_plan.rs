@@ -174,21 +174,47 @@ fn a_second_kernel_plan_on_a_thread_reuses_its_filter_and_refuses_other_calls() 
 }
 
 #[test]
-fn a_thread_started_under_a_kernel_plan_is_told_to_enter_it_not_to_install_another() {
-    let Some(_guard) = kernel("create_dir=EIO") else {
+fn a_thread_started_under_a_kernel_plan_uses_the_filter_it_inherited() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    std::fs::write(d.join("a"), "x").unwrap();
+    let Some(outer) = kernel("rename(*/never)=EIO") else {
         return;
     };
-    let e = std::thread::spawn(|| {
-        let g = FaultPlan::parse("create_dir=EIO")
-            .unwrap()
-            .activate_in_kernel();
-        g.map(drop)
+    let inner_dir = d.clone();
+    let (inner_calls, shield) = std::thread::spawn(move || {
+        // It carries the outer thread's filter: the kernel would refuse it
+        // a second listener, so its own plan goes through that one.
+        let inner = kernel("rename(*/b)=EBUSY").expect("a plan on the inherited filter");
+        let e = std::fs::rename(inner_dir.join("a"), inner_dir.join("b")).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::EBUSY));
+        // Its children too: faults(&guard) goes through the same listener.
+        let mut mv = std::process::Command::new("mv");
+        mv.args(["a", "b"]).current_dir(&inner_dir);
+        mv.faults(&inner).unwrap();
+        assert!(!mv.output().unwrap().status.success());
+        use flakeproof::shield::{Shield, ShieldExt};
+        let mut sh = std::process::Command::new("true");
+        let shield = sh.shield(&Shield::new()).map(drop);
+        (inner.calls(), shield.unwrap_err())
     })
     .join()
-    .unwrap()
-    .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Unsupported);
-    assert!(e.to_string().contains("FaultScope::enter"), "{e}");
+    .unwrap();
+    assert_eq!(
+        inner_calls.iter().filter(|c| c.injected()).count(),
+        2,
+        "{inner_calls:?}"
+    );
+    assert_eq!(
+        outer.attempts(Op::Rename, "*"),
+        0,
+        "the outer plan saw none of it"
+    );
+    assert_eq!(shield.kind(), ErrorKind::Unsupported);
+    assert!(
+        shield.to_string().contains("carries a kernel plan"),
+        "{shield}"
+    );
 }
 
 #[test]
@@ -348,17 +374,16 @@ fn a_write_held_by_stdouts_lock_holder_is_answered_while_others_wait_on_the_lock
 fn a_panic_in_the_test_while_a_call_is_held_ends_the_plan_and_the_call_completes() {
     let dir = tempfile::tempdir().unwrap();
     let held = dir.path().join("held");
-    let mut writer = None;
-    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let guard = kernel("write(*/held)=delay(100ms)").expect("skipped");
-        writer = Some(held_writer(&guard, &held));
+    let Some(guard) = kernel("write(*/held)=delay(100ms)") else {
+        return;
+    };
+    let writer = held_writer(&guard, &held);
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let _guard = guard; // dropped by the unwinding
         panic!("the test failed while a write was held");
     }));
-    if panicked.is_err() && writer.is_none() {
-        return; // skipped: no seccomp here
-    }
     assert!(panicked.is_err());
-    writer.unwrap().join().unwrap().unwrap();
+    writer.join().unwrap().unwrap();
     assert_eq!(std::fs::read(&held).unwrap(), b"done");
 }
 

@@ -10,7 +10,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use std::os::fd::OwnedFd;
+
 use super::tree_kill::Control;
+use crate::classify::Op;
 use crate::fault::Shared;
 
 /// A thread inside a kernel plan's scope.
@@ -37,6 +40,44 @@ pub(super) struct Attached {
 
 /// The plans attached to commands from this thread, by id.
 pub(super) type AttachedPlans = Arc<Mutex<HashMap<u64, Attached>>>;
+
+/// A kernel plan's filter: what every thread carrying it needs, whether it
+/// installed the filter or inherited it from the thread that did.
+pub(super) struct FilterInfo {
+    /// The operations it watches, fixed at its install.
+    pub(super) ops: Vec<Op>,
+    /// The child end of its supervisor's socket, for the commands these
+    /// threads attach plans to (each spawn's hook sends on it).
+    pub(super) sock: OwnedFd,
+    pub(super) attached: AttachedPlans,
+}
+
+/// The probe a thread makes to learn whether it carries a kernel plan's
+/// filter it didn't install (one inherited from the thread that started
+/// it): `execve(NULL, PROBE, PROBE)`. Unfiltered, the kernel answers
+/// EFAULT and runs nothing; a kernel plan's supervisor answers
+/// [`PROBE_ANSWER`] instead, after putting its filter's info in
+/// [`CARRIERS`] under the thread's id. (An outer supervisor that doesn't
+/// know the probe lets it through to the kernel's EFAULT.)
+pub(super) const PROBE: u64 = 0x666c_616b_6570_726f; // "flakepro"
+pub(super) const PROBE_ANSWER: i32 = libc::ENOTRECOVERABLE;
+
+/// Probing thread's id to the filter it carries, until it takes it.
+static CARRIERS: Mutex<Vec<(u32, Arc<FilterInfo>)>> = Mutex::new(Vec::new());
+
+/// The supervisor's side of the probe: thread `tid` carries `info`.
+pub(super) fn note_carrier(tid: u32, info: Arc<FilterInfo>) {
+    let mut all = CARRIERS.lock().unwrap_or_else(|p| p.into_inner());
+    all.retain(|(t, _)| *t != tid);
+    all.push((tid, info));
+}
+
+/// The probing thread's side: the filter its supervisor noted for it.
+pub(super) fn take_carrier(tid: u32) -> Option<Arc<FilterInfo>> {
+    let mut all = CARRIERS.lock().unwrap_or_else(|p| p.into_inner());
+    let i = all.iter().position(|(t, _)| *t == tid)?;
+    Some(all.swap_remove(i).1)
+}
 
 /// A thread's place in [`ENTERED`], removed on drop.
 struct Registration {
@@ -69,7 +110,7 @@ pub(super) fn register(plan: &Arc<Shared>) -> crate::fault::Entered {
     })
 }
 
-fn gettid() -> u32 {
+pub(super) fn gettid() -> u32 {
     // SAFETY: gettid takes nothing and can't fail.
     unsafe { libc::gettid() as u32 }
 }

@@ -119,7 +119,9 @@ fn no_thread_filter(what: &'static str) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
         format!(
-            "{what} for a command spawned from this thread: the thread carries a kernel plan's              seccomp filter (FaultPlan::activate_in_kernel), whose listener its children              inherit, and a process tree has one; spawn it from another thread"
+            "{what} for a command spawned from this thread: the thread carries a kernel plan's \
+             seccomp filter (FaultPlan::activate_in_kernel), whose listener its children \
+             inherit, and a process tree has one; spawn it from a thread that doesn't carry it"
         ),
     ))
 }

@@ -29,7 +29,9 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::entered::{Attached, AttachedPlans, register};
+use super::entered::{
+    Attached, AttachedPlans, FilterInfo, PROBE, PROBE_ANSWER, gettid, register, take_carrier,
+};
 use super::filter;
 use super::handoff::{self, Handoff};
 use super::seccomp::{
@@ -47,17 +49,32 @@ const WHAT: &str = "a kernel plan can't reach this thread's system calls";
 /// EBUSY from an inherited filter apart from another supervisor's.
 static FILTERED: AtomicUsize = AtomicUsize::new(0);
 
-/// This thread's filter, from its first kernel plan on.
-struct ThreadFilter {
-    ops: Vec<Op>,
-    /// The child end of the supervisor's socket, for the commands this
-    /// thread attaches plans to (each spawn's hook sends on it).
-    sock: Arc<OwnedFd>,
-    attached: AttachedPlans,
+thread_local! {
+    /// The kernel plan's filter this thread carries, once known: set when
+    /// it installs one, or when the probe finds one it inherited.
+    static FILTER: RefCell<Option<Arc<FilterInfo>>> = const { RefCell::new(None) };
 }
 
-thread_local! {
-    static FILTER: RefCell<Option<ThreadFilter>> = const { RefCell::new(None) };
+/// The kernel plan's filter this thread carries, if any: its own, or one
+/// inherited from the thread that started it (found by the probe, see
+/// [`PROBE`]), so that such a thread uses its filter's listener as the
+/// installing thread does instead of meeting the kernel's EBUSY.
+fn filter_here() -> Option<Arc<FilterInfo>> {
+    if let Some(f) = FILTER.with(|f| f.borrow().clone()) {
+        return Some(f);
+    }
+    if FILTERED.load(Ordering::SeqCst) == 0 {
+        return None; // no thread here has installed one: nothing to inherit
+    }
+    // SAFETY: execve with a null path runs nothing: the kernel fails it
+    // with EFAULT, or a kernel plan's supervisor answers the probe.
+    let r = unsafe { libc::syscall(libc::SYS_execve, 0usize, PROBE, PROBE) };
+    if r != -1 || errno() != PROBE_ANSWER {
+        return None;
+    }
+    let info = take_carrier(gettid())?;
+    FILTER.with(|f| *f.borrow_mut() = Some(info.clone()));
+    Some(info)
 }
 
 /// The calls a plan needs watched: its operations, and execs (which tell
@@ -99,9 +116,8 @@ fn covered(have: &[Op], need: &[Op], what: &str) -> io::Result<()> {
 /// and the hook that registers each thread entering the plan's scope.
 pub(crate) fn enforce(plan: &Arc<Shared>) -> io::Result<()> {
     let ops = ops_of(plan);
-    let had = FILTER.with(|f| f.borrow().as_ref().map(|f| covered(&f.ops, &ops, WHAT)));
-    match had {
-        Some(r) => r?,
+    match filter_here() {
+        Some(f) => covered(&f.ops, &ops, WHAT)?,
         None => install_here(ops)?,
     }
     plan.set_kernel(Box::new(register));
@@ -113,17 +129,21 @@ fn install_here(ops: Vec<Op>) -> io::Result<()> {
     let flags = support(WHAT)?;
     let program = filter::program(&ops);
     let (ours, theirs) = handoff::seqpacket_pair()?;
-    let attached = AttachedPlans::default();
+    let info = Arc::new(FilterInfo {
+        ops,
+        sock: theirs,
+        attached: AttachedPlans::default(),
+    });
     // The supervisor starts before the filter exists: a thread inherits
     // its creator's filters, and a supervisor under its own filter would
     // wait on itself at its first watched call.
     let (tx, rx) = std::sync::mpsc::channel::<OwnedFd>();
-    let theirs_attached = attached.clone();
+    let for_supervisor = info.clone();
     std::thread::Builder::new()
         .name("flakeproof-kernel-plan".into())
         .spawn(move || {
             if let Ok(listener) = rx.recv() {
-                ThreadSupervisor::new(listener, ours, theirs_attached).run();
+                ThreadSupervisor::new(listener, ours, for_supervisor).run();
             }
         })?;
     // SAFETY: prctl with integer arguments, on this thread. No-new-privs is
@@ -137,13 +157,7 @@ fn install_here(ops: Vec<Op>) -> io::Result<()> {
     FILTERED.fetch_add(1, Ordering::SeqCst);
     // The receiver is alive: the supervisor thread waits on it.
     let _ = tx.send(listener);
-    FILTER.with(|f| {
-        *f.borrow_mut() = Some(ThreadFilter {
-            ops,
-            sock: Arc::new(theirs),
-            attached,
-        })
-    });
+    FILTER.with(|f| *f.borrow_mut() = Some(info));
     Ok(())
 }
 
@@ -169,9 +183,9 @@ fn unavailable(step: &'static str, code: i32) -> io::Error {
     )
 }
 
-/// Does this thread carry a filter of a kernel plan (installed here)?
+/// Does this thread carry a kernel plan's filter (installed or inherited)?
 pub(super) fn filtered_here() -> bool {
-    FILTER.with(|f| f.borrow().is_some())
+    filter_here().is_some()
 }
 
 /// Attach `plan` to `cmd` through this thread's filter, if it has one:
@@ -183,24 +197,19 @@ pub(super) fn attach_here(
     plan: Arc<Shared>,
     what: &'static str,
 ) -> Option<io::Result<()>> {
-    let (ops, sock, attached) = FILTER.with(|f| {
-        let f = f.borrow();
-        let f = f.as_ref()?;
-        Some((f.ops.clone(), f.sock.clone(), f.attached.clone()))
-    })?;
-    Some(attach_through(cmd, plan, what, &ops, sock, attached))
+    let info = filter_here()?;
+    Some(attach_through(cmd, plan, what, info))
 }
 
 fn attach_through(
     cmd: &mut std::process::Command,
     plan: Arc<Shared>,
     what: &'static str,
-    ops: &[Op],
-    sock: Arc<OwnedFd>,
-    attached: AttachedPlans,
+    info: Arc<FilterInfo>,
 ) -> io::Result<()> {
     use std::os::unix::process::CommandExt;
-    covered(ops, &ops_of(&plan), what)?;
+    covered(&info.ops, &ops_of(&plan), what)?;
+    let attached = info.attached.clone();
     refuse_second(cmd, what)?;
     let id = Arc::as_ptr(&plan) as u64;
     let control = Arc::new(Control::default());
@@ -215,7 +224,9 @@ fn attach_through(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(id, Attached { plan, control });
-    let hook = move || in_child(sock.as_raw_fd(), id).map_err(io::Error::from_raw_os_error);
+    // The hook holds the filter's info, so its socket stays open while
+    // the command can spawn.
+    let hook = move || in_child(info.sock.as_raw_fd(), id).map_err(io::Error::from_raw_os_error);
     // SAFETY: the hook makes only system calls (async-signal-safe) on
     // memory prepared before the fork: no allocation, no locks.
     unsafe { cmd.pre_exec(hook) };

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::callers::Callers;
 use super::decide::{Answer, Stage, decide};
-use super::entered::{self, AttachedPlans};
+use super::entered::{self, FilterInfo, PROBE, PROBE_ANSWER};
 use super::handoff::{self, Handoff};
 use super::listener;
 use super::tree_kill::{Control, DirectChild, hung_up};
@@ -54,7 +54,8 @@ impl ChildTree {
 pub(super) struct ThreadSupervisor {
     listener: Arc<OwnedFd>,
     sock: Option<OwnedFd>,
-    attached: AttachedPlans,
+    /// The filter it answers for: given to threads that probe for it.
+    info: Arc<FilterInfo>,
     trees: Vec<ChildTree>,
     /// A process below a tree's direct child: its tree's pid (`None`:
     /// in no tree), found once through its parents.
@@ -66,12 +67,12 @@ pub(super) struct ThreadSupervisor {
 }
 
 impl ThreadSupervisor {
-    pub(super) fn new(listener: OwnedFd, sock: OwnedFd, attached: AttachedPlans) -> Self {
+    pub(super) fn new(listener: OwnedFd, sock: OwnedFd, info: Arc<FilterInfo>) -> Self {
         listener::wake_synchronously(listener.as_raw_fd());
         ThreadSupervisor {
             listener: Arc::new(listener),
             sock: Some(sock),
-            attached,
+            info,
             trees: Vec::new(),
             family: HashMap::new(),
             callers: Callers::default(),
@@ -137,7 +138,7 @@ impl ThreadSupervisor {
                     !gone
                 });
                 self.family.clear();
-                let attached = self.attached.lock().unwrap_or_else(|p| p.into_inner());
+                let attached = self.info.attached.lock().unwrap_or_else(|p| p.into_inner());
                 // A plan that ended before its child got here: the child
                 // runs unfaulted, as every call after the end does.
                 let Some(a) = attached.get(&plan) else { return };
@@ -240,6 +241,16 @@ impl ThreadSupervisor {
         let exec = n.data.nr as libc::c_long == libc::SYS_execve
             || n.data.nr as libc::c_long == libc::SYS_execveat;
         let tid = n.pid;
+        if n.data.nr as libc::c_long == libc::SYS_execve
+            && n.data.args[..3] == [0, PROBE, PROBE]
+            && self.callers.get(tid).pid == self.own_pid
+        {
+            // A thread of this process asking whether it carries this
+            // filter (see `entered::PROBE`): it does.
+            entered::note_carrier(tid, self.info.clone());
+            let _ = listener::respond(fd, n.id, Some(PROBE_ANSWER));
+            return;
+        }
         let pending = || listener::id_valid(fd, n.id);
         let answer = if entered::is_entered(tid) {
             // A thread of this process inside a kernel plan's scope.
