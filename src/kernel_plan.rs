@@ -43,8 +43,17 @@ impl FaultPlan {
     ///   plan attached ([`Command::faults`](crate::process::Command::faults)):
     ///   then the same supervisor counts their whole tree into the same
     ///   record.
-    /// - The thread is set no-new-privs (a set-uid program it execs gains
-    ///   no privileges), which an unprivileged filter requires.
+    /// - An unprivileged thread is set no-new-privs (a set-uid program it
+    ///   execs gains no privileges), which its filter requires; it stays
+    ///   set if the install then fails. A privileged one (CAP_SYS_ADMIN)
+    ///   is left as it is.
+    /// - Only operations with system calls to watch: a rule naming `close`
+    ///   or `metadata` gets `Unsupported` (`any` skips them).
+    /// - The innermost plan on a thread is the one in force: under an
+    ///   ordinary plan entered above a kernel plan, the kernel passes the
+    ///   thread's calls. A [`fault::point`](crate::fault::point) counts as
+    ///   well as the real call after it: under a kernel plan, a point that
+    ///   only stands for that call is counted twice (drop it).
     /// - A call made through flakeproof's own functions
     ///   ([`flakeproof::fs`](crate::fs)) is counted once, by them.
     ///

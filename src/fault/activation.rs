@@ -109,6 +109,12 @@ impl Shared {
         self.kernel.set(hook).is_ok()
     }
 
+    /// Does a rule name `op` itself (not through `any`)?
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // used by kernel plans only
+    pub(crate) fn names(&self, op: Op) -> bool {
+        self.rules.iter().any(|r| r.op == Some(op))
+    }
+
     /// Is the kernel enforcing this plan?
     pub(crate) fn is_kernel(&self) -> bool {
         self.kernel.get().is_some()
@@ -494,9 +500,17 @@ pub(crate) fn plan_in_force() -> usize {
 pub(crate) fn enter(shared: &Arc<Shared>) -> Option<Entered> {
     LOCAL.with(|l| l.borrow_mut().push(shared.clone()));
     ACTIVE.fetch_add(1, Ordering::SeqCst);
-    let hook = shared.kernel.get()?;
-    KERNEL.with(|k| k.set(k.get() + 1));
-    Some(hook(shared))
+    match shared.kernel.get() {
+        Some(hook) => {
+            KERNEL.with(|k| k.set(k.get() + 1));
+            Some(hook(shared))
+        }
+        // An ordinary plan entered above a kernel plan is the one in force
+        // here: the kernel passes this thread's calls until it leaves, as
+        // the gate no longer consults the kernel plan below it.
+        None if KERNEL.with(Cell::get) > 0 => Some(Box::new(Gated::mark())),
+        None => None,
+    }
 }
 
 pub(crate) fn leave(shared: &Arc<Shared>) {

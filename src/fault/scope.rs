@@ -219,8 +219,10 @@ impl FaultGuard {
 impl Drop for FaultGuard {
     fn drop(&mut self) {
         // Stop the child trees the plan is attached to: a stuck child must
-        // not outlive its test.
-        self.scope.0.end();
+        // not outlive its test. Exempt: the walk through /proc that finds
+        // them must not meet the plan it ends (a kernel plan on this
+        // thread would count, and could fail, its opens).
+        activation::exempt(|| self.scope.0.end());
     }
 }
 
@@ -255,6 +257,6 @@ impl Deref for ProcessFaultGuard {
 impl Drop for ProcessFaultGuard {
     fn drop(&mut self) {
         activation::clear_global(&self.scope.0);
-        self.scope.0.end();
+        activation::exempt(|| self.scope.0.end());
     }
 }

@@ -300,11 +300,172 @@ fn a_child_plan_naming_calls_the_threads_filter_lacks_is_refused() {
     drop((other, guard));
 }
 
+#[test]
+fn a_command_attached_here_but_spawned_from_an_unfiltered_thread_still_meets_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    std::fs::write(d.join("a"), "x").unwrap();
+    // Started before any filter: it carries none, so its child installs
+    // its own, where a child of the plan's thread announces itself.
+    let (tx, rx) = std::sync::mpsc::channel::<std::process::Command>();
+    let elsewhere = std::thread::spawn(move || rx.recv().unwrap().output().unwrap());
+    let Some(guard) = kernel("rename(*/b)=EBUSY") else {
+        drop(tx);
+        let _ = elsewhere.join();
+        return;
+    };
+    let mut mv = std::process::Command::new("mv");
+    mv.args(["a", "b"]).current_dir(&d);
+    mv.faults(&guard).unwrap();
+    tx.send(mv).unwrap();
+    let out = elsewhere.join().unwrap();
+    assert!(!out.status.success(), "mv was not under the plan");
+    assert_eq!(guard.injected(Op::Rename, "*"), 1);
+}
+
+#[test]
+fn the_guards_end_stops_a_childs_whole_tree_whatever_the_plan_says_about_proc() {
+    use std::io::BufRead;
+    // The end walks /proc/PID/task/TID/children to find the grandchild:
+    // that walk is the test's own, not the code under test's.
+    let Some(guard) = kernel("open(*/children)=EIO") else {
+        return;
+    };
+    let mut sh = std::process::Command::new("/bin/sh");
+    sh.args(["-c", "sleep 600 & echo $!; exec sleep 600"]);
+    sh.stdout(std::process::Stdio::piped());
+    sh.faults(&guard).unwrap();
+    let mut sh = sh.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(sh.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let grandchild: i32 = line.trim().parse().unwrap();
+    // SAFETY: pidfd_open takes integers; the grandchild is alive (its
+    // parent waits in its exec'd sleep).
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, grandchild, 0) } as i32;
+    assert!(pidfd >= 0);
+    let own_before = guard
+        .calls()
+        .iter()
+        .filter(|c| c.pid == std::process::id())
+        .count();
+    let scope = guard.scope();
+    drop(guard);
+    sh.wait().unwrap();
+    // Not our child: its pidfd turns readable when it exits. The bound only
+    // ends a broken test.
+    let mut p = libc::pollfd {
+        fd: pidfd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let exited = unsafe { libc::poll(&mut p, 1, 30_000) } == 1;
+    if !exited {
+        // SAFETY: kill with integers, to clean up after a failure.
+        unsafe { libc::kill(grandchild, libc::SIGKILL) };
+    }
+    assert!(exited, "the grandchild outlived its plan");
+    let own_after = scope
+        .calls()
+        .iter()
+        .filter(|c| c.pid == std::process::id())
+        .count();
+    assert_eq!(
+        own_before,
+        own_after,
+        "the end's walk was recorded: {:?}",
+        scope.calls()
+    );
+}
+
+#[test]
+fn dropping_the_guard_while_attached_children_announce_themselves_deadlocks_nothing() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    // The end walks /proc (opens the plan watches) while a thread carrying
+    // the filter keeps spawning an attached command, whose children the
+    // supervisor registers: neither may wait on the other (the end once
+    // held the kill list's lock through its walk, and hung here).
+    for _ in 0..5 {
+        let Some(guard) = kernel("open(*/nomatch)=EIO") else {
+            return;
+        };
+        let mut sleeper = std::process::Command::new("/bin/sh");
+        // Many descendants: a long walk, for announcements to land in.
+        sleeper.args([
+            "-c",
+            "for i in $(seq 60); do sleep 600 & done; echo started; wait",
+        ]);
+        sleeper.stdout(std::process::Stdio::piped());
+        sleeper.faults(&guard).unwrap();
+        let mut sleeper = sleeper.spawn().unwrap();
+        let mut started = String::new();
+        use std::io::BufRead;
+        std::io::BufReader::new(sleeper.stdout.take().unwrap())
+            .read_line(&mut started)
+            .unwrap();
+        let mut again = std::process::Command::new("true");
+        again.faults(&guard).unwrap();
+        let (stop, spawned) = (
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(AtomicUsize::new(0)),
+        );
+        let (s, n) = (stop.clone(), spawned.clone());
+        let spinner = std::thread::spawn(move || {
+            while !s.load(SeqCst) {
+                let _ = again.status();
+                n.fetch_add(1, SeqCst);
+            }
+        });
+        while spawned.load(SeqCst) < 3 {
+            std::thread::yield_now();
+        }
+        drop(guard);
+        stop.store(true, SeqCst);
+        spinner.join().unwrap();
+        let _ = sleeper.wait();
+    }
+}
+
+#[test]
+fn rules_the_kernel_cannot_watch_are_refused_not_silently_unreached() {
+    let e = FaultPlan::parse("metadata(*/cfg)=EIO")
+        .unwrap()
+        .activate_in_kernel()
+        .map(drop)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains("metadata"), "{e}");
+}
+
+#[test]
+fn an_ordinary_plan_above_a_kernel_plan_is_the_one_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(outer) = kernel("create_dir=EIO") else {
+        return;
+    };
+    let inner = FaultPlan::parse("create_dir=ENOSPC").unwrap().activate();
+    let e = flakeproof::fs::create_dir(dir.path().join("a")).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ENOSPC));
+    // std's call: the inner plan doesn't reach it, and the kernel plan
+    // below it is not in force.
+    std::fs::create_dir(dir.path().join("b")).unwrap();
+    drop(inner);
+    let e = std::fs::create_dir(dir.path().join("c")).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EIO));
+    assert_eq!(outer.attempts(Op::CreateDir, "*"), 1);
+}
+
 // ---- Deadlocks: the four cases ----
 
 /// Start a thread that enters `guard`'s plan and writes `path` (which the
-/// plan delays); returns once the write is held in the kernel.
-fn held_writer(guard: &FaultGuard, path: &Path) -> std::thread::JoinHandle<std::io::Result<()>> {
+/// plan delays); returns once the write is held in the kernel, with the
+/// writer's thread id.
+fn held_writer(
+    guard: &FaultGuard,
+    path: &Path,
+) -> (std::thread::JoinHandle<std::io::Result<()>>, u32) {
     let (scope, path) = (guard.scope(), path.to_owned());
     let (tx, rx) = std::sync::mpsc::channel();
     let writer = std::thread::spawn(move || {
@@ -313,34 +474,53 @@ fn held_writer(guard: &FaultGuard, path: &Path) -> std::thread::JoinHandle<std::
         tx.send(gettid()).unwrap();
         f.write_all(b"done")
     });
-    wait_in_syscall(rx.recv().unwrap(), libc::SYS_write);
-    writer
+    let tid = rx.recv().unwrap();
+    wait_in_syscall(tid, libc::SYS_write);
+    (writer, tid)
+}
+
+/// Is thread `tid` of this process in system call `nr` now?
+fn in_syscall(tid: u32, nr: libc::c_long) -> bool {
+    let text =
+        std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")).unwrap_or_default();
+    text.split_whitespace().next() == Some(&nr.to_string())
+}
+
+/// Run a held-call case with the hold's delay in ms, doubling from 100 ms
+/// until the case saw the call still held when it acted (it returns that;
+/// `None`: skipped). No timer has to beat the scheduler: a run where the
+/// hold ended first tested nothing and is run again with a longer one.
+fn while_held(mut case: impl FnMut(u64) -> Option<bool>) {
+    let mut ms = 100;
+    for _ in 0..7 {
+        match case(ms) {
+            None | Some(true) => return,
+            Some(false) => ms *= 2,
+        }
+    }
+    panic!("the call was never still held when the case acted (up to {ms} ms)");
 }
 
 #[test]
 fn a_held_write_while_another_thread_prints_deadlocks_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let held = dir.path().join("held");
-    // Every write is handed over: this thread's prints too.
-    let Some(guard) = kernel("write(*/held)=delay(50ms)") else {
-        return;
-    };
-    let writer = held_writer(&guard, &held);
-    // The printing thread is under the plan as well: each of its writes to
-    // stdout goes to the supervisor while the other write is held.
-    let mut out = std::io::stdout().lock();
-    for i in 0..5 {
-        writeln!(out, "kernel plan: printing while a write is held ({i})").unwrap();
-    }
-    drop(out);
-    writer.join().unwrap().unwrap();
-    assert_eq!(std::fs::read(&held).unwrap(), b"done");
-    let delayed = guard
-        .calls()
-        .into_iter()
-        .filter(|c| c.outcome != Outcome::Passed)
-        .count();
-    assert_eq!(delayed, 1);
+    while_held(|ms| {
+        // Every write is handed over: this thread's prints too.
+        let guard = kernel(&format!("write(*/held)=delay({ms}ms)"))?;
+        let (writer, tid) = held_writer(&guard, &held);
+        // This thread is under the plan as well: its writes to stdout go to
+        // the supervisor while the other write is held, and must be
+        // answered before that one is (checked below).
+        std::io::stdout()
+            .lock()
+            .write_all(b"kernel plan: printing while a write is held\n")
+            .unwrap();
+        let still = in_syscall(tid, libc::SYS_write);
+        writer.join().unwrap().unwrap();
+        assert_eq!(std::fs::read(&held).unwrap(), b"done");
+        Some(still)
+    });
 }
 
 #[test]
@@ -374,30 +554,36 @@ fn a_write_held_by_stdouts_lock_holder_is_answered_while_others_wait_on_the_lock
 fn a_panic_in_the_test_while_a_call_is_held_ends_the_plan_and_the_call_completes() {
     let dir = tempfile::tempdir().unwrap();
     let held = dir.path().join("held");
-    let Some(guard) = kernel("write(*/held)=delay(100ms)") else {
-        return;
-    };
-    let writer = held_writer(&guard, &held);
-    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-        let _guard = guard; // dropped by the unwinding
-        panic!("the test failed while a write was held");
-    }));
-    assert!(panicked.is_err());
-    writer.join().unwrap().unwrap();
-    assert_eq!(std::fs::read(&held).unwrap(), b"done");
+    while_held(|ms| {
+        let guard = kernel(&format!("write(*/held)=delay({ms}ms)"))?;
+        let (writer, tid) = held_writer(&guard, &held);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _guard = guard; // dropped by the unwinding
+            panic!("the test failed while a write was held");
+        }));
+        assert!(panicked.is_err());
+        let still = in_syscall(tid, libc::SYS_write);
+        writer.join().unwrap().unwrap();
+        assert_eq!(std::fs::read(&held).unwrap(), b"done");
+        Some(still)
+    });
 }
 
 #[test]
 fn the_guard_dropped_while_another_thread_is_in_a_held_call_lets_it_finish() {
     let dir = tempfile::tempdir().unwrap();
     let held = dir.path().join("held");
-    let Some(guard) = kernel("write(*/held)=delay(100ms); create_dir=EIO") else {
-        return;
-    };
-    let writer = held_writer(&guard, &held);
-    drop(guard);
-    writer.join().unwrap().unwrap();
-    assert_eq!(std::fs::read(&held).unwrap(), b"done");
-    // Ended: this thread's calls pass, uncounted, through the filter.
-    std::fs::create_dir(dir.path().join("after")).unwrap();
+    while_held(|ms| {
+        let guard = kernel(&format!("write(*/held)=delay({ms}ms); create_dir=EIO"))?;
+        let (writer, tid) = held_writer(&guard, &held);
+        drop(guard);
+        let still = in_syscall(tid, libc::SYS_write);
+        writer.join().unwrap().unwrap();
+        assert_eq!(std::fs::read(&held).unwrap(), b"done");
+        // Ended: this thread's calls pass, uncounted, through the filter.
+        let after = dir.path().join("after");
+        let _ = std::fs::remove_dir(&after);
+        std::fs::create_dir(&after).unwrap();
+        Some(still)
+    });
 }

@@ -54,13 +54,17 @@ pub(super) struct FilterInfo {
 
 /// The probe a thread makes to learn whether it carries a kernel plan's
 /// filter it didn't install (one inherited from the thread that started
-/// it): `execve(NULL, PROBE, PROBE)`. Unfiltered, the kernel answers
+/// it): `execve(NULL, PROBE, 0)`; a child between fork and exec names the
+/// filter it asks about instead of 0. Unfiltered, the kernel answers
 /// EFAULT and runs nothing; a kernel plan's supervisor answers
 /// [`PROBE_ANSWER`] instead, after putting its filter's info in
 /// [`CARRIERS`] under the thread's id. (An outer supervisor that doesn't
 /// know the probe lets it through to the kernel's EFAULT.)
 pub(super) const PROBE: u64 = 0x666c_616b_6570_726f; // "flakepro"
 pub(super) const PROBE_ANSWER: i32 = libc::ENOTRECOVERABLE;
+/// The answer to a probe naming another filter (a child asks each
+/// candidate filter in turn: see `thread_plan::Announce`).
+pub(super) const PROBE_OTHER: i32 = libc::EOWNERDEAD;
 
 /// Probing thread's id to the filter it carries, until it takes it.
 static CARRIERS: Mutex<Vec<(u32, Arc<FilterInfo>)>> = Mutex::new(Vec::new());

@@ -71,12 +71,15 @@ fn attach_plan(
     shield: Option<Arc<ShieldStats>>,
 ) -> io::Result<()> {
     let what = "fault plans can't reach child processes";
-    if shield.is_some() {
-        no_thread_filter("the shield can't hold execs")?;
-    } else if let Some(done) = thread_plan::attach_here(cmd, plan.clone(), what) {
-        // Under this thread's kernel plan: its listener serves the child.
-        return done;
-    }
+    // Where threads carry kernel plans' filters, the child may carry one:
+    // then that filter's supervisor serves it (see `thread_plan::Announce`).
+    let announce = match shield {
+        Some(_) => {
+            no_thread_filter("the shield can't hold execs")?;
+            None
+        }
+        None => thread_plan::announce_hook(&plan, what)?,
+    };
     let flags = support(what)?;
     refuse_second(cmd, what)?;
     let mut ops = plan.named_ops();
@@ -93,7 +96,8 @@ fn attach_plan(
         "child-plan"
     };
     let holds = shield.map(shield::Holds::new);
-    supervise(cmd, flags, &ops, plan_id, Some(plan), holds, control, owner)
+    let sv = (Some(plan), holds, control);
+    supervise(cmd, flags, &ops, plan_id, sv, announce, owner)
 }
 
 /// Shield `cmd`'s whole tree: every exec whose file still has a writer is
@@ -107,7 +111,8 @@ pub(crate) fn attach_shield(cmd: &mut Command, stats: Arc<ShieldStats>) -> io::R
     let holds = shield::Holds::new(stats);
     let control = Arc::new(Control::default());
     let ops = [crate::classify::Op::Exec];
-    supervise(cmd, flags, &ops, 0, None, Some(holds), control, "shield")
+    let sv = (None, Some(holds), control);
+    supervise(cmd, flags, &ops, 0, sv, None, "shield")
 }
 
 /// A thread under a kernel plan's filter can't give a child a shield: the
@@ -126,16 +131,20 @@ fn no_thread_filter(what: &'static str) -> io::Result<()> {
     ))
 }
 
-/// The supervisor thread and the child's hook, for a filter on `ops`.
-#[allow(clippy::too_many_arguments)] // one private call site per feature
+/// What the supervisor of one command serves: the plan, the shield's
+/// holds, the trees to stop when the plan ends.
+type Served = (Option<Arc<Shared>>, Option<shield::Holds>, Arc<Control>);
+
+/// The supervisor thread and the child's hook, for a filter on `ops`; a
+/// child that carries a kernel plan's filter announces itself to that
+/// filter's supervisor instead (`announce`).
 fn supervise(
     cmd: &mut Command,
     flags: libc::c_ulong,
     ops: &[crate::classify::Op],
     plan_id: usize,
-    plan: Option<Arc<Shared>>,
-    holds: Option<shield::Holds>,
-    control: Arc<Control>,
+    (plan, holds, control): Served,
+    announce: Option<thread_plan::Announce>,
     owner: &str,
 ) -> io::Result<()> {
     let program = filter::program(ops);
@@ -148,6 +157,13 @@ fn supervise(
     // command is dropped, the supervisor sees EOF and, once its trees
     // have exited, ends.
     let hook = move || {
+        if let Some(a) = &announce {
+            match a.in_child() {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => return Err(io::Error::from_raw_os_error(e)),
+            }
+        }
         in_child(&program, flags, theirs.as_raw_fd(), plan_id).map_err(io::Error::from_raw_os_error)
     };
     // SAFETY: the hook makes only system calls (async-signal-safe) on

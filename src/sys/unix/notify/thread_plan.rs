@@ -26,17 +26,15 @@
 use std::cell::RefCell;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 use super::entered::{
     Attached, AttachedPlans, FilterInfo, PROBE, PROBE_ANSWER, gettid, register, take_carrier,
 };
 use super::filter;
 use super::handoff::{self, Handoff};
-use super::seccomp::{
-    OWNER_ENV, SPAWN_COUNTED, Unavailable, errno, install, refuse_second, support,
-};
+use super::seccomp::{OWNER_ENV, SPAWN_COUNTED, Unavailable, errno, install, support};
 use super::thread_supervisor::ThreadSupervisor;
 use super::tree_kill::Control;
 use crate::classify::Op;
@@ -68,7 +66,7 @@ fn filter_here() -> Option<Arc<FilterInfo>> {
     }
     // SAFETY: execve with a null path runs nothing: the kernel fails it
     // with EFAULT, or a kernel plan's supervisor answers the probe.
-    let r = unsafe { libc::syscall(libc::SYS_execve, 0usize, PROBE, PROBE) };
+    let r = unsafe { libc::syscall(libc::SYS_execve, 0usize, PROBE, 0usize) };
     if r != -1 || errno() != PROBE_ANSWER {
         return None;
     }
@@ -115,6 +113,24 @@ fn covered(have: &[Op], need: &[Op], what: &str) -> io::Result<()> {
 /// thread's filter if it has none (a supervisor thread, then the filter),
 /// and the hook that registers each thread entering the plan's scope.
 pub(crate) fn enforce(plan: &Arc<Shared>) -> io::Result<()> {
+    // No system call stands for these in the filter (every program's
+    // loader makes dozens): a rule on them would reach nothing, silently.
+    let unwatched: Vec<&str> = [Op::Close, Op::Metadata]
+        .into_iter()
+        .filter(|&op| plan.names(op))
+        .map(Op::name)
+        .collect();
+    if !unwatched.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!(
+                "{WHAT}: the kernel can't enforce a rule on {} (no system call is watched for \
+                 it; `any` rules skip it); flakeproof::fs and fault::point reach it through \
+                 an ordinary plan (FaultPlan::activate)",
+                unwatched.join(", ")
+            ),
+        ));
+    }
     let ops = ops_of(plan);
     match filter_here() {
         Some(f) => covered(&f.ops, &ops, WHAT)?,
@@ -146,15 +162,29 @@ fn install_here(ops: Vec<Op>) -> io::Result<()> {
                 ThreadSupervisor::new(listener, ours, for_supervisor).run();
             }
         })?;
-    // SAFETY: prctl with integer arguments, on this thread. No-new-privs is
-    // what an unprivileged thread needs to install a filter; it stays set
-    // (a set-uid program this thread execs won't gain privileges).
-    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-        return Err(unavailable("prctl(PR_SET_NO_NEW_PRIVS)", errno()));
-    }
-    let listener = install(&program, flags)
-        .map_err(|code| unavailable("seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER)", code))?;
+    // First without no-new-privs, which can't be undone: a privileged
+    // thread (CAP_SYS_ADMIN) needs none, and a failed install (EBUSY under
+    // another supervisor) then leaves the thread as it was. An
+    // unprivileged thread gets EACCES and sets it: what the kernel asks
+    // before it lets such a thread filter itself (a set-uid program it
+    // execs then gains no privileges).
+    let step = "seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER)";
+    let listener = match install(&program, flags) {
+        Ok(l) => l,
+        Err(libc::EACCES) => {
+            // SAFETY: prctl with integer arguments, on this thread.
+            if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+                return Err(unavailable("prctl(PR_SET_NO_NEW_PRIVS)", errno()));
+            }
+            install(&program, flags).map_err(|code| unavailable(step, code))?
+        }
+        Err(code) => return Err(unavailable(step, code)),
+    };
     FILTERED.fetch_add(1, Ordering::SeqCst);
+    FILTERS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(Arc::downgrade(&info));
     // The receiver is alive: the supervisor thread waits on it.
     let _ = tx.send(listener);
     FILTER.with(|f| *f.borrow_mut() = Some(info));
@@ -188,50 +218,102 @@ pub(super) fn filtered_here() -> bool {
     filter_here().is_some()
 }
 
-/// Attach `plan` to `cmd` through this thread's filter, if it has one:
-/// `None` if it hasn't (the caller installs a filter in the child as
-/// usual). The child sends its pid to this thread's supervisor between
-/// fork and exec, and its tree's calls count under `plan`.
-pub(super) fn attach_here(
-    cmd: &mut std::process::Command,
-    plan: Arc<Shared>,
-    what: &'static str,
-) -> Option<io::Result<()>> {
-    let info = filter_here()?;
-    Some(attach_through(cmd, plan, what, info))
+/// What a command's spawn hook needs where threads of this process carry
+/// kernel plans' filters: the child may be forked from any thread, with
+/// any of them or none, and only the child can tell which (by the probe,
+/// [`PROBE`], naming each candidate filter in turn). Carrying one, it
+/// installs no filter (the kernel would refuse it a second listener) and
+/// announces itself to that filter's supervisor instead; carrying none, it
+/// installs its own, as every child plan does.
+pub(super) struct Announce {
+    /// The filters whose operations cover the plan's, the attaching
+    /// thread's first: (id, filter).
+    candidates: Vec<(u64, Arc<FilterInfo>)>,
+    plan: u64,
 }
 
-fn attach_through(
-    cmd: &mut std::process::Command,
-    plan: Arc<Shared>,
+/// Every kernel plan's filter in this process (its supervisor holds it
+/// while any task carries it).
+static FILTERS: Mutex<Vec<Weak<FilterInfo>>> = Mutex::new(Vec::new());
+
+/// Prepare `plan`'s announcement for a command's children; `None` where no
+/// thread of this process has a kernel plan's filter. `Unsupported` if the
+/// calling thread carries one that doesn't watch the plan's operations.
+pub(super) fn announce_hook(
+    plan: &Arc<Shared>,
     what: &'static str,
-    info: Arc<FilterInfo>,
-) -> io::Result<()> {
-    use std::os::unix::process::CommandExt;
-    covered(&info.ops, &ops_of(&plan), what)?;
-    let attached = info.attached.clone();
-    refuse_second(cmd, what)?;
-    let id = Arc::as_ptr(&plan) as u64;
+) -> io::Result<Option<Announce>> {
+    if FILTERED.load(Ordering::SeqCst) == 0 {
+        return Ok(None);
+    }
+    let ops = ops_of(plan);
+    let mine = filter_here();
+    if let Some(f) = &mine {
+        covered(&f.ops, &ops, what)?;
+    }
+    let live: Vec<Arc<FilterInfo>> = {
+        let mut all = FILTERS.lock().unwrap_or_else(|p| p.into_inner());
+        all.retain(|w| w.strong_count() > 0);
+        all.iter().filter_map(Weak::upgrade).collect()
+    };
+    let mut candidates: Vec<(u64, Arc<FilterInfo>)> = mine
+        .into_iter()
+        .chain(live)
+        .filter(|f| ops.iter().all(|op| f.ops.contains(op)))
+        .map(|f| (Arc::as_ptr(&f) as u64, f))
+        .collect();
+    candidates.dedup_by_key(|(id, _)| *id);
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let id = Arc::as_ptr(plan) as u64;
     let control = Arc::new(Control::default());
-    let (end, gone) = (control.clone(), Arc::downgrade(&attached));
+    let maps: Vec<_> = candidates
+        .iter()
+        .map(|(_, f)| Arc::downgrade(&f.attached))
+        .collect();
+    let end = control.clone();
     plan.on_end(Box::new(move || {
         end.end();
-        if let Some(a) = gone.upgrade() {
-            a.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        for m in maps.iter().filter_map(Weak::upgrade) {
+            m.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
         }
     }));
-    attached
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, Attached { plan, control });
-    // The hook holds the filter's info, so its socket stays open while
-    // the command can spawn.
-    let hook = move || in_child(info.sock.as_raw_fd(), id).map_err(io::Error::from_raw_os_error);
-    // SAFETY: the hook makes only system calls (async-signal-safe) on
-    // memory prepared before the fork: no allocation, no locks.
-    unsafe { cmd.pre_exec(hook) };
-    cmd.env(OWNER_ENV, format!("thread-plan {}", std::process::id()));
-    Ok(())
+    for (_, f) in &candidates {
+        let attached = Attached {
+            plan: plan.clone(),
+            control: control.clone(),
+        };
+        f.attached
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, attached);
+    }
+    Ok(Some(Announce {
+        candidates,
+        plan: id,
+    }))
+}
+
+impl Announce {
+    /// Between fork and exec: `Ok(true)` announced to the supervisor of the
+    /// filter this child carries; `Ok(false)` it carries none (install one);
+    /// EBUSY if it carries one the plan can't use. Only system calls on
+    /// memory prepared before the fork.
+    pub(super) fn in_child(&self) -> Result<bool, i32> {
+        for (id, info) in &self.candidates {
+            // SAFETY: execve with a null path runs nothing (see PROBE).
+            let r = unsafe { libc::syscall(libc::SYS_execve, 0usize, PROBE, *id) };
+            match (r, errno()) {
+                (-1, PROBE_ANSWER) => {
+                    return in_child(info.sock.as_raw_fd(), self.plan).map(|()| true);
+                }
+                (-1, libc::EFAULT) => return Ok(false), // no kernel plan's filter here
+                _ => {}                                 // another filter's: try the next
+            }
+        }
+        Err(libc::EBUSY)
+    }
 }
 
 /// Between fork and exec, in a child of a thread under a kernel plan: the

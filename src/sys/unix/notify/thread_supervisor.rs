@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::callers::Callers;
 use super::decide::{Answer, Stage, decide};
-use super::entered::{self, FilterInfo, PROBE, PROBE_ANSWER};
+use super::entered::{self, FilterInfo, PROBE, PROBE_ANSWER, PROBE_OTHER};
 use super::handoff::{self, Handoff};
 use super::listener;
 use super::tree_kill::{Control, DirectChild, hung_up};
@@ -98,10 +98,10 @@ impl ThreadSupervisor {
             // SAFETY: `fds` is a valid array of `fds.len()` pollfds.
             let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, -1) };
             if n < 0 {
-                if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return;
+                // Never leave while the listener is open: the filter's
+                // tasks would get ENOSYS for every watched call. (EINTR, or
+                // ENOMEM for a moment.)
+                continue;
             }
             if fds.get(1).is_some_and(|f| f.revents != 0) {
                 self.accept();
@@ -231,40 +231,16 @@ impl ThreadSupervisor {
         Some((spawner, entered::plan_of_thread(spawner)?))
     }
 
-    fn notification(&mut self) {
-        let held = self.listener.clone();
-        let fd = held.as_raw_fd();
-        let Ok(n) = listener::receive(fd) else {
-            // ENOENT: the caller was interrupted (or died) first.
-            return;
-        };
-        let exec = n.data.nr as libc::c_long == libc::SYS_execve
-            || n.data.nr as libc::c_long == libc::SYS_execveat;
+    /// The plan's answer to `n`, by who made the call.
+    fn answer(&mut self, n: &libc::seccomp_notif, fd: std::os::fd::RawFd, exec: bool) -> Answer {
         let tid = n.pid;
-        if n.data.nr as libc::c_long == libc::SYS_execve
-            && n.data.args[..3] == [0, PROBE, PROBE]
-            && self.callers.get(tid).pid == self.own_pid
-        {
-            // A thread of this process asking whether it carries this
-            // filter (see `entered::PROBE`): it does.
-            entered::note_carrier(tid, self.info.clone());
-            let _ = listener::respond(fd, n.id, Some(PROBE_ANSWER));
-            return;
-        }
         let pending = || listener::id_valid(fd, n.id);
-        let answer = if entered::is_entered(tid) {
+        if entered::is_entered(tid) {
             // A thread of this process inside a kernel plan's scope.
             match entered::plan_of_thread(tid) {
                 Some(plan) => {
                     let thread = Some(tid);
-                    decide(
-                        &n,
-                        Stage::Running,
-                        &mut self.callers,
-                        &plan,
-                        thread,
-                        pending,
-                    )
+                    decide(n, Stage::Running, &mut self.callers, &plan, thread, pending)
                 }
                 None => Answer::Continue, // the gate counted it
             }
@@ -278,7 +254,7 @@ impl ThreadSupervisor {
                 Some(i) if !self.trees[i].control.ended() => {
                     let stage = self.trees[i].stage();
                     let plan = self.trees[i].plan.clone();
-                    decide(&n, stage, &mut self.callers, &plan, None, pending)
+                    decide(n, stage, &mut self.callers, &plan, None, pending)
                 }
                 Some(_) => Answer::Continue,
                 // A child with no plan attached: its exec counts only as
@@ -287,13 +263,47 @@ impl ThreadSupervisor {
                 None if exec && pid != self.own_pid => match self.spawner_of(pid) {
                     Some((thread, plan)) => {
                         let stage = Stage::Spawning { counted: false };
-                        decide(&n, stage, &mut self.callers, &plan, Some(thread), pending)
+                        decide(n, stage, &mut self.callers, &plan, Some(thread), pending)
                     }
                     None => Answer::Continue,
                 },
                 None => Answer::Continue,
             }
+        }
+    }
+
+    fn notification(&mut self) {
+        let held = self.listener.clone();
+        let fd = held.as_raw_fd();
+        let Ok(n) = listener::receive(fd) else {
+            // ENOENT: the caller was interrupted (or died) first.
+            return;
         };
+        let exec = n.data.nr as libc::c_long == libc::SYS_execve
+            || n.data.nr as libc::c_long == libc::SYS_execveat;
+        let tid = n.pid;
+        if n.data.nr as libc::c_long == libc::SYS_execve && n.data.args[..2] == [0, PROBE] {
+            // A probe (see `entered::PROBE`): a thread of this process
+            // asking which filter it carries (this one), or a child asking
+            // whether it carries the filter it names.
+            let ours = Arc::as_ptr(&self.info) as u64;
+            let answer = match n.data.args[2] {
+                0 if self.callers.get(tid).pid == self.own_pid => {
+                    entered::note_carrier(tid, self.info.clone());
+                    PROBE_ANSWER
+                }
+                named if named == ours => PROBE_ANSWER,
+                _ => PROBE_OTHER,
+            };
+            let _ = listener::respond(fd, n.id, Some(answer));
+            return;
+        }
+        // A panic deciding must not take the supervisor with it (its
+        // listener would close, and every watched call fail with ENOSYS):
+        // the call then goes on as if unwatched.
+        let answer =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(&n, fd, exec)))
+                .unwrap_or(Answer::Continue);
         match answer {
             Answer::Continue => drop(listener::respond(fd, n.id, None)),
             Answer::Gone => {}
@@ -301,11 +311,16 @@ impl ThreadSupervisor {
             Answer::Verdict(v) => {
                 // Sleep on a thread of its own (not under the filter: this
                 // one isn't), so that other calls are answered meanwhile.
-                let id = n.id;
-                std::thread::spawn(move || {
+                // No thread to be had (a thread limit): answer now, without
+                // the delay, rather than die and leave the call unanswered.
+                let (id, answer_later) = (n.id, held.clone());
+                let sleeper = std::thread::Builder::new().spawn(move || {
                     std::thread::sleep(v.delay);
-                    let _ = listener::respond(held.as_raw_fd(), id, v.fail);
+                    let _ = listener::respond(answer_later.as_raw_fd(), id, v.fail);
                 });
+                if sleeper.is_err() {
+                    let _ = listener::respond(fd, id, v.fail);
+                }
             }
         }
         if exec {

@@ -52,10 +52,21 @@ impl Control {
     /// then the direct child through its pidfd. A process that left the
     /// tree by a double fork is out of reach: it runs on, unfaulted, and
     /// the supervisor keeps answering it until it exits.
+    ///
+    /// The walk and the kills run outside the lock: on a thread under a
+    /// kernel plan the walk's opens can be handed to the supervisor, which
+    /// takes this lock when a child announces itself (it deadlocked so).
     pub(super) fn end(&self) {
         self.ended.store(true, Ordering::SeqCst);
-        let children = self.lock();
-        for child in children.iter() {
+        let children: Vec<DirectChild> = self
+            .lock()
+            .iter()
+            .filter_map(|c| {
+                let pidfd = c.pidfd.try_clone().ok()?;
+                Some(DirectChild { pidfd, pid: c.pid })
+            })
+            .collect();
+        for child in &children {
             if hung_up(child.pidfd.as_raw_fd(), 0) {
                 // A pidfd is readable once its process has exited: its pid
                 // may be someone else's by now, and so may its children.
