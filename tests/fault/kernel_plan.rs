@@ -11,7 +11,7 @@ use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use flakeproof::Op;
-use flakeproof::fault::{FaultGuard, FaultPlan, Outcome};
+use flakeproof::fault::{FaultGuard, FaultPlan};
 use flakeproof::process::ChildFaultsExt;
 
 /// Activate `text` in the kernel on this thread, or skip (with the reason)
