@@ -47,6 +47,38 @@ pub(crate) fn doctor() -> ExitCode {
         },
         "`shield` refuses to run CMD (or runs it unshielded with --allow-unshielded)",
     );
+    // Kernel plans on a thread: the same mechanism again, asked for real on
+    // a throwaway thread (its filter ends with it): a plain std::fs call
+    // there must meet the plan.
+    let kernel_plan = std::thread::spawn(|| -> Result<(), String> {
+        let dir = std::env::temp_dir().join(format!("flakeproof-doctor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let plan = FaultPlan::parse("create_dir(*/doctor)=EIO").expect("the probe's plan parses");
+        let result = plan
+            .activate_in_kernel()
+            .map_err(|e| e.to_string())
+            .and_then(|guard| {
+                let made = std::fs::create_dir(dir.join("doctor"));
+                drop(guard);
+                match made {
+                    Err(e) if e.raw_os_error() == Some(5) => Ok(()),
+                    other => Err(format!("the kernel let a planned call through ({other:?})")),
+                }
+            });
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    })
+    .join()
+    .unwrap_or_else(|_| Err("the probe panicked".into()));
+    line(
+        kernel_plan.is_ok(),
+        "kernel plans on a thread",
+        &match &kernel_plan {
+            Ok(()) => "work (std::fs on a test's thread meets a plan: FaultPlan::activate_in_kernel, sweeps)".to_owned(),
+            Err(e) => e.clone(),
+        },
+        "sweeps in a test process reach only flakeproof::fs and child plans",
+    );
     if let Ok(owner) = std::env::var("FLAKEPROOF_SECCOMP_OWNER") {
         line(
             false,
