@@ -93,7 +93,8 @@
 //! - [`FaultPlan::activate`] covers the calling thread until the guard drops.
 //!   Two tests running at once in one test binary, each with its own plan, never
 //!   see each other's faults. Carry a plan into threads the test spawns with
-//!   [`FaultGuard::scope`] and [`FaultScope::enter`].
+//!   [`FaultGuard::scope`] and [`FaultScope::enter`], and into async tasks,
+//!   across a runtime's workers, with [`FaultScope::scoped`].
 //! - [`FaultPlan::activate_process_wide`] covers every thread, for code under
 //!   test that starts its own threads. Such a test must not run beside others
 //!   (mark it `#[serial]` with `serial_test`, or give it its own test binary).
@@ -272,7 +273,7 @@ use std::sync::Arc;
 
 pub use parse::ParseError;
 pub use record::{Call, Outcome};
-pub use scope::{EnteredScope, FaultGuard, FaultScope, ProcessFaultGuard};
+pub use scope::{EnteredScope, FaultGuard, FaultScope, ProcessFaultGuard, Scoped};
 
 pub use activation::exempt;
 #[cfg(target_os = "linux")] // kernel plans' registry

@@ -3,9 +3,12 @@
 //! and [`EnteredScope`], which makes it active on one more thread.
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::Deref;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use super::activation::{self, Shared};
 use super::display::DisplayRules;
@@ -56,6 +59,50 @@ impl FaultScope {
             shared: self.0.clone(),
             _kernel: kernel,
             _not_send: PhantomData,
+        }
+    }
+
+    /// `future`, with the plan entered around each of its polls, on
+    /// whichever thread polls it: the way to keep a plan over async code,
+    /// whose task an executor moves between worker threads at each
+    /// `.await` (a plan entered on one thread would stop applying at the
+    /// first resume on another). Two tasks with different plans on one
+    /// multi-thread runtime never see each other's faults. Work the future
+    /// hands to other threads (`spawn_blocking`) enters the scope there
+    /// itself: `let s = scope.clone(); spawn_blocking(move || { let _in =
+    /// s.enter(); .. })`.
+    ///
+    /// The gate (flakeproof's functions, [`point`](crate::fault::point)s)
+    /// and child plans follow the task. A plan the kernel enforces on a
+    /// thread ([`FaultPlan::activate_in_kernel`](crate::fault::FaultPlan::activate_in_kernel))
+    /// stays with that thread's system calls: on a worker it reaches only
+    /// what the gate reaches.
+    ///
+    /// ```
+    /// use flakeproof::{fault::FaultPlan, fs, Op};
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     use std::task::{Context, Poll, Waker};
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop {
+    /// #         if let Poll::Ready(v) = f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    /// #             return v;
+    /// #         }
+    /// #     }
+    /// # }
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("cache");
+    /// let guard = FaultPlan::parse("create_dir=ENOSPC").unwrap().activate();
+    /// let task = guard.scoped(async move { fs::create_dir(path) });
+    /// // On another thread, as an executor's worker would poll it:
+    /// let made = std::thread::spawn(move || block_on(task)).join().unwrap();
+    /// assert!(made.is_err());
+    /// assert_eq!(guard.injected(Op::CreateDir, "*"), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn scoped<F: Future>(&self, future: F) -> Scoped<F> {
+        Scoped {
+            scope: self.clone(),
+            future: Box::pin(future),
         }
     }
 
@@ -153,6 +200,40 @@ impl FaultScope {
     /// ```
     pub fn plan(&self) -> String {
         DisplayRules(&self.0.rules).to_string()
+    }
+}
+
+/// A future that runs inside a plan's scope, whichever thread polls it:
+/// see [`FaultScope::scoped`]. `Send` when the future is.
+///
+/// ```
+/// let g = flakeproof::fault::FaultPlan::parse("").unwrap().activate();
+/// let task: flakeproof::fault::Scoped<_> = g.scoped(async { 1 + 1 });
+/// # drop(task);
+/// ```
+#[must_use = "futures do nothing unless polled"]
+pub struct Scoped<F> {
+    scope: FaultScope,
+    // Boxed: pinning it in place would take `unsafe` (a pin projection),
+    // which only the OS layer may use.
+    future: Pin<Box<F>>,
+}
+
+impl<F> fmt::Debug for Scoped<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Scoped({:?})", self.scope)
+    }
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.get_mut();
+        // Entered for this poll alone, on this thread: the next poll may
+        // come from another worker.
+        let _entered = this.scope.enter();
+        this.future.as_mut().poll(cx)
     }
 }
 

@@ -11,3 +11,4 @@ mod fault;
 mod kernel_plan;
 mod shield;
 mod sweep;
+mod tasks;

@@ -1,0 +1,120 @@
+//! Plans that follow a task (`FaultScope::scoped`): a future's every poll
+//! runs inside its plan, whichever thread polls it. First with the threads
+//! chosen here (each poll on the next of four threads, so the migration is
+//! certain), then on a tokio multi-thread runtime with four workers.
+
+use std::future::Future;
+use std::pin::Pin;
+#[cfg(unix)]
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::task::{Context, Poll, Waker};
+
+use flakeproof::fault::{FaultPlan, Scoped};
+use flakeproof::{Op, fs};
+
+/// Pending once, then ready: one `.await` that hands the task back.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// `n` directory creations, one per poll: the errors each met.
+async fn create_dirs(dir: std::path::PathBuf, n: usize) -> Vec<Option<i32>> {
+    let mut seen = Vec::new();
+    for i in 0..n {
+        seen.push(
+            fs::create_dir(dir.join(i.to_string()))
+                .err()
+                .and_then(|e| e.raw_os_error()),
+        );
+        YieldOnce(false).await;
+    }
+    seen
+}
+
+#[test]
+fn a_scoped_future_meets_its_plan_on_every_thread_that_polls_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = if cfg!(windows) {
+        "create_dir=ERROR_ACCESS_DENIED"
+    } else {
+        "create_dir=EIO"
+    };
+    let guard = FaultPlan::parse(plan).unwrap().activate();
+    let mut task: Pin<Box<Scoped<_>>> = Box::pin(guard.scoped(create_dirs(dir.path().into(), 8)));
+    // Four threads with no plan of their own, each polling the task in turn.
+    type Job<T> = (
+        Pin<Box<T>>,
+        mpsc::Sender<(Pin<Box<T>>, Poll<Vec<Option<i32>>>)>,
+    );
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let (tx, rx) = mpsc::channel::<Job<Scoped<_>>>();
+        std::thread::spawn(move || {
+            for (mut t, back) in rx {
+                let done = t.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+                back.send((t, done)).unwrap();
+            }
+        });
+        workers.push(tx);
+    }
+    let (back, answers) = mpsc::channel();
+    let seen = 'run: loop {
+        for w in &workers {
+            w.send((task, back.clone())).unwrap();
+            let (t, done) = answers.recv().unwrap();
+            task = t;
+            if let Poll::Ready(seen) = done {
+                break 'run seen;
+            }
+        }
+    };
+    // Raw 5 on both: EIO, ERROR_ACCESS_DENIED.
+    assert_eq!(
+        seen,
+        vec![Some(5); 8],
+        "a poll on some thread ran outside the plan"
+    );
+    assert_eq!(guard.injected(Op::CreateDir, "*"), 8);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_tasks_with_their_own_plans_on_four_workers_never_see_each_others_faults() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let task = |plan: &str, sub: &str| {
+        let guard = FaultPlan::parse(plan).unwrap().activate();
+        let path = dir.path().join(sub);
+        std::fs::create_dir(&path).unwrap();
+        let run = guard.scoped(async move {
+            let mut seen = Vec::new();
+            let mut threads = std::collections::HashSet::new();
+            for i in 0..200 {
+                threads.insert(std::thread::current().id());
+                let made = fs::create_dir(path.join(i.to_string()));
+                seen.push(made.err().and_then(|e| e.raw_os_error()));
+                tokio::task::yield_now().await;
+            }
+            (seen, threads.len())
+        });
+        (guard, tokio::spawn(run))
+    };
+    let (a_guard, a) = task("create_dir=ENOSPC", "a");
+    let (b_guard, b) = task("create_dir=EACCES", "b");
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    assert!(a.0.iter().all(|&e| e == Some(28)), "ENOSPC: {:?}", a.0);
+    assert!(b.0.iter().all(|&e| e == Some(13)), "EACCES: {:?}", b.0);
+    assert_eq!(a_guard.attempts(Op::CreateDir, "*"), 200);
+    assert_eq!(b_guard.attempts(Op::CreateDir, "*"), 200);
+    eprintln!("the tasks ran on {} and {} worker threads", a.1, b.1);
+}
