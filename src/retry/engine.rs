@@ -84,103 +84,34 @@ impl RetryPolicy {
         timed: bool,
         mut wake: Option<&mut dyn Wake>,
     ) -> (io::Result<T>, RetryReport) {
-        let clock: &dyn Clock = match &self.clock {
-            Some(c) => &**c,
-            None => &SystemClock,
-        };
-        let mut waking = if wake.is_some() && self.event_driven && self.clock.is_none() {
-            Waking::Unarmed
-        } else {
-            Waking::Off
-        };
-        let start =
-            (timed || self.budget.is_some() || !matches!(waking, Waking::Off)).then(|| clock.now());
-        let max = self.attempts.max(1);
-        let mut schedule: Option<Box<dyn Iterator<Item = Duration> + Send>> = None;
-        let mut jitter: Option<Option<SplitMix64>> = None;
-        let mut attempt = 1;
-        let mut slept = Duration::ZERO;
-        let mut woken = 0;
+        let mut run = Run::new(self, timed, wake.is_some());
         let (result, stop) = loop {
             let err = match first.take().map_or_else(&mut f, Err) {
                 Ok(v) => break (Ok(v), Stop::Succeeded),
                 Err(e) => e,
             };
-            if !self.classifier.is_transient(&err) {
-                break (Err(err), Stop::Permanent);
+            let mut then = run.failed(&err);
+            if let Then::Arm = then {
+                let armed = wake.as_deref_mut().is_some_and(|w| w.arm(&err));
+                then = run.armed(armed, &err);
             }
-            if attempt >= max {
-                break (Err(err), Stop::AttemptsExhausted);
-            }
-            if let (Waking::Unarmed, Some(w)) = (waking, wake.as_deref_mut()) {
-                if w.arm(&err) {
-                    // Watching now: whatever was released before this
-                    // moment is seen by trying again at once.
-                    waking = Waking::Armed(None);
-                    self.hook(attempt, &err, Duration::ZERO);
-                    attempt += 1;
-                    continue;
+            match then {
+                Then::Stop(stop) => break (Err(err), stop),
+                Then::Retry => {}
+                Then::Sleep(delay) => {
+                    run.clock.sleep(delay);
+                    run.slept(delay);
                 }
-                waking = Waking::Off;
-            }
-            let after_wake = match waking {
-                Waking::Armed(after) => after,
-                _ => None,
-            };
-            let delay = match after_wake {
-                Some(short) => short,
-                None => {
-                    let Some(mut delay) =
-                        schedule.get_or_insert_with(|| self.backoff.start()).next()
-                    else {
-                        break (Err(err), Stop::BackoffExhausted);
-                    };
-                    if let Some(rng) = jitter.get_or_insert_with(|| self.jitter_stream()) {
-                        delay = scale_half_to_one(delay, rng.next_u64());
-                    }
-                    delay
+                Then::Wait(delay) => {
+                    let t0 = run.clock.now();
+                    let event = wake.as_deref_mut().is_some_and(|w| w.wait(delay));
+                    let waited = run.clock.now().saturating_sub(t0);
+                    run.woke(event, waited);
                 }
-            };
-            if let (Some(budget), Some(start)) = (self.budget, start)
-                && clock.now().saturating_sub(start).saturating_add(delay) > budget
-            {
-                break (Err(err), Stop::BudgetExhausted);
+                Then::Arm => unreachable!("answered by `armed`"),
             }
-            self.hook(attempt, &err, delay);
-            match (waking, wake.as_deref_mut()) {
-                (Waking::Armed(_), Some(w)) => {
-                    let t0 = clock.now();
-                    let event = w.wait(delay);
-                    slept += clock.now().saturating_sub(t0);
-                    waking = Waking::Armed(match (event, after_wake) {
-                        (true, _) => {
-                            woken += 1;
-                            Some(AFTER_WAKE)
-                        }
-                        // Still refused shortly after a wake-up: wait a
-                        // little longer each time, then the schedule again.
-                        (false, Some(short)) => Some(short * 2).filter(|d| *d <= AFTER_WAKE_MAX),
-                        (false, None) => None,
-                    });
-                }
-                _ => {
-                    clock.sleep(delay);
-                    slept += delay;
-                }
-            }
-            attempt += 1;
         };
-        let elapsed = start.map_or(Duration::ZERO, |s| clock.now().saturating_sub(s));
-        (
-            result,
-            RetryReport {
-                attempts: attempt,
-                elapsed,
-                slept,
-                woken,
-                stop,
-            },
-        )
+        (result, run.report(stop))
     }
 
     fn hook(&self, attempt: u32, error: &io::Error, next_delay: Duration) {
@@ -190,6 +121,172 @@ impl RetryPolicy {
                 error,
                 next_delay,
             });
+        }
+    }
+}
+
+/// What a driver does after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Then {
+    /// Give up: the error is the result.
+    Stop(Stop),
+    /// Arm the waker for this error, and say whether it could
+    /// ([`Run::armed`]).
+    Arm,
+    /// Try again at once.
+    Retry,
+    /// Sleep this long on the policy's clock, then try again ([`Run::slept`]).
+    Sleep(Duration),
+    /// Wait on the armed waker at most this long, then try again
+    /// ([`Run::woke`]).
+    Wait(Duration),
+}
+
+/// One retry run between its attempts: the policy's decisions (classify,
+/// count, schedule, jitter, budget, waker), with the attempts and the
+/// waits left to a driver, so that a blocking loop and a future share them.
+pub(crate) struct Run<'p> {
+    policy: &'p RetryPolicy,
+    pub(crate) clock: &'p dyn Clock,
+    waking: Waking,
+    start: Option<Duration>,
+    max: u32,
+    schedule: Option<Box<dyn Iterator<Item = Duration> + Send>>,
+    jitter: Option<Option<SplitMix64>>,
+    attempt: u32,
+    slept: Duration,
+    woken: u32,
+    /// The current wait's length if it follows a wake-up (see AFTER_WAKE).
+    after_wake: Option<Duration>,
+}
+
+impl<'p> Run<'p> {
+    /// A run of `policy`; `timed`: the report's `elapsed` is wanted;
+    /// `waker`: the driver has a waker to arm.
+    pub(crate) fn new(policy: &'p RetryPolicy, timed: bool, waker: bool) -> Self {
+        let clock: &dyn Clock = match &policy.clock {
+            Some(c) => &**c,
+            None => &SystemClock,
+        };
+        let waking = if waker && policy.event_driven && policy.clock.is_none() {
+            Waking::Unarmed
+        } else {
+            Waking::Off
+        };
+        let start = (timed || policy.budget.is_some() || !matches!(waking, Waking::Off))
+            .then(|| clock.now());
+        Run {
+            policy,
+            clock,
+            waking,
+            start,
+            max: policy.attempts.max(1),
+            schedule: None,
+            jitter: None,
+            attempt: 1,
+            slept: Duration::ZERO,
+            woken: 0,
+            after_wake: None,
+        }
+    }
+
+    /// The attempt failed with `err`: what next.
+    pub(crate) fn failed(&mut self, err: &io::Error) -> Then {
+        if !self.policy.classifier.is_transient(err) {
+            return Then::Stop(Stop::Permanent);
+        }
+        if self.attempt >= self.max {
+            return Then::Stop(Stop::AttemptsExhausted);
+        }
+        if let Waking::Unarmed = self.waking {
+            return Then::Arm;
+        }
+        self.delay(err)
+    }
+
+    /// The driver armed its waker (`armed`) or couldn't, after [`Then::Arm`].
+    pub(crate) fn armed(&mut self, armed: bool, err: &io::Error) -> Then {
+        if armed {
+            // Watching now: whatever was released before this moment is
+            // seen by trying again at once.
+            self.waking = Waking::Armed(None);
+            self.policy.hook(self.attempt, err, Duration::ZERO);
+            self.attempt += 1;
+            return Then::Retry;
+        }
+        self.waking = Waking::Off;
+        self.delay(err)
+    }
+
+    /// The wait before the next attempt, or why there is none.
+    fn delay(&mut self, err: &io::Error) -> Then {
+        self.after_wake = match self.waking {
+            Waking::Armed(after) => after,
+            _ => None,
+        };
+        let delay = match self.after_wake {
+            Some(short) => short,
+            None => {
+                let policy = self.policy;
+                let Some(mut delay) = self
+                    .schedule
+                    .get_or_insert_with(|| policy.backoff.start())
+                    .next()
+                else {
+                    return Then::Stop(Stop::BackoffExhausted);
+                };
+                if let Some(rng) = self.jitter.get_or_insert_with(|| policy.jitter_stream()) {
+                    delay = scale_half_to_one(delay, rng.next_u64());
+                }
+                delay
+            }
+        };
+        if let (Some(budget), Some(start)) = (self.policy.budget, self.start)
+            && self.clock.now().saturating_sub(start).saturating_add(delay) > budget
+        {
+            return Then::Stop(Stop::BudgetExhausted);
+        }
+        self.policy.hook(self.attempt, err, delay);
+        match self.waking {
+            Waking::Armed(_) => Then::Wait(delay),
+            _ => Then::Sleep(delay),
+        }
+    }
+
+    /// The driver slept `delay` after [`Then::Sleep`].
+    pub(crate) fn slept(&mut self, delay: Duration) {
+        self.slept += delay;
+        self.attempt += 1;
+    }
+
+    /// The driver's wait after [`Then::Wait`] ended after `waited`, by the
+    /// OS's release notice (`event`) or not.
+    pub(crate) fn woke(&mut self, event: bool, waited: Duration) {
+        self.slept += waited;
+        self.waking = Waking::Armed(match (event, self.after_wake) {
+            (true, _) => {
+                self.woken += 1;
+                Some(AFTER_WAKE)
+            }
+            // Still refused shortly after a wake-up: wait a little longer
+            // each time, then the schedule again.
+            (false, Some(short)) => Some(short * 2).filter(|d| *d <= AFTER_WAKE_MAX),
+            (false, None) => None,
+        });
+        self.attempt += 1;
+    }
+
+    /// The run ended with `stop`.
+    pub(crate) fn report(&self, stop: Stop) -> RetryReport {
+        let elapsed = self
+            .start
+            .map_or(Duration::ZERO, |s| self.clock.now().saturating_sub(s));
+        RetryReport {
+            attempts: self.attempt,
+            elapsed,
+            slept: self.slept,
+            woken: self.woken,
+            stop,
         }
     }
 }

@@ -6,7 +6,9 @@
 //! shapes ([`Backoff`]), the [`Jitter`], the [`Clock`] it sleeps on
 //! ([`ManualClock`] makes a retry loop's tests instant and deterministic), and
 //! what it reports ([`RetryEvent`] before each wait, [`RetryReport`] and
-//! [`Stop`] at the end).
+//! [`Stop`] at the end). In async code (feature `tokio`),
+//! `RetryPolicy::run_async` drives the same engine from a future that
+//! sleeps on tokio's timer, never blocking a worker.
 //!
 //! ```
 //! use std::{io, sync::Arc, time::Duration};
@@ -29,6 +31,8 @@ pub(crate) mod clock;
 mod engine;
 mod policy;
 mod report;
+#[cfg(feature = "tokio")]
+mod run_async;
 mod run_on;
 
 pub use backoff::{Backoff, Constant, Delays, Exponential};

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod async_retry_drop;
 mod chaos_env;
 mod child_writer;
 mod empty_dir;

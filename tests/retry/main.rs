@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod async_retry;
 mod retry;
 mod spawn;
 mod strace_oracle;

@@ -1,0 +1,83 @@
+//! `RetryPolicy::run_async` (feature `tokio`): the retry loop as a future.
+//! It never blocks the worker it runs on (a heartbeat task on the same
+//! one-thread runtime keeps ticking through its waits), it is `Send` (it
+//! runs under `tokio::spawn` on a multi-thread runtime), and it sleeps on a
+//! policy's own clock when it has one. (Dropping it mid-wait counts the
+//! process's descriptors: `tests/process_wide/async_retry_drop.rs`.)
+#![cfg(all(unix, feature = "tokio"))]
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use std::time::Duration;
+
+use flakeproof::retry::{Backoff, ManualClock, Stop};
+use flakeproof::{Classifier, RetryPolicy};
+
+fn busy() -> io::Error {
+    io::Error::from_raw_os_error(26) // ETXTBSY
+}
+
+/// Fails `n` times with ETXTBSY, then returns the attempt number.
+fn busy_then_ok(n: u32) -> impl FnMut() -> std::future::Ready<io::Result<u32>> {
+    let mut calls = 0;
+    move || {
+        calls += 1;
+        std::future::ready(if calls <= n { Err(busy()) } else { Ok(calls) })
+    }
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn its_waits_leave_the_worker_to_other_tasks() {
+    // One worker thread: a retry that blocked it would stop the heartbeat
+    // for its whole run.
+    let ticks = Arc::new(AtomicU32::new(0));
+    let t = ticks.clone();
+    let heartbeat = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            t.fetch_add(1, SeqCst);
+        }
+    });
+    let policy = RetryPolicy::new(Classifier::etxtbsy())
+        .attempts(5)
+        .backoff(Backoff::constant(Duration::from_millis(50)));
+    let (r, report) = policy.run_async_with_report(busy_then_ok(4)).await;
+    let ticked = ticks.load(SeqCst);
+    heartbeat.abort();
+    assert_eq!(r.unwrap(), 5);
+    assert_eq!((report.attempts, report.stop), (5, Stop::Succeeded));
+    assert_eq!(report.slept, Duration::from_millis(200));
+    // The clock is tokio's, paused: 200 ms of waits are 40 ticks of 5 ms.
+    assert!(
+        ticked >= 39,
+        "the heartbeat ticked {ticked} times in 200 ms of retry waits"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn it_runs_as_a_spawned_task_and_gives_back_the_last_error() {
+    let policy = RetryPolicy::etxtbsy().attempts(3);
+    let task = tokio::spawn(async move { policy.run_async_with_report(busy_then_ok(10)).await });
+    let (r, report) = task.await.unwrap();
+    let e = r.unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(26));
+    assert_eq!((report.attempts, report.stop), (3, Stop::AttemptsExhausted));
+    // A permanent error: no retry at all.
+    let once = RetryPolicy::etxtbsy()
+        .run_async(|| async { Err::<(), _>(io::Error::from_raw_os_error(2)) })
+        .await;
+    assert_eq!(once.unwrap_err().raw_os_error(), Some(2));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_policys_own_clock_is_slept_on_not_tokios() {
+    let clock = Arc::new(ManualClock::new());
+    let policy = RetryPolicy::new(Classifier::etxtbsy())
+        .backoff(Backoff::constant(Duration::from_secs(3600)))
+        .clock(clock.clone());
+    // An hour between attempts on the manual clock: no real time passes.
+    let done = policy.run_async(busy_then_ok(2)).await;
+    assert_eq!(done.unwrap(), 3);
+    assert_eq!(clock.sleeps(), [Duration::from_secs(3600); 2]);
+}
