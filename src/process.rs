@@ -328,3 +328,28 @@ impl ChildFaultsExt for std::process::Command {
         Ok(self)
     }
 }
+
+/// With the `tokio` feature, tokio's command takes a plan as std's does
+/// (through the std command it wraps: the spawn hook is the same).
+///
+/// ```
+/// # #[cfg(target_os = "linux")] {
+/// use flakeproof::{fault::FaultPlan, process::ChildFaultsExt};
+/// let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let guard = FaultPlan::parse("spawn(*/true)=ETXTBSY@1").unwrap().activate();
+/// let mut t = tokio::process::Command::new("true");
+/// if t.faults(&guard).is_ok() {
+///     let e = rt.block_on(t.status()).unwrap_err();
+///     assert_eq!(e.raw_os_error(), Some(26)); // ETXTBSY, from the child's exec
+///     assert!(rt.block_on(t.status())?.success());
+/// }
+/// # }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "tokio")]
+impl ChildFaultsExt for ::tokio::process::Command {
+    fn faults(&mut self, plan: &FaultScope) -> io::Result<&mut Self> {
+        sys::attach_faults(self.as_std_mut(), plan.shared().clone())?;
+        Ok(self)
+    }
+}

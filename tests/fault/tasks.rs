@@ -118,3 +118,29 @@ async fn two_tasks_with_their_own_plans_on_four_workers_never_see_each_others_fa
     assert_eq!(b_guard.attempts(Op::CreateDir, "*"), 200);
     eprintln!("the tasks ran on {} and {} worker threads", a.1, b.1);
 }
+
+/// A tokio command with the plan attached: its child's calls meet it, and
+/// count into the same record, as a std command's do.
+#[cfg(all(target_os = "linux", feature = "tokio"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tokio_command_takes_a_child_plan() {
+    use flakeproof::process::ChildFaultsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    std::fs::write(d.join("a"), "x").unwrap();
+    let guard = FaultPlan::parse("rename(*/b)=EBUSY@1").unwrap().activate();
+    let mut mv = tokio::process::Command::new("mv");
+    mv.args(["a", "b"]).current_dir(&d);
+    if let Err(e) = mv.faults(&guard) {
+        return crate::common::skip("seccomp", &e.to_string());
+    }
+    let out = mv.output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("busy"));
+    // @1: the second run goes through.
+    assert!(mv.status().await.unwrap().success());
+    assert!(d.join("b").exists());
+    let injected: Vec<_> = guard.calls().into_iter().filter(|c| c.injected()).collect();
+    assert_eq!(injected.len(), 1);
+    assert!(injected[0].exe.as_ref().unwrap().ends_with("mv"));
+}
