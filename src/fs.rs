@@ -22,6 +22,9 @@
 //! types with `as_std`/`as_std_mut`). Reading and seeking an open [`File`]
 //! consult no plan either: there is no read operation in a plan.
 
+#[cfg(feature = "tokio")]
+pub mod tokio;
+
 use std::fmt;
 use std::fs::{Metadata, Permissions};
 use std::io::{self, Read, Seek, SeekFrom, Write};

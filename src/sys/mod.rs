@@ -14,6 +14,8 @@ mod install_steps;
 pub(crate) mod lab;
 pub(crate) mod lock;
 pub(crate) mod mirror;
+#[cfg(feature = "tokio")]
+pub(crate) mod mirror_async;
 mod process;
 mod types;
 mod wake;

@@ -144,3 +144,38 @@ async fn a_tokio_command_takes_a_child_plan() {
     assert_eq!(injected.len(), 1);
     assert!(injected[0].exe.as_ref().unwrap().ends_with("mv"));
 }
+
+/// The async mirror (`flakeproof::fs::tokio`) under plans that follow their
+/// task: a sweep over an async save on a four-worker runtime finds the
+/// point that leaves its temp file behind.
+#[cfg(all(unix, feature = "tokio"))]
+#[test]
+fn a_sweep_reaches_an_async_save_through_the_async_mirror() {
+    use flakeproof::fault::exempt;
+    use flakeproof::fs::tokio as afs;
+    async fn save(dir: std::path::PathBuf) -> std::io::Result<()> {
+        let tmp = dir.join("out.tmp");
+        afs::write(&tmp, "data").await?;
+        tokio::task::yield_now().await; // the task may move on here
+        afs::rename(&tmp, dir.join("out")).await
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .build()
+        .unwrap();
+    let sweep = flakeproof::sweep("any(*/out*)=EIO", |scope| {
+        let dir = exempt(|| tempfile::tempdir().unwrap());
+        let path = dir.path().to_owned();
+        // Spawned: the task runs on the workers, not on this thread.
+        let _ = rt.block_on(async { tokio::spawn(scope.scoped(save(path))).await.unwrap() });
+        exempt(move || match dir.path().join("out.tmp").exists() {
+            true => Err("out.tmp left behind".to_string()),
+            false => Ok(()),
+        })
+    })
+    .unwrap();
+    // The write's open and its write, then the rename.
+    assert_eq!(sweep.points, 3, "{sweep}");
+    let ks: Vec<u64> = sweep.failures.iter().map(|f| f.k).collect();
+    assert_eq!(ks, [3], "{sweep}");
+}
