@@ -72,27 +72,39 @@ impl Control {
                 // may be someone else's by now, and so may its children.
                 continue;
             }
+            // Frozen first, then every descendant as the walk finds it: a
+            // process whose child dies reacts (a shell runs its next
+            // command, or exits before its own SIGKILL lands, with a status
+            // of its own: seen in CI), and a stopped one forks nothing
+            // new, so the walk's lists hold still.
+            signal(&child.pidfd, libc::SIGSTOP);
             for d in descendants(child.pid) {
                 // SAFETY: kill takes plain integers. `d` was read from
-                // /proc a moment ago as a live descendant.
+                // /proc a moment ago as a live descendant, stopped since.
                 unsafe { libc::kill(d as libc::pid_t, libc::SIGKILL) };
             }
-            // SAFETY: pidfd_send_signal on a pidfd we own; a null siginfo
-            // is allowed. Fails harmlessly (ESRCH) if it already exited.
-            unsafe {
-                libc::syscall(
-                    libc::SYS_pidfd_send_signal,
-                    child.pidfd.as_raw_fd(),
-                    libc::SIGKILL,
-                    std::ptr::null::<libc::siginfo_t>(),
-                    0,
-                )
-            };
+            signal(&child.pidfd, libc::SIGKILL);
         }
     }
 }
 
-/// Every descendant of `pid` that /proc shows now, deepest last.
+/// Send `sig` through `pidfd`; fails harmlessly (ESRCH) if it exited.
+fn signal(pidfd: &OwnedFd, sig: libc::c_int) {
+    // SAFETY: pidfd_send_signal on a pidfd we own; a null siginfo is
+    // allowed.
+    unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            sig,
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        )
+    };
+}
+
+/// Every descendant of `pid` that /proc shows now, deepest last, each
+/// stopped (SIGSTOP) as it is found, before its own children are read.
 fn descendants(pid: u32) -> Vec<u32> {
     let mut found = Vec::new();
     let mut queue = vec![pid];
@@ -104,6 +116,9 @@ fn descendants(pid: u32) -> Vec<u32> {
             let children = std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
             for c in children.split_whitespace().filter_map(|c| c.parse().ok()) {
                 if !found.contains(&c) {
+                    // SAFETY: kill with integers, on a pid /proc just
+                    // listed as a child in this tree.
+                    unsafe { libc::kill(c as libc::pid_t, libc::SIGSTOP) };
                     found.push(c);
                     queue.push(c);
                 }
