@@ -339,9 +339,10 @@ impl ChildFaultsExt for std::process::Command {
 /// let guard = FaultPlan::parse("spawn(*/true)=ETXTBSY@1").unwrap().activate();
 /// let mut t = tokio::process::Command::new("true");
 /// if t.faults(&guard).is_ok() {
-///     let e = rt.block_on(t.status()).unwrap_err();
+///     // Spawned inside the runtime: tokio's child needs its reactor.
+///     let e = rt.block_on(async { t.status().await }).unwrap_err();
 ///     assert_eq!(e.raw_os_error(), Some(26)); // ETXTBSY, from the child's exec
-///     assert!(rt.block_on(t.status())?.success());
+///     assert!(rt.block_on(async { t.status().await })?.success());
 /// }
 /// # }
 /// # Ok::<(), std::io::Error>(())

@@ -267,6 +267,67 @@ impl ArtifactLock {
     }
 
     fn acquire(&self, key: &str, shared: bool, wait: bool) -> io::Result<Option<ArtifactGuard>> {
+        let mut acquiring = self.start(key, shared)?;
+        loop {
+            match acquiring.poll(wait)? {
+                Polled::Held(guard) => return Ok(Some(guard)),
+                Polled::Busy => return Ok(None),
+                Polled::Wait(delay) => SystemClock.sleep(delay),
+            }
+        }
+    }
+
+    /// Take `key` exclusively, waiting up to the timeout, from async code
+    /// (feature `tokio`): the waits between polls are tokio timer sleeps, so
+    /// no worker is blocked while another task or process holds the key.
+    /// Each poll is a non-blocking `flock`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
+    /// # let dir = tempfile::tempdir()?;
+    /// let locks = flakeproof::ArtifactLock::new(dir.path());
+    /// let guard = locks.lock_async("app").await?;
+    /// assert_eq!(guard.key(), "app");
+    /// # Ok::<(), std::io::Error>(()) })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub async fn lock_async(&self, key: &str) -> io::Result<ArtifactGuard> {
+        self.acquire_async(key, false).await
+    }
+
+    /// [`lock_shared`](Self::lock_shared) from async code (feature
+    /// `tokio`), waiting as [`lock_async`](Self::lock_async) does.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
+    /// # let dir = tempfile::tempdir()?;
+    /// let locks = flakeproof::ArtifactLock::new(dir.path());
+    /// let (a, b) = (locks.lock_shared_async("app").await?, locks.lock_shared_async("app").await?);
+    /// assert!(a.is_shared() && b.is_shared());
+    /// # Ok::<(), std::io::Error>(()) })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub async fn lock_shared_async(&self, key: &str) -> io::Result<ArtifactGuard> {
+        self.acquire_async(key, true).await
+    }
+
+    #[cfg(feature = "tokio")]
+    async fn acquire_async(&self, key: &str, shared: bool) -> io::Result<ArtifactGuard> {
+        let mut acquiring = self.start(key, shared)?;
+        loop {
+            match acquiring.poll(true)? {
+                Polled::Held(guard) => return Ok(guard),
+                Polled::Busy => unreachable!("a waiting acquisition is never busy"),
+                Polled::Wait(delay) => ::tokio::time::sleep(delay).await,
+            }
+        }
+    }
+
+    /// The start of an acquisition: the key checked, the directory made,
+    /// the filesystem asked about, the key's lock file open.
+    fn start<'a>(&'a self, key: &'a str, shared: bool) -> io::Result<Acquiring<'a>> {
         validate_key(key)?;
         if self.keys.dir_ready.get().is_none() {
             // Created on first use, as cargo creates its lock's directory.
@@ -274,60 +335,16 @@ impl ArtifactLock {
             let _ = self.keys.dir_ready.set(());
         }
         self.refuse_network_filesystems()?;
-        let state = self.key_state(key)?;
-        let clock = SystemClock;
-        let start = clock.now();
-        let mut delays =
-            Backoff::exponential(Duration::from_millis(1)).max_delay(Duration::from_millis(100));
-        let mut told = false;
-        loop {
-            if state.try_acquire(shared)? {
-                break;
-            }
-            if !wait {
-                return Ok(None);
-            }
-            let waited = clock.now().saturating_sub(start);
-            if waited >= self.timeout {
-                let holder = self.holder(key).ok().flatten();
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!(
-                        "timed out after {:?} waiting for the lock on {} (held by {})",
-                        self.timeout,
-                        state.path.display(),
-                        holder.map_or_else(|| "an unknown holder".to_owned(), |h| h.to_string())
-                    ),
-                ));
-            }
-            if !told {
-                told = true;
-                if let Some(hook) = &self.on_wait {
-                    hook(&Waiting {
-                        key,
-                        lock_file: &state.path,
-                        holder: self.holder(key).ok().flatten(),
-                    });
-                }
-            }
-            let delay = delays.next().unwrap_or(Duration::from_millis(100));
-            clock.sleep(delay.min(self.timeout - waited));
-        }
-        if self.record {
-            // Best effort: the record only informs waiters; the lock is held.
-            let _ = sys::lock::write_record(&self.record_file(key), &Holder::me().to_record());
-        }
-        Ok(Some(ArtifactGuard {
-            // `told` is set before the first sleep: no sleep, no wait.
-            waited: if told {
-                clock.now().saturating_sub(start)
-            } else {
-                Duration::ZERO
-            },
-            state,
-            key: key.to_owned(),
+        Ok(Acquiring {
+            lock: self,
+            key,
+            state: self.key_state(key)?,
             shared,
-        }))
+            start: SystemClock.now(),
+            delays: Backoff::exponential(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(100)),
+            told: false,
+        })
     }
 
     /// Network filesystems: a clear error unless allowed (asked once).
@@ -425,6 +442,77 @@ fn validate_key(key: &str) -> io::Result<()> {
             format!("lock key {key:?} {why}"),
         )
     })
+}
+
+/// One acquisition between its polls, shared by `lock` and `lock_async`.
+struct Acquiring<'a> {
+    lock: &'a ArtifactLock,
+    key: &'a str,
+    state: Arc<KeyState>,
+    shared: bool,
+    start: Duration,
+    delays: crate::retry::Exponential,
+    told: bool, // the wait hook was called (before the first wait)
+}
+
+/// What one poll found.
+enum Polled {
+    Held(ArtifactGuard),
+    /// Held by someone; the caller doesn't wait.
+    Busy,
+    /// Held by someone: poll again after this.
+    Wait(Duration),
+}
+
+impl Acquiring<'_> {
+    fn poll(&mut self, wait: bool) -> io::Result<Polled> {
+        let (lock, key) = (self.lock, self.key);
+        if self.state.try_acquire(self.shared)? {
+            if lock.record {
+                // Best effort: the record only informs waiters; the lock is held.
+                let _ = sys::lock::write_record(&lock.record_file(key), &Holder::me().to_record());
+            }
+            return Ok(Polled::Held(ArtifactGuard {
+                // `told` is set before the first wait: no wait, no time waited.
+                waited: if self.told {
+                    SystemClock.now().saturating_sub(self.start)
+                } else {
+                    Duration::ZERO
+                },
+                state: self.state.clone(),
+                key: key.to_owned(),
+                shared: self.shared,
+            }));
+        }
+        if !wait {
+            return Ok(Polled::Busy);
+        }
+        let waited = SystemClock.now().saturating_sub(self.start);
+        if waited >= lock.timeout {
+            let holder = lock.holder(key).ok().flatten();
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "timed out after {:?} waiting for the lock on {} (held by {})",
+                    lock.timeout,
+                    self.state.path.display(),
+                    holder.map_or_else(|| "an unknown holder".to_owned(), |h| h.to_string())
+                ),
+            ));
+        }
+        if !self.told {
+            self.told = true;
+            if let Some(hook) = &lock.on_wait {
+                hook(&Waiting {
+                    key,
+                    lock_file: &self.state.path,
+                    holder: lock.holder(key).ok().flatten(),
+                });
+            }
+        }
+        let delay = self.delays.next().unwrap_or(Duration::from_millis(100));
+        Ok(Polled::Wait(delay.min(lock.timeout - waited)))
+    }
 }
 
 /// A held lock; released when dropped (or when the process ends).

@@ -6,6 +6,7 @@
 mod common;
 
 mod artifact_lock;
+mod lock_async;
 mod replace;
 mod replace_killed;
 mod robust;
