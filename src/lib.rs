@@ -95,6 +95,8 @@ mod rng;
 pub mod robust;
 pub mod shield;
 mod spawn;
+#[cfg(feature = "tokio")]
+mod spawn_async;
 mod sweep;
 // The one layer with file and process calls, and so the only one allowed
 // `unsafe` and std's fs/process calls (clippy.toml).
@@ -111,6 +113,8 @@ pub use lock::ArtifactLock;
 pub use replace::{ReplaceError, replace_executable};
 pub use retry::{RetryPolicy, retry_etxtbsy};
 pub use spawn::SpawnRetryExt;
+#[cfg(feature = "tokio")]
+pub use spawn_async::AsyncSpawnRetryExt;
 pub use sweep::{Sweep, SweepFailure, sweep};
 
 /// The README's Rust examples, compiled and run as doc tests.

@@ -6,9 +6,10 @@
 use std::future::Future;
 use std::io;
 
-use super::engine::{Run, Then};
+use super::engine::{Run, Then, Wake};
 use super::policy::RetryPolicy;
 use super::report::{RetryReport, Stop};
+use crate::sys::CloseWaker;
 
 impl RetryPolicy {
     /// [`run`](Self::run) for async code: `f` makes each attempt's future,
@@ -18,9 +19,9 @@ impl RetryPolicy {
     /// and no thread started. Cancel-safe: dropping the future during a
     /// wait drops the timer and leaves nothing behind.
     ///
-    /// The waits are the policy's schedule: the event-driven wait of the
-    /// blocking spawns (woken by the program's writer closing it) is not
-    /// offered here yet.
+    /// The waits are the policy's schedule (`f` is any future: there is no
+    /// file to watch); [`AsyncSpawnRetryExt`](crate::AsyncSpawnRetryExt)'s
+    /// spawns wait on the program's writer instead.
     ///
     /// ```
     /// # #[cfg(unix)] {
@@ -45,12 +46,12 @@ impl RetryPolicy {
         Fut: Future<Output = io::Result<T>>,
     {
         if self.budget.is_some() {
-            return self.drive_async(f, None, false).await.0;
+            return self.drive_async(f, None, false, None).await.0;
         }
         // As `run`: the first attempt before any retry state exists.
         match f().await {
             Ok(v) => Ok(v),
-            Err(e) => self.drive_async(f, Some(e), false).await.0,
+            Err(e) => self.drive_async(f, Some(e), false, None).await.0,
         }
     }
 
@@ -73,20 +74,24 @@ impl RetryPolicy {
         F: FnMut() -> Fut,
         Fut: Future<Output = io::Result<T>>,
     {
-        self.drive_async(f, None, true).await
+        self.drive_async(f, None, true, None).await
     }
 
-    async fn drive_async<T, F, Fut>(
+    /// The loop, as a future. With a waker (the async spawns' watch on the
+    /// program), the schedule's delays are the longest waits, ended early
+    /// when the program's writer closes it, as in the blocking loop.
+    pub(crate) async fn drive_async<T, F, Fut>(
         &self,
         mut f: F,
         mut first: Option<io::Error>,
         timed: bool,
+        mut wake: Option<&mut CloseWaker>,
     ) -> (io::Result<T>, RetryReport)
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = io::Result<T>>,
     {
-        let mut run = Run::new(self, timed, false);
+        let mut run = Run::new(self, timed, wake.is_some());
         let (result, stop) = loop {
             let err = match first.take() {
                 Some(e) => e,
@@ -95,7 +100,12 @@ impl RetryPolicy {
                     Err(e) => e,
                 },
             };
-            match run.failed(&err) {
+            let mut then = run.failed(&err);
+            if let Then::Arm = then {
+                let armed = wake.as_deref_mut().is_some_and(|w| w.arm(&err));
+                then = run.armed(armed, &err);
+            }
+            match then {
                 Then::Stop(stop) => break (Err(err), stop),
                 Then::Retry => {}
                 Then::Sleep(delay) => {
@@ -105,8 +115,16 @@ impl RetryPolicy {
                     }
                     run.slept(delay);
                 }
-                // No waker here: the run never arms one, so never waits on it.
-                Then::Arm | Then::Wait(_) => unreachable!("a run without a waker"),
+                Then::Wait(delay) => {
+                    let t0 = run.clock.now();
+                    let event = match wake.as_deref_mut() {
+                        Some(w) => w.wait_async(delay).await,
+                        None => false,
+                    };
+                    let waited = run.clock.now().saturating_sub(t0);
+                    run.woke(event, waited);
+                }
+                Then::Arm => unreachable!("answered by `armed`"),
             }
         };
         (result, run.report(stop))

@@ -23,6 +23,8 @@ mod wake;
 pub(crate) use imp::{EXEC_REFUSES_WRITERS, PATH_SEPARATOR, RUNNING_PROGRAMS_UNLINK};
 pub(crate) use imp::{attach_both, attach_faults, attach_shield, enforce_on_thread};
 pub(crate) use install_steps::*;
+#[cfg(feature = "tokio")]
+pub(crate) use process::spawn_tokio;
 pub(crate) use process::{output, spawn, status};
 pub(crate) use types::{ChildStep, DirFacts, FsKind, Probe, ShieldStats};
 pub(crate) use wake::CloseWaker;

@@ -23,6 +23,16 @@ pub(crate) fn output(cmd: &mut Command) -> io::Result<Output> {
     super::imp::spawn_counted(counted_by, || cmd.output())
 }
 
+/// Spawning a tokio command, behind the gate as std's spawns are.
+#[cfg(feature = "tokio")]
+pub(crate) fn spawn_tokio(
+    cmd: &mut ::tokio::process::Command,
+) -> io::Result<::tokio::process::Child> {
+    let counted_by = plan_in_force();
+    let _gated = gate(Op::Spawn, Path::new(cmd.as_std().get_program()))?;
+    super::imp::spawn_counted(counted_by, || cmd.spawn())
+}
+
 pub(crate) fn status(cmd: &mut Command) -> io::Result<ExitStatus> {
     let counted_by = plan_in_force();
     let _gated = gate(Op::Spawn, Path::new(cmd.get_program()))?;

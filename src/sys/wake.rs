@@ -81,3 +81,55 @@ impl Wake for CloseWaker {
         }
     }
 }
+
+#[cfg(feature = "tokio")]
+impl CloseWaker {
+    /// [`Wake::wait`] for async code: the watch's descriptor registered
+    /// with tokio's reactor for the length of the wait, and a timer, so no
+    /// worker is blocked. tokio's timer counts whole milliseconds: the
+    /// short waits after a wake-up (50 µs up) last one.
+    pub(crate) async fn wait_async(&mut self, max: Duration) -> bool {
+        if let Some(event) = self.wait_on_reactor(max).await {
+            return event;
+        }
+        // No watch, or the reactor refused it: sleep, so the caller's
+        // schedule still holds.
+        ::tokio::time::sleep(max).await;
+        false
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    async fn wait_on_reactor(&mut self, max: Duration) -> Option<bool> {
+        use ::tokio::io::Interest;
+        use ::tokio::io::unix::AsyncFd;
+        /// The watch's descriptor, borrowed: the watch owns and closes it.
+        struct Borrowed(std::os::fd::RawFd);
+        impl std::os::fd::AsRawFd for Borrowed {
+            fn as_raw_fd(&self) -> std::os::fd::RawFd {
+                self.0
+            }
+        }
+        let watch = self.watch.as_ref()?;
+        // SAFETY: the descriptor is the watch's, open for as long as the
+        // watch lives, which outlives this AsyncFd (dropped at the end of
+        // this function, before `self.watch` can change).
+        let fd = unsafe {
+            AsyncFd::register_with_interest(Borrowed(watch.raw_fd()), Interest::READABLE)
+        }
+        .ok()?;
+        match ::tokio::time::timeout(max, fd.readable()).await {
+            Ok(Ok(mut ready)) => {
+                let event = watch.consume().unwrap_or(false);
+                ready.clear_ready();
+                Some(event)
+            }
+            Ok(Err(_)) => None,
+            Err(_elapsed) => Some(false),
+        }
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    async fn wait_on_reactor(&mut self, _max: Duration) -> Option<bool> {
+        None
+    }
+}

@@ -81,3 +81,69 @@ async fn a_policys_own_clock_is_slept_on_not_tokios() {
     assert_eq!(done.unwrap(), 3);
     assert_eq!(clock.sleeps(), [Duration::from_secs(3600); 2]);
 }
+
+/// tokio spawns ride out an injected ETXTBSY (the plan in force on the
+/// thread that polls them) and a real one: a writer holding the program
+/// open for 200 ms, the retry woken by its close, not by the schedule.
+mod spawns {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::Duration;
+
+    use flakeproof::fault::FaultPlan;
+    use flakeproof::retry::Stop;
+    use flakeproof::{AsyncSpawnRetryExt, Op, RetryPolicy};
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_injected_etxtbsy_is_ridden_out() {
+        let guard = FaultPlan::parse("spawn(*/true)=ETXTBSY@1..2")
+            .unwrap()
+            .activate();
+        let status = tokio::process::Command::new("/bin/true")
+            .status_retrying()
+            .await;
+        assert!(status.unwrap().success());
+        assert_eq!(guard.injected(Op::Spawn, "*"), 2);
+        assert_eq!(guard.attempts(Op::Spawn, "*"), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_real_etxtbsy_is_ridden_out_when_the_writer_closes() {
+        if !crate::common::real_etxtbsy_possible() {
+            return;
+        }
+        let Some(dir) = crate::common::exec_tempdir() else {
+            return;
+        };
+        let stub = dir.path().join("stub");
+        // The program, still open for writing: its exec is refused with
+        // ETXTBSY until the writer closes it, 200 ms from now.
+        let mut writer = std::fs::File::create(&stub).unwrap();
+        writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // It closes once the spawn has failed (the retry hook says so), and
+        // not before 200 ms: no timer races the first attempt.
+        let (failed, told) = std::sync::mpsc::channel();
+        let closer = std::thread::spawn(move || {
+            let t0 = std::time::Instant::now();
+            told.recv().unwrap();
+            std::thread::sleep(Duration::from_millis(200).saturating_sub(t0.elapsed()));
+            drop(writer);
+        });
+        let failed = std::sync::Mutex::new(failed);
+        let policy = RetryPolicy::for_spawn().on_retry(move |_| {
+            let _ = failed.lock().unwrap().send(());
+        });
+        let (child, report) = tokio::process::Command::new(&stub)
+            .spawn_with(&policy)
+            .await;
+        let status = child.unwrap().wait().await.unwrap();
+        closer.join().unwrap();
+        assert!(status.success());
+        assert_eq!(report.stop, Stop::Succeeded);
+        assert!(report.attempts >= 2, "{report:?}");
+        // Woken by the close: the wait before the last attempt ended on
+        // the inotify event, not when the schedule ran out.
+        assert!(report.woken >= 1, "{report:?}");
+    }
+}

@@ -107,6 +107,19 @@ mod linux {
             self.fd.as_ref().map_or(-1, AsRawFd::as_raw_fd)
         }
 
+        /// The inotify descriptor, for an async runtime's reactor to wait
+        /// on (then [`consume`](Self::consume) its events).
+        #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+        pub(crate) fn raw_fd(&self) -> libc::c_int {
+            self.raw()
+        }
+
+        /// Read the queued events; true if one was this file's.
+        #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+        pub(crate) fn consume(&self) -> io::Result<bool> {
+            drain(self.raw(), self.wd)
+        }
+
         /// Wait at most `max` for an event on this file; true if one came
         /// (all queued events are consumed).
         pub(crate) fn wait(&self, max: Duration) -> io::Result<bool> {
