@@ -77,8 +77,35 @@ impl FaultPlan {
     /// std::fs::rename(&tmp, &config)?; // the plan has ended: the call passes
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    ///
+    /// With the `tokio` feature, called inside a multi-thread tokio
+    /// runtime it returns `Unsupported`: a kernel plan follows a thread,
+    /// and a task there moves between workers at each `.await`. Use an
+    /// ordinary plan with [`FaultScope::scoped`](crate::fault::FaultScope::scoped)
+    /// there (flakeproof's functions, [`fs::tokio`](crate::fs), child
+    /// plans follow the task), or a current-thread runtime, whose tasks all
+    /// run on the thread that calls this.
     #[must_use = "the plan ends when the guard drops"]
     pub fn activate_in_kernel(self) -> io::Result<FaultGuard> {
+        #[cfg(feature = "tokio")]
+        refuse_multi_thread_runtime()?;
         self.activate_with(crate::sys::enforce_on_thread)
+    }
+}
+
+/// A multi-thread tokio runtime's context is current here: its tasks move
+/// between workers, and a kernel plan stays with one thread.
+#[cfg(feature = "tokio")]
+fn refuse_multi_thread_runtime() -> io::Result<()> {
+    use ::tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "a kernel plan can't follow a task on a multi-thread tokio runtime: it stays with \
+             one thread's system calls, and the task moves between workers at each .await; use \
+             FaultPlan::activate with FaultScope::scoped (flakeproof::fs::tokio and child plans \
+             follow the task), or a current-thread runtime",
+        )),
+        _ => Ok(()),
     }
 }

@@ -179,3 +179,51 @@ fn a_sweep_reaches_an_async_save_through_the_async_mirror() {
     let ks: Vec<u64> = sweep.failures.iter().map(|f| f.k).collect();
     assert_eq!(ks, [3], "{sweep}");
 }
+
+/// A kernel plan follows a thread: inside a multi-thread runtime it is
+/// refused, saying why; on a current-thread runtime, whose tasks all run on
+/// the calling thread, it reaches plain std calls in a task.
+#[cfg(all(target_os = "linux", feature = "tokio"))]
+#[test]
+fn kernel_plans_are_refused_on_a_multi_thread_runtime_and_work_on_a_current_thread_one() {
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let e = multi
+        .block_on(async {
+            FaultPlan::parse("create_dir=EIO")
+                .unwrap()
+                .activate_in_kernel()
+                .map(drop)
+        })
+        .unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::Unsupported);
+    assert!(e.to_string().contains("multi-thread"), "{e}");
+    // On a thread of its own: the kernel filter is for that thread's life.
+    std::thread::spawn(|| {
+        let single = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        single.block_on(async {
+            let guard = match FaultPlan::parse("create_dir=EIO")
+                .unwrap()
+                .activate_in_kernel()
+            {
+                Ok(g) => g,
+                Err(e) => return crate::common::skip("seccomp", &e.to_string()),
+            };
+            let dir = flakeproof::fault::exempt(|| tempfile::tempdir().unwrap());
+            // A spawned task: on this runtime it runs on this thread.
+            let path = dir.path().join("x");
+            let made = tokio::spawn(async move { std::fs::create_dir(path) })
+                .await
+                .unwrap();
+            assert_eq!(made.unwrap_err().raw_os_error(), Some(5));
+            assert_eq!(guard.injected(Op::CreateDir, "*"), 1);
+            flakeproof::fault::exempt(move || drop(dir));
+        });
+    })
+    .join()
+    .unwrap();
+}
