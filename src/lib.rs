@@ -76,6 +76,8 @@
 #![deny(missing_docs, unsafe_code, unsafe_op_in_unsafe_fn)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+#[cfg(feature = "tokio")]
+mod blocking;
 pub mod classify;
 pub mod errno;
 pub mod fake;

@@ -480,6 +480,16 @@ pub(crate) fn decide(op: Op, path: &Path) -> io::Result<Verdict> {
     Ok(global.map_or_else(Verdict::default, |s| apply(&s)))
 }
 
+/// The plan this thread entered last, if any: what async code carries into
+/// the blocking pool's threads with the work it hands them.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async forms only
+pub(crate) fn thread_plan() -> Option<Arc<Shared>> {
+    LOCAL
+        .try_with(|l| l.borrow().last().cloned())
+        .ok()
+        .flatten()
+}
+
 /// Which plan a call from this thread consults now (its address, as an
 /// id; 0 for none): a spawn through the gate tells its child which plan
 /// counted it, so a child under that same plan doesn't count it again.

@@ -180,6 +180,12 @@ impl FaultScope {
         &self.0
     }
 
+    /// The plan this thread entered last, as a scope to carry elsewhere.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async forms only
+    pub(crate) fn current() -> Option<FaultScope> {
+        activation::thread_plan().map(FaultScope)
+    }
+
     /// How many calls of `op` on paths matching `pattern` the plan failed.
     ///
     /// ```

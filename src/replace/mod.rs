@@ -350,3 +350,26 @@ pub fn replace_executable(
 ) -> Result<ReplaceReport, ReplaceError> {
     Replacer::new().replace(src, dst)
 }
+
+/// [`replace_executable`] from async code (feature `tokio`): on tokio's
+/// blocking pool (its copy, fsyncs and waits happen there), the plan in
+/// force on the polling thread carried in.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// # let dir = tempfile::tempdir()?;
+/// # let (src, dst) = (dir.path().join("target-out"), dir.path().join("served-app"));
+/// # std::fs::write(&src, "#!/bin/sh\necho v2\n")?;
+/// let report = flakeproof::replace::replace_executable_async(&src, &dst).await?;
+/// assert!(report.replaced);
+/// # Ok::<(), std::io::Error>(()) })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "tokio")]
+pub async fn replace_executable_async(
+    src: impl AsRef<Path>,
+    dst: impl AsRef<Path>,
+) -> Result<ReplaceReport, ReplaceError> {
+    let (src, dst) = (src.as_ref().to_owned(), dst.as_ref().to_owned());
+    crate::blocking::on_blocking_pool(move || replace_executable(src, dst)).await
+}

@@ -24,3 +24,5 @@ mod ops;
 mod write;
 
 pub use ops::{Budget, Robust, copy, remove_dir_all, remove_file, rename};
+#[cfg(feature = "tokio")]
+pub use ops::{copy_async, remove_dir_all_async, remove_file_async, rename_async};

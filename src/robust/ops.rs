@@ -315,6 +315,71 @@ pub fn copy(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<u64> {
     Robust::new().copy(from, to).map(|(n, _)| n)
 }
 
+/// [`rename`] from async code (feature `tokio`): on tokio's blocking pool,
+/// its waits there, the plan in force on the polling thread carried in.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// # let d = tempfile::tempdir()?;
+/// # std::fs::write(d.path().join("a"), "x")?;
+/// flakeproof::robust::rename_async(d.path().join("a"), d.path().join("b")).await?;
+/// # Ok::<(), std::io::Error>(()) })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "tokio")]
+pub async fn rename_async(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
+    let (from, to) = (from.as_ref().to_owned(), to.as_ref().to_owned());
+    crate::blocking::on_blocking_pool(move || rename(from, to)).await
+}
+
+/// [`remove_file`] from async code (feature `tokio`), as [`rename_async`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// # let d = tempfile::tempdir()?;
+/// # std::fs::write(d.path().join("a"), "x")?;
+/// flakeproof::robust::remove_file_async(d.path().join("a")).await?;
+/// # Ok::<(), std::io::Error>(()) })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "tokio")]
+pub async fn remove_file_async(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    crate::blocking::on_blocking_pool(move || remove_file(path)).await
+}
+
+/// [`remove_dir_all`] from async code (feature `tokio`), as [`rename_async`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// # let d = tempfile::tempdir()?;
+/// # std::fs::create_dir_all(d.path().join("a/b"))?;
+/// flakeproof::robust::remove_dir_all_async(d.path().join("a")).await?;
+/// # Ok::<(), std::io::Error>(()) })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "tokio")]
+pub async fn remove_dir_all_async(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    crate::blocking::on_blocking_pool(move || remove_dir_all(path)).await
+}
+
+/// [`copy`] from async code (feature `tokio`), as [`rename_async`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// # let d = tempfile::tempdir()?;
+/// # std::fs::write(d.path().join("a"), "x")?;
+/// assert_eq!(flakeproof::robust::copy_async(d.path().join("a"), d.path().join("b")).await?, 1);
+/// # Ok::<(), std::io::Error>(()) })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "tokio")]
+pub async fn copy_async(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<u64> {
+    let (from, to) = (from.as_ref().to_owned(), to.as_ref().to_owned());
+    crate::blocking::on_blocking_pool(move || copy(from, to)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

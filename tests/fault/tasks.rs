@@ -227,3 +227,31 @@ fn kernel_plans_are_refused_on_a_multi_thread_runtime_and_work_on_a_current_thre
     .join()
     .unwrap();
 }
+
+/// The async forms of `robust` and `replace` run on tokio's blocking pool,
+/// whose threads never entered the task's plan: it is carried in.
+#[cfg(all(unix, feature = "tokio"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn robust_and_replace_async_forms_carry_the_tasks_plan_to_the_blocking_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let (src, served) = (dir.path().join("build-out"), dir.path().join("served"));
+    std::fs::write(&a, "x").unwrap();
+    std::fs::write(&src, "#!/bin/sh\necho v2\n").unwrap();
+    let guard = FaultPlan::parse("rename(*/b)=EXDEV; rename(*/served)=EACCES")
+        .unwrap()
+        .activate();
+    let task = guard.scoped(async move {
+        let moved = flakeproof::robust::rename_async(&a, &b).await;
+        let replaced = flakeproof::replace::replace_executable_async(&src, &served).await;
+        (moved, replaced.map(drop).map_err(|e| e.raw_os_error()))
+    });
+    let (moved, replaced) = tokio::spawn(task).await.unwrap();
+    assert_eq!(
+        moved.unwrap_err().raw_os_error(),
+        Some(18),
+        "EXDEV, from the plan"
+    );
+    assert_eq!(replaced, Err(Some(13)), "EACCES, from the plan");
+    assert!(guard.injected(Op::Rename, "*") >= 2, "{:?}", guard.calls());
+}
