@@ -298,6 +298,68 @@ impl FakeDir {
         })
     }
 
+    /// [`wait_for_calls`](Self::wait_for_calls) from async code (feature
+    /// `tokio`): the wait runs on tokio's blocking pool, so no worker is
+    /// blocked while the fake's caller, another task perhaps, gets going.
+    ///
+    /// ```
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply};
+    /// # use std::time::Duration;
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+    /// # let fakes = FakeDir::new()?;
+    /// let tool = fakes.fake("tool").install()?;
+    /// tool.when(ArgMatch::any()).reply(Reply::success())?;
+    /// let mut child = tokio::process::Command::new(tool.path()).spawn()?;
+    /// assert_eq!(fakes.wait_for_calls_async(1, Duration::from_secs(10)).await?.len(), 1);
+    /// # child.wait().await?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub async fn wait_for_calls_async(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Invocation>, FakeError> {
+        let dir = self.inner.calls_dir();
+        crate::blocking::on_blocking_pool(move || {
+            wait::until(&dir, n, timeout, "started", |_| true)
+        })
+        .await
+    }
+
+    /// [`wait_for_finished`](Self::wait_for_finished) from async code
+    /// (feature `tokio`), as [`wait_for_calls_async`](Self::wait_for_calls_async).
+    ///
+    /// ```
+    /// # use flakeproof::fake::{ArgMatch, FakeDir, Reply, RunState};
+    /// # use std::time::Duration;
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+    /// # let fakes = FakeDir::new()?;
+    /// let tool = fakes.fake("tool").install()?;
+    /// tool.when(ArgMatch::any()).reply(Reply::exit(3))?;
+    /// let mut child = tokio::process::Command::new(tool.path()).spawn()?;
+    /// let calls = fakes.wait_for_finished_async(1, Duration::from_secs(10)).await?;
+    /// assert_eq!(calls[0].state, RunState::Exited(3));
+    /// # child.wait().await?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub async fn wait_for_finished_async(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Invocation>, FakeError> {
+        let dir = self.inner.calls_dir();
+        crate::blocking::on_blocking_pool(move || {
+            wait::until(&dir, n, timeout, "finished", |c| {
+                c.state != RunState::Running
+            })
+        })
+        .await
+    }
+
     /// Checks that every call was answered by a rule and every rule
     /// answered a call (except rules marked [`optional`](super::RuleBuilder::optional)).
     /// The error lists each unexpected call with the rule closest to it,

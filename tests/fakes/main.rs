@@ -7,5 +7,6 @@
 mod common;
 
 mod scenarios;
+mod wait_async;
 mod with_assert_cmd;
 mod with_rstest;
