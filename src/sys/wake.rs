@@ -89,6 +89,12 @@ impl CloseWaker {
     /// worker is blocked. tokio's timer counts whole milliseconds: the
     /// short waits after a wake-up (50 µs up) last one.
     pub(crate) async fn wait_async(&mut self, max: Duration) -> bool {
+        // The future may be dropped during this wait, on any worker: its
+        // watch then closes its inotify instance rather than keep it as a
+        // spare of that thread (no descriptor left behind).
+        if let Some(w) = self.watch.as_mut() {
+            w.close_on_drop();
+        }
         if let Some(event) = self.wait_on_reactor(max).await {
             return event;
         }

@@ -210,6 +210,11 @@ impl CloseWatch {
     pub(crate) fn wait(&self, _max: std::time::Duration) -> io::Result<bool> {
         match *self {}
     }
+
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) fn close_on_drop(&mut self) {
+        match *self {}
+    }
 }
 
 /// Fault plans can't reach child processes on Windows yet (a Detours-style

@@ -63,6 +63,9 @@ mod linux {
     pub(crate) struct CloseWatch {
         fd: Option<OwnedFd>,
         wd: libc::c_int,
+        /// Keep the instance for this thread's next watch when dropped
+        /// (false: close it, see [`close_on_drop`](Self::close_on_drop)).
+        spare: bool,
     }
 
     impl CloseWatch {
@@ -95,7 +98,11 @@ mod linux {
             };
             // SAFETY: a valid descriptor and a NUL-terminated path.
             match cvt(unsafe { libc::inotify_add_watch(fd.as_raw_fd(), c_path.as_ptr(), mask) }) {
-                Ok(wd) => Ok(CloseWatch { fd: Some(fd), wd }),
+                Ok(wd) => Ok(CloseWatch {
+                    fd: Some(fd),
+                    wd,
+                    spare: true,
+                }),
                 Err(e) => {
                     give_back(fd);
                     Err(e)
@@ -112,6 +119,14 @@ mod linux {
         #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
         pub(crate) fn raw_fd(&self) -> libc::c_int {
             self.raw()
+        }
+
+        /// Close the inotify instance when this drops, instead of keeping it
+        /// for the thread's next watch: an async wait's future may be
+        /// dropped on any worker, and must leave no descriptor behind.
+        #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+        pub(crate) fn close_on_drop(&mut self) {
+            self.spare = false;
         }
 
         /// Read the queued events; true if one was this file's.
@@ -149,6 +164,9 @@ mod linux {
     impl Drop for CloseWatch {
         fn drop(&mut self) {
             let Some(fd) = self.fd.take() else { return };
+            if !self.spare {
+                return; // closing the instance removes its watch
+            }
             // SAFETY: our descriptor and our watch (`as _`: Android's libc
             // takes the descriptor as u32). Removing it queues
             // IN_IGNORED, read below with anything else left.
@@ -222,6 +240,11 @@ mod other {
         }
 
         pub(crate) fn wait(&self, _max: Duration) -> io::Result<bool> {
+            match *self {}
+        }
+
+        #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+        pub(crate) fn close_on_drop(&mut self) {
             match *self {}
         }
     }
