@@ -5,26 +5,29 @@
 //! interleaved rounds; the figures are medians.
 //!
 //! Then how soon an async retrying spawn goes through after the program's
-//! writer closes it (target: within 2 ms, median, as the blocking one):
-//! each round a writer holds a fresh program open, closes it 20 ms after
-//! the spawn's first ETXTBSY, and the spawn's return is timed from that
-//! close.
+//! writer closes it (target: within 2 ms, median, as the blocking one in
+//! benches/wait.rs, measured the same way): a writer holds a fresh program
+//! open for H ms, then closes it; the spawn's return is timed from the
+//! close, less what a spawn of a program nobody writes takes.
 //!
 //!     cargo bench --bench async_retry --features tokio [-- --rounds 9]
 
 #[allow(dead_code)] // the ratio harness: this bench interleaves its own rounds
 mod common;
 
-use std::time::Instant;
-
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::time::Duration;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use common::{flag, verdict};
-use flakeproof::{AsyncSpawnRetryExt, RetryPolicy};
+use flakeproof::lab::WriteHold;
+use flakeproof::retry::RetryReport;
+use flakeproof::{AsyncSpawnRetryExt, RetryPolicy, install_executable_stub};
 
 const CALLS: u32 = 5_000;
+const HOLDS_MS: [u64; 4] = [5, 30, 150, 700];
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -71,43 +74,89 @@ fn main() {
         verdict(r / d <= 1.05)
     );
 
-    // The wake-up after the writer's close.
-    let mut lags = Vec::new();
-    for round in 0..rounds {
-        let stub = dir.path().join(format!("stub{round}"));
-        let mut writer = std::fs::File::create(&stub).unwrap();
-        writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
-        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let (failed, told) = std::sync::mpsc::channel();
-        let closer = std::thread::spawn(move || {
-            told.recv().unwrap();
-            std::thread::sleep(Duration::from_millis(20));
-            let closed = Instant::now();
-            drop(writer);
-            closed
-        });
-        let failed = std::sync::Mutex::new(failed);
-        let policy = RetryPolicy::for_spawn().on_retry(move |_| {
-            let _ = failed.lock().unwrap().send(());
-        });
-        let (child, report) = rt.block_on(async {
-            tokio::process::Command::new(&stub)
-                .spawn_with(&policy)
-                .await
-        });
-        let done = Instant::now();
-        let closed = closer.join().unwrap();
-        rt.block_on(async { child.unwrap().wait().await.unwrap() });
-        assert!(
-            report.woken >= 1,
-            "the spawn was not woken by the close: {report:?}"
-        );
-        lags.push(done.saturating_duration_since(closed).as_nanos() as f64);
-    }
-    let lag = median(lags) / 1e6;
+    // The wake-up after the writer's close, measured as benches/wait.rs
+    // measures the blocking spawn's: a writer holds a fresh stub for H ms
+    // from the spawn's start, then closes it; overshoot = from the start of
+    // the close to the spawn's return, less the median time a spawn of a
+    // stub nobody writes takes (measured here, on the same runtime).
+    let cost = rt.block_on(spawn_cost(dir.path()));
     println!(
-        "  async spawn, done after the writer's close {:>6.2} ms median (target <= 2 ms: {})",
-        lag,
-        verdict(lag <= 2.0)
+        "async spawn, overshoot past the writer's close (median of {rounds}; a spawn alone takes {:.2} ms, subtracted)",
+        cost.as_secs_f64() * 1e3
     );
+    let mut worst = 0f64;
+    for hold in HOLDS_MS {
+        let (mut late, mut woken, mut after_wake) = (Vec::new(), 0, 0);
+        for _ in 0..rounds {
+            let (ms, report, refused) =
+                rt.block_on(overshoot(dir.path(), Duration::from_millis(hold), cost));
+            late.push(ms);
+            woken += usize::from(report.woken > 0);
+            after_wake += refused;
+        }
+        let m = median(late);
+        worst = worst.max(m);
+        println!(
+            "  hold {hold:>4} ms: {m:>6.2} ms  (woken by the close in {woken}/{rounds} rounds; {after_wake} attempts refused after a wake-up)"
+        );
+    }
+    println!(
+        "  target: median overshoot <= 2 ms at every hold: worst {worst:.2} ms, {}",
+        verdict(worst <= 2.0)
+    );
+}
+
+/// One hold: the spawn's overshoot past the close in ms, its report, and
+/// how many of its attempts were refused just after a wake-up (the waits of
+/// 50 to 800 µs the engine makes then; the schedule's own are jittered, so
+/// never exactly these).
+async fn overshoot(dir: &Path, hold: Duration, cost: Duration) -> (f64, RetryReport, usize) {
+    let path = install_executable_stub(dir, "held", "#!/bin/sh\nexit 0\n").expect("install");
+    let writer = WriteHold::open(&path).expect("hold");
+    let closer = std::thread::spawn(move || {
+        std::thread::sleep(hold);
+        // Taken before the close: no exec can succeed earlier.
+        let closing = Instant::now();
+        drop(writer);
+        closing
+    });
+    let refused = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&refused);
+    let policy = RetryPolicy::for_spawn().on_retry(move |event| {
+        if [50, 100, 200, 400, 800]
+            .map(Duration::from_micros)
+            .contains(&event.next_delay)
+        {
+            counted.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let (child, report) = tokio::process::Command::new(&path)
+        .stdin(Stdio::null())
+        .spawn_with(&policy)
+        .await;
+    let ran = Instant::now();
+    let closed = closer.join().unwrap();
+    child.expect("spawn").wait().await.expect("wait");
+    let late = ran.saturating_duration_since(closed).saturating_sub(cost);
+    (
+        late.as_secs_f64() * 1e3,
+        report,
+        refused.load(Ordering::Relaxed),
+    )
+}
+
+/// Median time of an async spawn of a stub nobody writes.
+async fn spawn_cost(dir: &Path) -> Duration {
+    let path = install_executable_stub(dir, "free", "#!/bin/sh\nexit 0\n").expect("install");
+    let mut t = Vec::new();
+    for _ in 0..31 {
+        let t0 = Instant::now();
+        let mut child = tokio::process::Command::new(&path)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        t.push(t0.elapsed().as_nanos() as f64);
+        child.wait().await.expect("wait");
+    }
+    Duration::from_nanos(median(t) as u64)
 }

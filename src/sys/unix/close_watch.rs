@@ -123,7 +123,10 @@ mod linux {
 
         /// Close the inotify instance when this drops, instead of keeping it
         /// for the thread's next watch: an async wait's future may be
-        /// dropped on any worker, and must leave no descriptor behind.
+        /// dropped on any worker, and must leave no descriptor behind. The
+        /// close happens on a short-lived thread, so that neither the task
+        /// nor the worker waits out the kernel's grace period: the
+        /// descriptor is gone some milliseconds after the drop.
         #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
         pub(crate) fn close_on_drop(&mut self) {
             self.spare = false;
@@ -165,7 +168,17 @@ mod linux {
         fn drop(&mut self) {
             let Some(fd) = self.fd.take() else { return };
             if !self.spare {
-                return; // closing the instance removes its watch
+                // Closing the instance removes its watch, and waits for
+                // the kernel's SRCU grace period (see SPARE): 14 ms median
+                // in benches/async_retry.rs, all of it added to a retried
+                // spawn's return when the close was on the task's path.
+                // A thread of its own waits it out instead (started in
+                // about 50 µs, gone with the close); where no thread can
+                // be started, the closure and the descriptor drop here.
+                let _ = std::thread::Builder::new()
+                    .name("flakeproof-inotify-close".into())
+                    .spawn(move || drop(fd));
+                return;
             }
             // SAFETY: our descriptor and our watch (`as _`: Android's libc
             // takes the descriptor as u32). Removing it queues
