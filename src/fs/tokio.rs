@@ -15,8 +15,10 @@
 //! The plan in force is the polling thread's: on a multi-thread runtime,
 //! run the task inside its plan with
 //! [`FaultScope::scoped`](crate::fault::FaultScope::scoped). Never
-//! retried, as the std mirror; `tokio::fs::File` and `OpenOptions` are not
-//! mirrored yet.
+//! retried, as the std mirror. [`File`] and [`OpenOptions`] mirror tokio's
+//! (reads, seeks and flushes consult no plan); the functions tokio has and
+//! these don't (`read_dir`, `symlink_metadata`, `canonicalize`,
+//! `hard_link`, `read_link`, `try_exists`) consult none: use `tokio::fs`.
 
 use std::fs::{Metadata, Permissions};
 use std::io;
@@ -25,6 +27,9 @@ use std::path::Path;
 #[allow(unused_imports)] // named by the docs' links
 use crate::classify::Op;
 use crate::sys::mirror_async;
+
+mod file;
+pub use file::{File, OpenOptions};
 
 /// [`tokio::fs::copy`]; consults the plan as [`Op::Copy`] on `to`.
 ///

@@ -8,6 +8,11 @@
 use std::fs::{Metadata, Permissions};
 use std::io;
 use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use ::tokio::fs::{File, OpenOptions};
+use ::tokio::io::AsyncWrite;
 
 use crate::classify::Op;
 use crate::fault::gate;
@@ -71,4 +76,64 @@ pub(crate) async fn write(path: &Path, contents: &[u8]) -> io::Result<()> {
     gate(Op::OpenWrite, path).map(drop)?;
     gate(Op::Write, path).map(drop)?;
     ::tokio::fs::write(path, contents).await
+}
+
+// ---- File and OpenOptions ----
+
+pub(crate) async fn open(options: &OpenOptions, path: &Path, op: Op) -> io::Result<File> {
+    gate(op, path).map(drop)?;
+    options.open(path).await
+}
+
+/// One poll of a write: the plan is consulted on its first poll only
+/// (`counted` remembers it until the write is ready), so a write tokio
+/// answers `Pending` (a previous write still in flight on the blocking pool)
+/// counts once.
+pub(crate) fn file_poll_write(
+    file: Pin<&mut File>,
+    cx: &mut Context<'_>,
+    buf: &[u8],
+    path: &Path,
+    counted: &mut bool,
+) -> Poll<io::Result<usize>> {
+    if !*counted {
+        if let Err(e) = gate(Op::Write, path) {
+            return Poll::Ready(Err(e));
+        }
+        *counted = true;
+    }
+    let polled = file.poll_write(cx, buf);
+    if polled.is_ready() {
+        *counted = false;
+    }
+    polled
+}
+
+pub(crate) async fn file_set_len(file: &File, size: u64, path: &Path) -> io::Result<()> {
+    gate(Op::Write, path).map(drop)?;
+    file.set_len(size).await
+}
+
+pub(crate) async fn file_sync_all(file: &File, path: &Path) -> io::Result<()> {
+    gate(Op::Sync, path).map(drop)?;
+    file.sync_all().await
+}
+
+pub(crate) async fn file_sync_data(file: &File, path: &Path) -> io::Result<()> {
+    gate(Op::Sync, path).map(drop)?;
+    file.sync_data().await
+}
+
+pub(crate) async fn file_metadata(file: &File, path: &Path) -> io::Result<Metadata> {
+    gate(Op::Metadata, path).map(drop)?;
+    file.metadata().await
+}
+
+pub(crate) async fn file_set_permissions(
+    file: &File,
+    perm: Permissions,
+    path: &Path,
+) -> io::Result<()> {
+    gate(Op::SetPermissions, path).map(drop)?;
+    file.set_permissions(perm).await
 }

@@ -255,3 +255,84 @@ async fn robust_and_replace_async_forms_carry_the_tasks_plan_to_the_blocking_poo
     assert_eq!(replaced, Err(Some(13)), "EACCES, from the plan");
     assert!(guard.injected(Op::Rename, "*") >= 2, "{:?}", guard.calls());
 }
+
+/// The async mirror's `File`: a write consults the plan once, however many
+/// polls it takes. tokio answers `Pending` to a write while the previous one
+/// is still on the blocking pool; here the pool's one thread is kept busy
+/// until the second write has been polled once, so that write is polled
+/// twice. Counted per poll, it would be the third consultation and fail;
+/// counted per write, the third write fails, as `@3` says.
+#[cfg(all(unix, feature = "tokio"))]
+#[test]
+fn an_async_file_write_counts_once_however_many_polls_it_takes() {
+    use std::future::Future;
+    use std::task::Poll;
+    use tokio::io::AsyncWriteExt;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out");
+    rt.block_on(async {
+        let mut f = flakeproof::fs::tokio::File::create(&path).await.unwrap();
+        let _g = FaultPlan::parse("write(*/out)=EIO@3").unwrap().activate();
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let blocker = tokio::task::spawn_blocking(move || held.recv());
+        f.write_all(b"one").await.unwrap(); // queued behind the blocker
+        {
+            let mut second = std::pin::pin!(f.write_all(b"two"));
+            let first_poll = std::future::poll_fn(|cx| Poll::Ready(second.as_mut().poll(cx))).await;
+            assert!(first_poll.is_pending(), "the first write was not in flight");
+            release.send(()).unwrap();
+            second.await.unwrap();
+        }
+        let third = f.write_all(b"three").await.unwrap_err();
+        assert_eq!(third.raw_os_error(), Some(5), "{third}");
+        f.flush().await.unwrap();
+        blocker.await.unwrap().unwrap();
+    });
+    assert_eq!(std::fs::read(&path).unwrap(), b"onetwo");
+}
+
+/// The async mirror's `File` and `OpenOptions` meet the plan at each step of
+/// an async save (open, write, sync), as the std mirror's do.
+#[cfg(all(unix, feature = "tokio"))]
+#[test]
+fn an_async_save_through_the_mirrors_file_meets_the_plan_at_each_step() {
+    use flakeproof::fs::tokio::{File, OpenOptions};
+    use tokio::io::AsyncWriteExt;
+    async fn save(path: &std::path::Path) -> std::io::Result<()> {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .open(path)
+            .await?;
+        f.write_all(b"data").await?;
+        f.set_len(4).await?;
+        f.sync_all().await
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("save");
+    for (plan, errno) in [
+        ("open_write(*/save)=EROFS", 30),
+        ("write(*/save)=ENOSPC@1", 28),
+        ("write(*/save)=EIO@2", 5),
+        ("sync(*/save)=EIO", 5),
+    ] {
+        let g = FaultPlan::parse(plan).unwrap().activate();
+        let e = rt.block_on(save(&path)).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(errno), "{plan}: {e}");
+        drop(g);
+    }
+    rt.block_on(save(&path)).unwrap();
+    // Reads consult no plan, as in the std mirror.
+    let _g = FaultPlan::parse("open(*/save)=EIO").unwrap().activate();
+    let e = rt.block_on(File::open(&path)).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(5));
+    let f = rt.block_on(async { OpenOptions::new().read(true).open(&path).await });
+    assert!(f.is_err(), "open for reading is `open`");
+}
