@@ -30,6 +30,7 @@
 //! | rename, remove or copy through antivirus and lingering handles | [`robust`] |
 //! | keep processes that build the same artifact from clobbering it | [`ArtifactLock`] |
 //! | keep ETXTBSY out of a whole process tree you don't control, no retry | [`shield`] |
+//! | any of these in an async (tokio) suite | [`fault::FaultScope::scoped`], and with the `tokio` feature `AsyncSpawnRetryExt`, `RetryPolicy::run_async`, `fs::tokio`, `ArtifactLock::lock_async`, the `_async` forms in [`robust`] and [`replace`] |
 //!
 //! ```
 //! use std::process::Command;
@@ -55,6 +56,17 @@
 //!   (see [`fault`]). Off by default, so that a program that ships
 //!   flakeproof for its retries can't be made to fail by its users'
 //!   environment; turn it on in `[dev-dependencies]`.
+//! - `tokio`: the async forms, for tokio suites (`#[tokio::test]`, also
+//!   `flavor = "multi_thread"`). Retries sleep on tokio's timer and a
+//!   retried spawn's wait for the program's writer is an inotify watch on
+//!   tokio's reactor: no worker blocks. What would block (`robust`,
+//!   `replace_executable`, `FakeDir`'s waits) runs on the blocking pool
+//!   with the plan in force carried in. Plans are thread-scoped; a task
+//!   moves between workers, so run it inside its plan with
+//!   [`fault::FaultScope::scoped`] (no feature needed), which enters the
+//!   plan on every poll. Kernel plans follow a thread, so they are refused
+//!   inside a multi-thread runtime. Off by default: without it the library
+//!   gains nothing.
 //!
 //! # Platforms
 //!
