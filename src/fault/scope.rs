@@ -69,8 +69,9 @@ impl FaultScope {
     /// first resume on another). Two tasks with different plans on one
     /// multi-thread runtime never see each other's faults. Work the future
     /// hands to other threads (`spawn_blocking`) enters the scope there
-    /// itself: `let s = scope.clone(); spawn_blocking(move || { let _in =
-    /// s.enter(); .. })`.
+    /// itself: `let s = FaultScope::current(); spawn_blocking(move || { let
+    /// _in = s.as_ref().map(FaultScope::enter); .. })` (flakeproof's own
+    /// async forms do this).
     ///
     /// The gate (flakeproof's functions, [`point`](crate::fault::point)s)
     /// and child plans follow the task. A plan the kernel enforces on a
@@ -180,9 +181,29 @@ impl FaultScope {
         &self.0
     }
 
-    /// The plan this thread entered last, as a scope to carry elsewhere.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async forms only
-    pub(crate) fn current() -> Option<FaultScope> {
+    /// The plan in force on this thread (the one it entered last), as a
+    /// scope to carry into work it hands to other threads: a closure for
+    /// tokio's `spawn_blocking`, rayon or a thread pool runs on a thread
+    /// that never entered the plan. Inside a [`scoped`](Self::scoped)
+    /// future it is that future's plan, on whichever worker polls it.
+    /// `None` when no plan is in force here.
+    ///
+    /// ```
+    /// use flakeproof::{fault::{FaultPlan, FaultScope}, fs};
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("d");
+    /// let guard = FaultPlan::parse("create_dir=ENOSPC").unwrap().activate();
+    /// let scope = FaultScope::current();
+    /// let made = std::thread::spawn(move || {
+    ///     let _in = scope.as_ref().map(FaultScope::enter);
+    ///     fs::create_dir(path)
+    /// });
+    /// assert!(made.join().unwrap().is_err());
+    /// # drop(guard);
+    /// assert!(FaultScope::current().is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn current() -> Option<FaultScope> {
         activation::thread_plan().map(FaultScope)
     }
 

@@ -336,3 +336,34 @@ fn an_async_save_through_the_mirrors_file_meets_the_plan_at_each_step() {
     let f = rt.block_on(async { OpenOptions::new().read(true).open(&path).await });
     assert!(f.is_err(), "open for reading is `open`");
 }
+
+/// Work a scoped task hands to tokio's blocking pool meets the task's plan
+/// when the closure enters `FaultScope::current()`, and only then: the pool
+/// thread never entered the plan itself.
+#[cfg(all(unix, feature = "tokio"))]
+#[test]
+fn a_scoped_tasks_spawn_blocking_carries_its_plan_with_fault_scope_current() {
+    use flakeproof::fault::FaultScope;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (carried, bare) = (dir.path().join("carried"), dir.path().join("bare"));
+    let guard = FaultPlan::parse("create_dir=ENOSPC").unwrap().activate();
+    let task = guard.scoped(async move {
+        tokio::task::yield_now().await;
+        let scope = FaultScope::current();
+        assert!(scope.is_some(), "no plan in force inside the scoped task");
+        let with_plan = tokio::task::spawn_blocking(move || {
+            let _in = scope.as_ref().map(FaultScope::enter);
+            flakeproof::fs::create_dir(carried)
+        });
+        let without = tokio::task::spawn_blocking(move || flakeproof::fs::create_dir(bare));
+        (with_plan.await.unwrap(), without.await.unwrap())
+    });
+    let (with_plan, without) = rt.block_on(async { tokio::spawn(task).await.unwrap() });
+    assert_eq!(with_plan.unwrap_err().raw_os_error(), Some(28));
+    without.unwrap();
+    assert_eq!(guard.injected(flakeproof::Op::CreateDir, "*"), 1);
+}
