@@ -42,24 +42,27 @@ async fn a_real_etxtbsy_is_ridden_out_when_the_writer_closes() {
     let mut writer = std::fs::File::create(&app).unwrap();
     writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
     std::fs::set_permissions(&app, std::fs::Permissions::from_mode(0o755)).unwrap();
-    // The writer closes only after the retry hook reports the first
-    // failure, and no sooner than 200 ms after it was opened.
-    let (failed, told) = std::sync::mpsc::channel();
+    // The writer is closed by the retry hook once 200 ms have passed, just
+    // before a wait: its close event is queued when that wait starts, so the
+    // retry is woken by it whatever the schedule's timers do. (A closer on
+    // another thread could close as a timed wait ran out, and the next
+    // attempt would succeed unwoken.)
     let opened = Instant::now();
-    let closer = std::thread::spawn(move || {
-        told.recv().unwrap();
-        std::thread::sleep(Duration::from_millis(200).saturating_sub(opened.elapsed()));
-        drop(writer);
-        Instant::now()
-    });
-    let failed = std::sync::Mutex::new(failed);
-    let policy = RetryPolicy::for_spawn().on_retry(move |_| {
-        let _ = failed.lock().unwrap().send(());
+    let writer = std::sync::Mutex::new(Some(writer));
+    let closed = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let closed_at = closed.clone();
+    let policy = RetryPolicy::for_spawn().on_retry(move |event| {
+        if event.next_delay > Duration::ZERO && opened.elapsed() >= Duration::from_millis(200) {
+            if let Some(w) = writer.lock().unwrap().take() {
+                drop(w);
+                *closed_at.lock().unwrap() = Some(Instant::now());
+            }
+        }
     });
     let (child, report) = tokio::process::Command::new(&app).spawn_with(&policy).await;
     let spawned = Instant::now();
     let status = child.unwrap().wait().await.unwrap();
-    let closed = closer.join().unwrap();
+    let closed = closed.lock().unwrap().expect("the writer was never closed");
     println!(
         "{report:?}; spawned {:?} after the writer's close",
         spawned.saturating_duration_since(closed)

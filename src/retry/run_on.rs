@@ -38,4 +38,39 @@ impl RetryPolicy {
         let mut waker = sys::CloseWaker::on_path(path.as_ref().to_owned());
         self.drive_waking(f, None, true, Some(&mut waker))
     }
+
+    /// [`run_on`](Self::run_on) for async code (feature `tokio`): `f` makes
+    /// each attempt's future; between attempts the task waits for `path`'s
+    /// writer to close it, the watch registered with tokio's reactor (no
+    /// worker blocked), the schedule's delay at most, as
+    /// [`AsyncSpawnRetryExt`](crate::AsyncSpawnRetryExt)'s spawns do.
+    /// Cancel-safe: dropped mid-wait, its watch goes with it.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use flakeproof::RetryPolicy;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let tool = flakeproof::install_executable_stub(dir.path(), "tool", "#!/bin/sh\n")?;
+    /// let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// let (status, report) = rt.block_on(RetryPolicy::for_spawn().run_on_async(&tool, || {
+    ///     tokio::process::Command::new(&tool).status()
+    /// }));
+    /// assert!(status?.success());
+    /// assert_eq!(report.attempts, 1);
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub async fn run_on_async<T, F, Fut>(
+        &self,
+        path: impl AsRef<Path>,
+        f: F,
+    ) -> (io::Result<T>, RetryReport)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = io::Result<T>>,
+    {
+        let mut waker = sys::CloseWaker::on_path(path.as_ref().to_owned());
+        self.drive_async(f, None, true, Some(&mut waker)).await
+    }
 }

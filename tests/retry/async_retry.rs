@@ -121,29 +121,66 @@ mod spawns {
         let mut writer = std::fs::File::create(&stub).unwrap();
         writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
         std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
-        // It closes once the spawn has failed (the retry hook says so), and
-        // not before 200 ms: no timer races the first attempt.
-        let (failed, told) = std::sync::mpsc::channel();
-        let closer = std::thread::spawn(move || {
-            let t0 = std::time::Instant::now();
-            told.recv().unwrap();
-            std::thread::sleep(Duration::from_millis(200).saturating_sub(t0.elapsed()));
-            drop(writer);
-        });
-        let failed = std::sync::Mutex::new(failed);
-        let policy = RetryPolicy::for_spawn().on_retry(move |_| {
-            let _ = failed.lock().unwrap().send(());
-        });
+        let policy = closing_before_a_wait(writer, Duration::from_millis(200));
         let (child, report) = tokio::process::Command::new(&stub)
             .spawn_with(&policy)
             .await;
         let status = child.unwrap().wait().await.unwrap();
-        closer.join().unwrap();
         assert!(status.success());
         assert_eq!(report.stop, Stop::Succeeded);
         assert!(report.attempts >= 2, "{report:?}");
         // Woken by the close: the wait before the last attempt ended on
         // the inotify event, not when the schedule ran out.
         assert!(report.woken >= 1, "{report:?}");
+    }
+
+    /// `run_on_async`: any future that execs the file (here tokio's own
+    /// `status`, not a retrying spawn) waits on the file's writer too.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn run_on_async_waits_for_the_files_writer_to_close_it() {
+        if !crate::common::real_etxtbsy_possible() {
+            return;
+        }
+        let Some(dir) = crate::common::exec_tempdir() else {
+            return;
+        };
+        let stub = dir.path().join("stub");
+        let mut writer = std::fs::File::create(&stub).unwrap();
+        writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let policy = closing_before_a_wait(writer, Duration::from_millis(50));
+        let (status, report) = policy
+            .run_on_async(&stub, || tokio::process::Command::new(&stub).status())
+            .await;
+        assert!(status.unwrap().success());
+        assert!(report.attempts >= 2, "{report:?}");
+        assert_eq!(report.woken, 1, "{report:?}");
+        // run_async, which has no file to watch, sleeps its schedule.
+        let held = dir.path().join("held");
+        let mut writer = std::fs::File::create(&held).unwrap();
+        writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&held, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let policy = closing_before_a_wait(writer, Duration::from_millis(50));
+        let (status, report) = policy
+            .run_async_with_report(|| tokio::process::Command::new(&held).status())
+            .await;
+        assert!(status.unwrap().success());
+        assert_eq!(report.woken, 0, "{report:?}");
+    }
+
+    /// A spawn policy whose retry hook closes `writer` once `hold` has
+    /// passed, just before a wait (the hook runs after a failed attempt,
+    /// before the wait it announces): the close's event is then queued when
+    /// the wait starts, so an event-driven wait ends on it, whatever the
+    /// schedule's timers do. A closer on another thread could instead close
+    /// as a timed wait ran out, and the next attempt would succeed unwoken.
+    fn closing_before_a_wait(writer: std::fs::File, hold: Duration) -> RetryPolicy {
+        let opened = std::time::Instant::now();
+        let writer = std::sync::Mutex::new(Some(writer));
+        RetryPolicy::for_spawn().on_retry(move |event| {
+            if event.next_delay > Duration::ZERO && opened.elapsed() >= hold {
+                drop(writer.lock().unwrap().take());
+            }
+        })
     }
 }
