@@ -95,47 +95,16 @@ impl CloseWaker {
         if let Some(w) = self.watch.as_mut() {
             w.close_on_drop();
         }
-        if let Some(event) = self.wait_on_reactor(max).await {
+        let reactor = match self.watch.as_ref() {
+            Some(w) => w.wait_async(max).await,
+            None => None,
+        };
+        if let Some(event) = reactor {
             return event;
         }
         // No watch, or the reactor refused it: sleep, so the caller's
         // schedule still holds.
         ::tokio::time::sleep(max).await;
         false
-    }
-
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    async fn wait_on_reactor(&mut self, max: Duration) -> Option<bool> {
-        use ::tokio::io::Interest;
-        use ::tokio::io::unix::AsyncFd;
-        /// The watch's descriptor, borrowed: the watch owns and closes it.
-        struct Borrowed(std::os::fd::RawFd);
-        impl std::os::fd::AsRawFd for Borrowed {
-            fn as_raw_fd(&self) -> std::os::fd::RawFd {
-                self.0
-            }
-        }
-        let watch = self.watch.as_ref()?;
-        // SAFETY: the descriptor is the watch's, open for as long as the
-        // watch lives, which outlives this AsyncFd (dropped at the end of
-        // this function, before `self.watch` can change).
-        let fd = unsafe {
-            AsyncFd::register_with_interest(Borrowed(watch.raw_fd()), Interest::READABLE)
-        }
-        .ok()?;
-        match ::tokio::time::timeout(max, fd.readable()).await {
-            Ok(Ok(mut ready)) => {
-                let event = watch.consume().unwrap_or(false);
-                ready.clear_ready();
-                Some(event)
-            }
-            Ok(Err(_)) => None,
-            Err(_elapsed) => Some(false),
-        }
-    }
-
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    async fn wait_on_reactor(&mut self, _max: Duration) -> Option<bool> {
-        None
     }
 }

@@ -215,6 +215,11 @@ impl CloseWatch {
     pub(crate) fn close_on_drop(&mut self) {
         match *self {}
     }
+
+    #[cfg(feature = "tokio")]
+    pub(crate) async fn wait_async(&self, _max: std::time::Duration) -> Option<bool> {
+        match *self {}
+    }
 }
 
 /// Fault plans can't reach child processes on Windows yet (a Detours-style

@@ -114,13 +114,6 @@ mod linux {
             self.fd.as_ref().map_or(-1, AsRawFd::as_raw_fd)
         }
 
-        /// The inotify descriptor, for an async runtime's reactor to wait
-        /// on (then [`consume`](Self::consume) its events).
-        #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-        pub(crate) fn raw_fd(&self) -> libc::c_int {
-            self.raw()
-        }
-
         /// Close the inotify instance when this drops, instead of keeping it
         /// for the thread's next watch: an async wait's future may be
         /// dropped on any worker, and must leave no descriptor behind. The
@@ -132,10 +125,38 @@ mod linux {
             self.spare = false;
         }
 
-        /// Read the queued events; true if one was this file's.
-        #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-        pub(crate) fn consume(&self) -> io::Result<bool> {
-            drain(self.raw(), self.wd)
+        /// [`wait`](Self::wait) for async code: the descriptor registered
+        /// with tokio's reactor for the length of the wait, and tokio's
+        /// timer (whole milliseconds: a 50 µs wait lasts one), so no worker
+        /// blocks. `None` if the reactor refused the descriptor (the caller
+        /// then sleeps).
+        #[cfg(feature = "tokio")]
+        pub(crate) async fn wait_async(&self, max: Duration) -> Option<bool> {
+            use ::tokio::io::Interest;
+            use ::tokio::io::unix::AsyncFd;
+            /// The watch's descriptor, borrowed: the watch owns and closes it.
+            struct Borrowed(std::os::fd::RawFd);
+            impl AsRawFd for Borrowed {
+                fn as_raw_fd(&self) -> std::os::fd::RawFd {
+                    self.0
+                }
+            }
+            // SAFETY: the descriptor is this watch's, open for as long as
+            // the watch lives, which outlives this AsyncFd (dropped at the
+            // end of this function, within the borrow of `self`).
+            let fd = unsafe {
+                AsyncFd::register_with_interest(Borrowed(self.raw()), Interest::READABLE)
+            }
+            .ok()?;
+            match ::tokio::time::timeout(max, fd.readable()).await {
+                Ok(Ok(mut ready)) => {
+                    let event = drain(self.raw(), self.wd).unwrap_or(false);
+                    ready.clear_ready();
+                    Some(event)
+                }
+                Ok(Err(_)) => None,
+                Err(_elapsed) => Some(false),
+            }
         }
 
         /// Wait at most `max` for an event on this file; true if one came
@@ -258,6 +279,11 @@ mod other {
 
         #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
         pub(crate) fn close_on_drop(&mut self) {
+            match *self {}
+        }
+
+        #[cfg(feature = "tokio")]
+        pub(crate) async fn wait_async(&self, _max: Duration) -> Option<bool> {
             match *self {}
         }
     }
