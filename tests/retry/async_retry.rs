@@ -115,12 +115,9 @@ mod spawns {
         let Some(dir) = crate::common::exec_tempdir() else {
             return;
         };
-        let stub = dir.path().join("stub");
         // The program, still open for writing: its exec is refused with
         // ETXTBSY until the writer closes it, 200 ms from now.
-        let mut writer = std::fs::File::create(&stub).unwrap();
-        writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
-        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let (stub, writer) = held_program(dir.path(), "stub");
         let policy = closing_before_a_wait(writer, Duration::from_millis(200));
         let (child, report) = tokio::process::Command::new(&stub)
             .spawn_with(&policy)
@@ -144,10 +141,7 @@ mod spawns {
         let Some(dir) = crate::common::exec_tempdir() else {
             return;
         };
-        let stub = dir.path().join("stub");
-        let mut writer = std::fs::File::create(&stub).unwrap();
-        writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
-        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let (stub, writer) = held_program(dir.path(), "stub");
         let policy = closing_before_a_wait(writer, Duration::from_millis(50));
         let (status, report) = policy
             .run_on_async(&stub, || tokio::process::Command::new(&stub).status())
@@ -156,16 +150,23 @@ mod spawns {
         assert!(report.attempts >= 2, "{report:?}");
         assert_eq!(report.woken, 1, "{report:?}");
         // run_async, which has no file to watch, sleeps its schedule.
-        let held = dir.path().join("held");
-        let mut writer = std::fs::File::create(&held).unwrap();
-        writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
-        std::fs::set_permissions(&held, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let (held, writer) = held_program(dir.path(), "held");
         let policy = closing_before_a_wait(writer, Duration::from_millis(50));
         let (status, report) = policy
             .run_async_with_report(|| tokio::process::Command::new(&held).status())
             .await;
         assert!(status.unwrap().success());
         assert_eq!(report.woken, 0, "{report:?}");
+    }
+
+    /// A program in `dir`, executable and still open for writing: its exec
+    /// fails with ETXTBSY until the returned writer is closed.
+    fn held_program(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, std::fs::File) {
+        let path = dir.join(name);
+        let mut writer = std::fs::File::create(&path).unwrap();
+        writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        (path, writer)
     }
 
     /// A spawn policy whose retry hook closes `writer` once `hold` has
