@@ -149,6 +149,14 @@ impl<'ast> Visit<'ast> for Lits {
     fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
         self.words.push(i.to_string());
     }
+    // `format!("target/{name}{}", EXE_SUFFIX)`: the literals inside count.
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        let parsed = m
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated);
+        for e in parsed.iter().flatten() {
+            self.visit_expr(e);
+        }
+    }
 }
 
 /// Does `e` call a method or function named `name` anywhere inside?

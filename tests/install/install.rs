@@ -459,6 +459,7 @@ fn control_a_plain_write_inherited_by_a_child_that_never_execs_fails_with_etxtbs
         return;
     };
     let path = dir.path().join("stub");
+    // flakeproof: allow(write-then-exec) the race reproduced on purpose: the writer stays open while the stub is run
     let f = fs::File::create(&path).unwrap();
     let child = fork_holding_everything(Duration::from_secs(30));
     drop(f);

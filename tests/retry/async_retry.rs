@@ -118,6 +118,7 @@ mod spawns {
         let stub = dir.path().join("stub");
         // The program, still open for writing: its exec is refused with
         // ETXTBSY until the writer closes it, 200 ms from now.
+        // flakeproof: allow(write-then-exec) the race reproduced on purpose: the exec must meet a real ETXTBSY
         let mut writer = std::fs::File::create(&stub).unwrap();
         writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
         std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();

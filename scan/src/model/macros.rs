@@ -35,9 +35,11 @@ impl Walker {
             });
             if let Ok((e, p, _)) = parsed {
                 let cond: Expr = syn::parse_quote!(matches!(#e, #p));
+                self.cond += 1;
                 self.errno_26(&e, |l| l.visit_pat(&p), &cond);
                 self.visit_expr(&e);
                 self.visit_pat(&p);
+                self.cond -= 1;
             }
             return;
         }
@@ -75,8 +77,13 @@ impl Walker {
             self.call_stack.pop();
             return;
         }
+        let asserting = name.starts_with("assert")
+            || name.starts_with("debug_assert")
+            || name.starts_with("prop_assert");
+        self.asserting += usize::from(asserting);
         for a in &args {
             self.visit_expr(a);
         }
+        self.asserting -= usize::from(asserting);
     }
 }

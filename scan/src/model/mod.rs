@@ -102,6 +102,8 @@ pub(crate) fn build(file: &syn::File, test_file: bool) -> Model {
         retry_closure: 0,
         in_const: false,
         drop_next: false,
+        cond: 0,
+        asserting: 0,
     };
     w.visit_file(file);
     let top = std::mem::take(&mut w.body);
@@ -119,9 +121,41 @@ struct Walker {
     retry_closure: usize,
     in_const: bool,
     drop_next: bool,
+    /// Inside a condition: `==`, a match arm, `if`/`while`, `if let`, `matches!`.
+    cond: usize,
+    /// Inside `assert!` and its kin: a check there tests, it doesn't retry.
+    asserting: usize,
 }
 
 impl Walker {
+    fn binary(&mut self, b: &syn::ExprBinary) {
+        if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
+            let cond = Expr::Binary(b.clone());
+            self.errno_26(&b.left, |l| l.visit_expr(&b.right), &cond);
+            self.errno_26(&b.right, |l| l.visit_expr(&b.left), &cond);
+            for side in [&b.left, &b.right] {
+                if let Expr::Lit(l) = &**side
+                    && let Lit::Str(s) = &l.lit
+                    && s.value().to_ascii_lowercase().contains("text file busy")
+                {
+                    self.etx(Pos::of(s.span()), "\"Text file busy\"", None);
+                }
+            }
+        }
+        if let syn::BinOp::And(_) | syn::BinOp::Or(_) = b.op {
+            // `kind() == Other && raw_os_error() == Some(26)`: note the kind test.
+            let before = self.body.etx.len();
+            visit::visit_expr_binary(self, b);
+            if text_of(b).contains("ErrorKind::Other") {
+                for t in &mut self.body.etx[before..] {
+                    t.with_other_kind = true;
+                }
+            }
+            return;
+        }
+        visit::visit_expr_binary(self, b);
+    }
+
     fn os(&self) -> Os {
         *self.os.last().unwrap_or(&Os::Any)
     }
@@ -175,7 +209,7 @@ impl Walker {
     }
 
     fn etx(&mut self, at: Pos, what: &str, cond: Option<&Expr>) {
-        if self.in_const {
+        if self.in_const || self.cond == 0 || self.asserting > 0 {
             return;
         }
         let with_other_kind = cond.is_some_and(|c| text_of(c).contains("ErrorKind::Other"));
@@ -399,41 +433,27 @@ impl<'ast> Visit<'ast> for Walker {
                 }
             }
         }
+        // `RetryPolicy::..().run(|| ..)`, `backoff.retry(|| ..)`: the closure is retried.
+        let root = &self.body.calls[idx].root;
+        let retryish = method.contains("retry")
+            || root.contains("Retry")
+            || root.contains("retry")
+            || root.contains("Robust");
         self.call_stack.push(idx);
+        self.retry_closure += usize::from(retryish);
         for a in &m.args {
             self.visit_expr(a);
         }
+        self.retry_closure -= usize::from(retryish);
         self.call_stack.pop();
     }
 
     fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
-        if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
-            let cond = Expr::Binary(b.clone());
-            self.errno_26(&b.left, |l| l.visit_expr(&b.right), &cond);
-            self.errno_26(&b.right, |l| l.visit_expr(&b.left), &cond);
-            for side in [&b.left, &b.right] {
-                if let Expr::Lit(l) = &**side
-                    && let Lit::Str(s) = &l.lit
-                    && s.value().to_ascii_lowercase().contains("text file busy")
-                {
-                    self.etx(Pos::of(s.span()), "\"Text file busy\"", None);
-                }
-            }
-        }
-        if let syn::BinOp::And(_) | syn::BinOp::Or(_) = b.op {
-            // `kind() == Other && raw_os_error() == Some(26)`: note the kind test.
-            let before = self.body.etx.len();
-            visit::visit_expr_binary(self, b);
-            if text_of(b).contains("ErrorKind::Other") {
-                for t in &mut self.body.etx[before..] {
-                    t.with_other_kind = true;
-                }
-            }
-            return;
-        }
-        visit::visit_expr_binary(self, b);
+        let compares = matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_));
+        self.cond += usize::from(compares);
+        self.binary(b);
+        self.cond -= usize::from(compares);
     }
-
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
         let cond = Expr::Match(m.clone());
         self.errno_26(
@@ -445,13 +465,24 @@ impl<'ast> Visit<'ast> for Walker {
             },
             &cond,
         );
-        visit::visit_expr_match(self, m);
+        self.visit_expr(&m.expr);
+        for arm in &m.arms {
+            self.cond += 1;
+            self.visit_pat(&arm.pat);
+            if let Some((_, g)) = &arm.guard {
+                self.visit_expr(g);
+            }
+            self.cond -= 1;
+            self.visit_expr(&arm.body);
+        }
     }
 
     fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
         let cond = Expr::Let(l.clone());
+        self.cond += 1;
         self.errno_26(&l.expr, |v| v.visit_pat(&l.pat), &cond);
         visit::visit_expr_let(self, l);
+        self.cond -= 1;
     }
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
@@ -468,7 +499,9 @@ impl<'ast> Visit<'ast> for Walker {
             },
             _ => None,
         };
+        self.cond += 1;
         self.visit_expr(&i.cond);
+        self.cond -= 1;
         if let Some(os) = os {
             self.note_os(os);
             self.os.push(os);
@@ -504,7 +537,10 @@ impl<'ast> Visit<'ast> for Walker {
             whole: Pos::of(syn::spanned::Spanned::span(l)),
             body: Pos::of(l.body.brace_token.span.join()),
         });
-        visit::visit_expr_while(self, l);
+        self.cond += 1;
+        self.visit_expr(&l.cond);
+        self.cond -= 1;
+        self.visit_block(&l.body);
     }
 
     fn visit_expr_for_loop(&mut self, l: &'ast syn::ExprForLoop) {
@@ -530,6 +566,15 @@ impl<'ast> Visit<'ast> for Walker {
             || t.starts_with("winapi::")
             || t.starts_with("windows_sys::");
         visit::visit_expr_path(self, p);
+    }
+
+    /// `Some(TEXT_FILE_BUSY)` in a pattern: a constant, spelled as a binding.
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        let name = p.ident.to_string();
+        if name == name.to_ascii_uppercase() && ETX_NAMES.iter().any(|n| name.contains(n)) {
+            self.etx(Pos::of(p.ident.span()), &name, None);
+        }
+        visit::visit_pat_ident(self, p);
     }
 
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {

@@ -13,13 +13,16 @@ use super::{Ctx, arg_for, chain_exec_mode, chmods, created_path, exec_path, name
 
 /// Where the path is run after `after`: a `Command::new` of it (or of its
 /// file name, found on `PATH`), or a helper of the file that runs it.
-fn exec_after(ctx: &Ctx, body: &Body, p: &Key, after: Pos) -> Option<Pos> {
+fn exec_after(ctx: &Ctx, body: &Body, p: &Key, after: Pos, by_name: bool) -> Option<Pos> {
     let name = name_of(body, p);
     body.calls.iter().filter(|c| c.at > after).find_map(|c| {
         if let Some(e) = exec_path(c) {
-            let by_name =
-                e.strs.len() == 1 && e.name.is_some() && e.name == name && e.text.starts_with('"');
-            if same_path(body, e, p) || by_name {
+            let named = by_name
+                && e.strs.len() == 1
+                && e.name.is_some()
+                && e.name == name
+                && e.text.starts_with('"');
+            if same_path(body, e, p) || named {
                 return Some(c.at);
             }
         }
@@ -66,7 +69,7 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
     for c in &body.calls {
         let Some(p) = created_path(c) else { continue };
         let exec_bits = chain_exec_mode(c) || chmods(ctx, body, p, c.bound_to.as_deref());
-        let Some(exec) = exec_after(ctx, body, p, c.at) else {
+        let Some(exec) = exec_after(ctx, body, p, c.at, true) else {
             continue;
         };
         if exec_bits {
@@ -90,7 +93,7 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
         let Some(s) = ctx.helper(c) else { continue };
         for &(i, write_at) in &s.installs {
             let Some(p) = arg_for(c, s, i) else { continue };
-            if exec_after(ctx, body, p, c.at).is_some() && !flagged.contains(&write_at) {
+            if exec_after(ctx, body, p, c.at, true).is_some() && !flagged.contains(&write_at) {
                 flagged.push(write_at);
                 out.push(ctx.finding(
                     Rule::WriteThenExec,
@@ -173,7 +176,7 @@ fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
             ("fs", "write") if c.args.len() == 2 => (&c.args[0], false),
             _ => continue,
         };
-        let run = exec_after(ctx, body, dst, c.at).is_some();
+        let run = exec_after(ctx, body, dst, c.at, false).is_some();
         let why = if run {
             "the program run from this path is rewritten in place"
         } else if exe_name(body, dst) {

@@ -110,6 +110,23 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
             continue;
         };
         let c = &body.calls[i];
+        // A build the test then installs (`replace_executable(&new, &dst)`):
+        // a program's new version, not a fake command.
+        let installed = direct
+            && body.calls.iter().any(|e| {
+                e.at > c.at
+                    && matches!(
+                        e.name.as_str(),
+                        "replace_executable" | "replace_executable_async" | "replace" | "copy"
+                    )
+                    && e.args
+                        .first()
+                        .zip(c.args.first())
+                        .is_some_and(|(a, p)| same_path(body, a, p))
+            });
+        if installed {
+            continue;
+        }
         let name = c
             .args
             .first()
