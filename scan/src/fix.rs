@@ -125,7 +125,7 @@ impl Finder<'_> {
     }
 
     /// The rewrite of one loop, if it has the mechanical shape.
-    fn rewrite(&self, body: &Block) -> Option<String> {
+    fn rewrite(&self, body: &Block, loop_start: usize) -> Option<String> {
         let [stmt] = body.stmts.as_slice() else {
             return None;
         };
@@ -153,10 +153,12 @@ impl Finder<'_> {
             };
             let head_end = range(arm.fat_arrow_token.span()).end;
             let head = &self.src[range(arm.pat.span()).start..head_end];
+            // One level shallower than in the loop.
+            let body = body.replace("\n    ", "\n");
             arms.push_str(&format!("    {head} {body},\n"));
         }
         let recv = self.slice(call.receiver.span());
-        let indent = line_indent(self.src, range(m.span()).start);
+        let indent = line_indent(self.src, loop_start);
         let arms = arms
             .lines()
             .map(|l| format!("{indent}{l}\n"))
@@ -295,7 +297,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             _ => None,
         };
         if let (Some(body), Some(fn_block)) = (body, self.fn_block.clone())
-            && let Some(with) = self.rewrite(body)
+            && let Some(with) = self.rewrite(body, range(e.span()).start)
         {
             let r = range(e.span());
             self.rewritten.push(e.span().start().line);

@@ -39,9 +39,12 @@ fn write_site(ctx: &Ctx, body: &Body, s: &Shebang) -> Option<(usize, bool)> {
         if content_arg(c).is_some() {
             return Some((i, true));
         }
-        if let Some(h) = ctx.helper(c)
-            && !h.writes_content.is_empty()
-        {
+        // The file's own helper: it writes the script itself, or hands it
+        // to something safe (install_executable_stub).
+        if let Some(h) = ctx.helper(c) {
+            if h.writes_content.is_empty() {
+                return None;
+            }
             return Some((i, false));
         }
         let lower = c.name.to_ascii_lowercase();
