@@ -579,7 +579,9 @@ impl<'ast> Visit<'ast> for Walker {
 
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
         let v = s.value();
-        if v.trim_start().starts_with("#!") {
+        // `#!/bin/sh`, `#! /usr/bin/env bash`; not `#![allow(..)]`, an inner attribute.
+        let t = v.trim_start();
+        if t.starts_with("#!/") || t.starts_with("#! /") {
             self.body.shebangs.push(Shebang {
                 text: v,
                 at: Pos::of(s.span()),

@@ -63,7 +63,7 @@ pub(crate) fn run(
         retry::check(&ctx, b, &mut out);
         windows::check(&ctx, b, &mut out);
     }
-    out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
+    out.sort_by_key(|f| (f.line, f.column, f.rule));
     out.dedup_by(|a, b| a.line == b.line && a.rule == b.rule);
     out
 }

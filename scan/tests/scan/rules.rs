@@ -159,6 +159,13 @@ fn stub() {
 }
 "##;
     assert_eq!(found(safe), []);
+    let attr = r##"
+#[test]
+fn writes_a_crate() {
+    std::fs::write(&lib, "#![allow(unused)]\nfn f() {}\n").unwrap();
+}
+"##;
+    assert_eq!(found(attr), []);
 }
 
 #[test]
