@@ -225,6 +225,9 @@ Examples:
   flakeproof scan tests/ examples/ --json
   flakeproof scan --sarif > scan.sarif  # for code scanning
   flakeproof scan --fix src/            # retry loops around a spawn -> status_retrying() etc.
+
+Exit status: 0 nothing found; 1 findings; 3 a file did not parse or could not be read (named,
+the rest scanned); 2 bad arguments or a path that does not exist.
 ";
 
 const SHIELD_EXAMPLES: &str = "\
