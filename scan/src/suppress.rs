@@ -1,5 +1,6 @@
 //! Silencing a finding: `// flakeproof: allow(rule-id) reason` on the
-//! finding's line, or on the comment lines right above it. The reason is
+//! finding's line, or on the comment lines right above it (above the
+//! statement's first line when the finding is in a method chain). The reason is
 //! required: an allow without one silences nothing and says so.
 
 use crate::finding::Finding;
@@ -37,8 +38,24 @@ pub(crate) fn apply(source: &str, findings: Vec<Finding>) -> (Vec<Finding>, usiz
         if let Some(l) = lines.get(f.line.wrapping_sub(1)) {
             candidates.push(*l);
         }
-        let mut i = f.line.wrapping_sub(2);
-        while let Some(l) = lines.get(i).filter(|l| comment_only(l)) {
+        // Up through a method chain's lines (`.open(&p)` under
+        // `OpenOptions::new()`) to the statement's first line, then the
+        // comment lines above it.
+        let mut i = f.line.wrapping_sub(1);
+        while lines
+            .get(i)
+            .is_some_and(|l| l.trim_start().starts_with('.'))
+        {
+            i = i.wrapping_sub(1);
+            if let Some(l) = lines.get(i) {
+                candidates.push(*l);
+            }
+        }
+        i = i.wrapping_sub(1);
+        while let Some(l) = lines
+            .get(i)
+            .filter(|l| comment_only(l) || l.trim_start().starts_with('.'))
+        {
             candidates.push(*l);
             i = i.wrapping_sub(1);
         }

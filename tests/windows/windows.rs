@@ -320,6 +320,7 @@ fn spawning_an_exe_that_another_handle_is_writing_is_retried() {
     // flakeproof: allow(in-place-replace) a fresh copy of the helper .exe, on Windows, where no fork can inherit the writer
     fs::copy(crate::common::stub_helper(), &exe).unwrap();
     // A writer that shares nothing, as a linker still writing its output.
+    // flakeproof: allow(in-place-replace) a writer held open on purpose, as a linker still writing
     let writer = OpenOptions::new()
         .write(true)
         .share_mode(0)

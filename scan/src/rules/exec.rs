@@ -131,6 +131,9 @@ fn exe_name(body: &Body, k: &Key) -> bool {
             [".exe", ".dll", ".so", ".dylib"]
                 .iter()
                 .any(|e| s.ends_with(e))
+                // format!("rustup-init{EXE_SUFFIX}"): the constant inlined in the string
+                || s.contains("{EXE_SUFFIX}")
+                || s.contains("{DLL_SUFFIX}")
         }) || k.words.iter().any(|w| {
             matches!(
                 w.as_str(),
@@ -168,12 +171,23 @@ fn build_output(body: &Body, k: &Key) -> bool {
 
 fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
     for c in &body.calls {
-        if c.method || flagged.contains(&c.at) {
+        if flagged.contains(&c.at) {
             continue;
         }
-        let (dst, copy) = match (c.qual.as_str(), c.name.as_str()) {
-            ("fs", "copy") if c.args.len() == 2 => (&c.args[1], true),
-            ("fs", "write") if c.args.len() == 2 => (&c.args[0], false),
+        let (dst, copy) = match (c.method, c.qual.as_str(), c.name.as_str()) {
+            (false, "fs", "copy") if c.args.len() == 2 => (&c.args[1], true),
+            (false, "fs", "write") if c.args.len() == 2 => (&c.args[0], false),
+            // OpenOptions::new().append(true).open(exe): rewritten in place too.
+            (true, _, "open") => match created_path(c) {
+                Some(p)
+                    if c.chain
+                        .iter()
+                        .any(|(m, _)| matches!(m.as_str(), "write" | "append")) =>
+                {
+                    (p, false)
+                }
+                _ => continue,
+            },
             _ => continue,
         };
         let run = exec_after(ctx, body, dst, c.at, false).is_some();
@@ -186,10 +200,10 @@ fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
         } else {
             continue;
         };
-        let what = if copy {
-            "`fs::copy` opens the destination"
-        } else {
-            "`fs::write` opens it"
+        let what = match (copy, c.method) {
+            (true, _) => "`fs::copy` opens the destination",
+            (false, false) => "`fs::write` opens it",
+            (false, true) => "this open takes it",
         };
         out.push(ctx.finding(
             Rule::InPlaceReplace,

@@ -172,7 +172,7 @@ pub(crate) fn created_path(c: &Call) -> Option<&Key> {
             let writes = c.chain.iter().any(|(m, _)| {
                 matches!(
                     m.as_str(),
-                    "write" | "create" | "create_new" | "truncate" | "mode"
+                    "write" | "append" | "create" | "create_new" | "truncate" | "mode"
                 )
             });
             (builder && writes).then(|| c.args.first()).flatten()

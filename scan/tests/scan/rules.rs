@@ -259,10 +259,24 @@ fn stage(name: &str) {
     std::fs::copy("out/app", "target/release/notes.json").unwrap();
     std::fs::copy("a.txt", "b.txt").unwrap();
 }
+fn modify(dir: &Path) {
+    let exe = dir.join(format!("tool-init{EXE_SUFFIX}"));
+    fs::copy(dir.join("tmp"), &exe).unwrap();
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(&exe)
+        .unwrap();
+    let log = OpenOptions::new().append(true).open(dir.join("log.txt")).unwrap();
+}
 "##;
     assert_eq!(
         found_in("src/deploy.rs", src),
-        [("in-place-replace", 3), ("in-place-replace", 8)]
+        [
+            ("in-place-replace", 3),
+            ("in-place-replace", 8),
+            ("in-place-replace", 14),
+            ("in-place-replace", 17)
+        ]
     );
 }
 
@@ -346,12 +360,17 @@ fn f(a: &Path, b: &Path) {
     fs::rename(b, a).unwrap();
     fs::remove_file(a).unwrap(); // flakeproof: allow(unretried-windows-fs)
     fs::remove_file(b).unwrap(); // flakeproof: allow(write-then-exec) wrong rule
+    // flakeproof: allow(in-place-replace) a chain: the comment goes above its first line
+    let f = OpenOptions::new()
+        .write(true)
+        .open("app.exe")
+        .unwrap();
 }
 "##;
     let r = flakeproof_scan::scan("src/f.rs", src, &Default::default()).unwrap();
     let lines: Vec<usize> = r.findings.iter().map(|f| f.line).collect();
     assert_eq!(lines, [7, 8]);
-    assert_eq!(r.silenced, 2);
+    assert_eq!(r.silenced, 3);
     assert!(r.findings[0].note.as_deref().unwrap().contains("no reason"));
 }
 
