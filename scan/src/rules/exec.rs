@@ -175,8 +175,8 @@ fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
             continue;
         }
         let (dst, copy) = match (c.method, c.qual.as_str(), c.name.as_str()) {
-            (false, "fs", "copy") if c.args.len() == 2 => (&c.args[1], true),
-            (false, "fs", "write") if c.args.len() == 2 => (&c.args[0], false),
+            (false, "fs" | "fs_err", "copy") if c.args.len() == 2 => (&c.args[1], true),
+            (false, "fs" | "fs_err", "write") if c.args.len() == 2 => (&c.args[0], false),
             // OpenOptions::new().append(true).open(exe): rewritten in place too.
             (true, _, "open") => match created_path(c) {
                 Some(p)

@@ -163,7 +163,7 @@ pub(crate) fn name_of(body: &Body, k: &Key) -> Option<String> {
 /// `fs::write(p, ..)`, `File::create(p)`, `OpenOptions::new()..open(p)`:
 /// the path of a call that creates or truncates a file for writing.
 pub(crate) fn created_path(c: &Call) -> Option<&Key> {
-    let fs_like = c.qual == "fs" || c.qual.is_empty();
+    let fs_like = matches!(c.qual.as_str(), "fs" | "fs_err" | "");
     match (c.method, c.name.as_str()) {
         (false, "write") if fs_like && c.args.len() == 2 => c.args.first(),
         (false, "create" | "create_new") if c.qual == "File" => c.args.first(),

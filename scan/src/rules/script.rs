@@ -12,7 +12,7 @@ use super::{Ctx, arg_for, name_of, same_path};
 /// `write!(f, s)`), with the content argument's index.
 fn content_arg(c: &Call) -> Option<usize> {
     match (c.method, c.qual.as_str(), c.name.as_str()) {
-        (false, "fs" | "", "write") if c.args.len() == 2 => Some(1),
+        (false, "fs" | "fs_err" | "", "write") if c.args.len() == 2 => Some(1),
         (true, _, "write_all" | "write") => Some(0),
         (false, _, "write!" | "writeln!") => Some(1),
         _ => None,

@@ -9,7 +9,7 @@ use crate::model::{Body, Call, Os};
 use super::Ctx;
 
 fn op(c: &Call) -> Option<&'static str> {
-    if c.method || !(c.qual == "fs" || c.qual.is_empty()) {
+    if c.method || !matches!(c.qual.as_str(), "fs" | "fs_err" | "") {
         return None;
     }
     match c.name.as_str() {

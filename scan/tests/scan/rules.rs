@@ -19,6 +19,22 @@ fn runs_fake_git() {
 }
 
 #[test]
+fn fs_err_is_read_as_std_fs() {
+    let src = r##"
+#[test]
+fn runs_fake_git() {
+    fs_err::write(&git, "#!/bin/sh\n").unwrap();
+    fs_err::set_permissions(&git, Permissions::from_mode(0o755)).unwrap();
+    Command::new(&git).output().unwrap();
+}
+"##;
+    assert_eq!(
+        found(src),
+        [("write-then-exec", 4), ("shell-script-stub", 4)]
+    );
+}
+
+#[test]
 fn install_executable_stub_is_not_write_then_exec() {
     let src = r##"
 #[test]
