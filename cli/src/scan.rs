@@ -158,7 +158,14 @@ fn work(
     loop {
         let next = queue.lock().map(|q| q.recv());
         let Ok(Ok(path)) = next else { return };
-        let outcome = one(&path, opts, fix);
+        // A scanner bug on one file must not take the others down with it.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(&path, opts, fix)))
+                .unwrap_or_else(|_| {
+                    Outcome::Unreadable(
+                        "the scanner panicked on this file (a bug: please report it)".into(),
+                    )
+                });
         if report.send((path, outcome)).is_err() {
             return;
         }
