@@ -22,6 +22,9 @@ pub(crate) const UNSUPPORTED: u8 = 124;
 pub(crate) const LISTENER_TAKEN: u8 = 123;
 /// `sweep`: the rule reached no call of the command, so nothing was tested.
 pub(crate) const UNREACHED: u8 = 122;
+/// `scan`: a file did not parse (or could not be read); the others were
+/// scanned and their findings reported.
+pub(crate) const SCAN_UNPARSED: u8 = 3;
 /// CMD exists but can't be run (permissions, not an executable).
 pub(crate) const NOT_EXECUTABLE: u8 = 126;
 /// CMD was not found.
@@ -41,7 +44,10 @@ Exit status (sweep): 0 if every point was recovered from, 1 if a point failed --
 Exit status (stress): 0 if no run failed, 1 if one did; 125-127 as for run.
 Exit status (shield): CMD's; 123-127 as for run (123/124: the shield can't work here, CMD
   not run, unless --allow-unshielded).
-Exit status (doctor): 0 if `run` can work here, 1 if not.";
+Exit status (doctor): 0 if `run` can work here, 1 if not.
+Exit status (scan): 0 if nothing was found, 1 if something was, 3 if a file did not parse or
+  could not be read (the rest were scanned, their findings reported); 2 for bad arguments or
+  a path that does not exist.";
 
 /// Print `message` as flakeproof's own error and return `status`.
 pub(crate) fn fail(status: u8, message: impl std::fmt::Display) -> ExitCode {

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod doctor;
 mod exit;
 mod run;
+mod scan;
 mod shield;
 mod stress;
 mod sweep;
@@ -158,6 +159,39 @@ enum Command {
         #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
         cmd: Vec<OsString>,
     },
+    /// Find the flaky write-then-exec and in-place-copy sites in Rust code
+    /// before CI does.
+    ///
+    /// Reads every `.rs` file under PATHS (default: the current directory;
+    /// `target/` and hidden directories skipped) with syn and reports, per
+    /// finding, the rule, the place, the line, what can go wrong and the
+    /// fix with flakeproof's API. Rules: write-then-exec,
+    /// shell-script-stub, hand-rolled-etxtbsy-retry, in-place-replace,
+    /// unretried-windows-fs (docs/scan.md). Silence one site with a comment
+    /// on its line or just above: `// flakeproof: allow(RULE) reason`.
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan {
+        /// Files or directories to scan.
+        #[arg(value_name = "PATHS")]
+        paths: Vec<PathBuf>,
+        /// Print one JSON object on stdout: findings, parse errors, counts.
+        #[arg(long, conflicts_with = "sarif")]
+        json: bool,
+        /// Print a SARIF 2.1.0 log on stdout (for code-scanning services).
+        #[arg(long)]
+        sarif: bool,
+        /// Rewrite hand-rolled ETXTBSY retry loops around a spawn into the
+        /// retrying spawn (`SpawnRetryExt`), in place; the rest stay findings.
+        #[arg(long)]
+        fix: bool,
+        /// Treat every file as built for Windows (a cross-platform crate),
+        /// not only those whose cfgs say so.
+        #[arg(long)]
+        windows: bool,
+        /// Threads scanning files (default: one per core).
+        #[arg(short = 'j', long, value_name = "N")]
+        jobs: Option<usize>,
+    },
     /// What this machine gives flakeproof, one line each, with what
     /// degrades without it. Exits 0 when `run` can work here.
     #[command(after_help = "Example:\n  flakeproof doctor")]
@@ -183,6 +217,17 @@ const STRESS_EXAMPLES: &str = "\
 Example:
   # a test binary whose threads write scripts and run them: how often does it flake?
   flakeproof stress -n 200 -j 4 -- cargo test -q --test installs
+";
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  flakeproof scan                       # the current directory
+  flakeproof scan tests/ examples/ --json
+  flakeproof scan --sarif > scan.sarif  # for code scanning
+  flakeproof scan --fix src/            # retry loops around a spawn -> status_retrying() etc.
+
+Exit status: 0 nothing found; 1 findings; 3 a file did not parse or could not be read (named,
+the rest scanned); 2 bad arguments or a path that does not exist.
 ";
 
 const SHIELD_EXAMPLES: &str = "\
@@ -256,6 +301,21 @@ fn main() -> ExitCode {
             json,
             allow_unshielded,
             cmd: &cmd,
+        }),
+        Command::Scan {
+            paths,
+            json,
+            sarif,
+            fix,
+            windows,
+            jobs,
+        } => scan::scan(&scan::Options {
+            paths: &paths,
+            json,
+            sarif,
+            fix,
+            windows,
+            jobs,
         }),
         Command::Doctor => doctor::doctor(),
     }

@@ -31,6 +31,11 @@ impl Paint {
         }
     }
 
+    /// Whether this stream gets colour (for renderers of their own).
+    pub(crate) fn on(self) -> bool {
+        self.on
+    }
+
     /// Something that went wrong: red and bold.
     pub(crate) fn bad(self, text: impl Display) -> String {
         self.paint(AnsiColor::Red.on_default().bold(), text)

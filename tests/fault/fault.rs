@@ -40,6 +40,7 @@ fn run_with_my_retry(path: &Path) -> (io::Result<Vec<u8>>, u32) {
     loop {
         attempts += 1;
         match Command::new(path).output() {
+            // flakeproof: allow(hand-rolled-etxtbsy-retry) a user's own retry loop, the code under test for the injected ETXTBSY
             Err(e) if e.kind() == io::ErrorKind::ExecutableFileBusy && attempts < 5 => {
                 std::thread::sleep(Duration::from_millis(1));
             }
@@ -251,6 +252,7 @@ fn steps_in(dir: &std::path::Path, shared: bool, steps: Steps) -> Vec<(&'static 
     let report = StubInstaller::new()
         .install_with_report(dir, "probe", "")
         .unwrap();
+    // flakeproof: allow(unretried-windows-fs) test cleanup of a stub nothing runs; a failure is worth seeing
     std::fs::remove_file(dir.join("probe")).unwrap();
     let in_memory = report.durability == flakeproof::install::Durability::Unsupported;
     let mut steps: Vec<_> = steps

@@ -172,6 +172,7 @@ fn overwrite_while_the_old_stub_runs_keeps_it_running() {
     let stub = install_executable_stub(dir.path(), "tool", &sleep_elf).unwrap();
     let mut old = Command::new(&stub).arg("30").spawn().unwrap();
 
+    // flakeproof: allow(in-place-replace) the kernel refusing this open is what the test checks
     let in_place = fs::OpenOptions::new().write(true).open(&stub);
     if cfg!(target_os = "linux") {
         let e = in_place.expect_err("kernel refuses writes to a running program");
@@ -459,6 +460,7 @@ fn control_a_plain_write_inherited_by_a_child_that_never_execs_fails_with_etxtbs
         return;
     };
     let path = dir.path().join("stub");
+    // flakeproof: allow(write-then-exec) the race reproduced on purpose: the writer stays open while the stub is run
     let f = fs::File::create(&path).unwrap();
     let child = fork_holding_everything(Duration::from_secs(30));
     drop(f);

@@ -279,6 +279,7 @@ fn a_non_executable_namesake_earlier_in_path_is_not_the_one_watched() {
     let decoy_dir = dir.path().join("decoy");
     std::fs::create_dir(&decoy_dir).unwrap();
     let decoy = decoy_dir.join("stub");
+    // flakeproof: allow(shell-script-stub) a non-executable decoy earlier on PATH, never run; FakeDir would make it executable
     std::fs::write(&decoy, "#!/bin/sh\nexit 9\n").unwrap();
     std::fs::set_permissions(&decoy, std::fs::Permissions::from_mode(0o644)).unwrap();
     let mut holder = Holder::hold(&path);

@@ -264,6 +264,7 @@ fn injected_windows_errors_on_windows_paths_match_globs_written_with_slashes() {
     let g = FaultPlan::parse("rename(*/dest.txt)=ERROR_SHARING_VIOLATION@1..2")
         .unwrap()
         .activate();
+    // flakeproof: allow(unretried-windows-fs) the injected sharing violation must reach the test unretried
     let first = flakeproof::fs::rename(&from, &to).unwrap_err();
     assert_eq!(first.raw_os_error(), Some(ERROR_SHARING_VIOLATION));
     let (r, report) = RetryPolicy::for_op(Op::Rename)
@@ -316,8 +317,10 @@ fn the_fs_and_process_mirrors_consult_plans_with_windows_names() {
 fn spawning_an_exe_that_another_handle_is_writing_is_retried() {
     let dir = tempfile::tempdir().unwrap();
     let exe = dir.path().join("tool.exe");
+    // flakeproof: allow(in-place-replace) a fresh copy of the helper .exe, on Windows, where no fork can inherit the writer
     fs::copy(crate::common::stub_helper(), &exe).unwrap();
     // A writer that shares nothing, as a linker still writing its output.
+    // flakeproof: allow(in-place-replace) a writer held open on purpose, as a linker still writing
     let writer = OpenOptions::new()
         .write(true)
         .share_mode(0)

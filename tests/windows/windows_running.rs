@@ -25,6 +25,7 @@ fn build(dir: &Path, tag: &str) -> PathBuf {
     let mut body = fs::read(crate::common::stub_helper()).unwrap();
     body.extend_from_slice(tag.as_bytes());
     let out = dir.join(format!("build-{tag}.exe"));
+    // flakeproof: allow(in-place-replace) a new build under a fresh name, never in place
     fs::write(&out, body).unwrap();
     out
 }
@@ -78,9 +79,11 @@ fn a_running_exe_is_moved_aside_replaced_and_swept_after_it_exits() {
     let running = run_held(&app);
 
     // What std does here: both refused while it runs.
+    // flakeproof: allow(in-place-replace) std's copy over a running .exe, shown refused
     let copy = fs::copy(&v2, &app).unwrap_err();
     assert_eq!(copy.raw_os_error(), Some(ERROR_SHARING_VIOLATION), "{copy}");
     let tmp = builds.path().join("tmp.exe");
+    // flakeproof: allow(in-place-replace) std's copy-then-rename, shown refused before Replacer is
     fs::copy(&v2, &tmp).unwrap();
     let rename = fs::rename(&tmp, &app).unwrap_err();
     assert_eq!(rename.raw_os_error(), Some(ERROR_ACCESS_DENIED), "{rename}");

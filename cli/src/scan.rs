@@ -1,0 +1,245 @@
+//! `flakeproof scan`: walk the given paths for `.rs` files (skipping
+//! `target/` and hidden directories), scan each with flakeproof-scan on a
+//! pool of threads, and report. Files stream through a bounded queue from
+//! one walker to the workers, and each worker holds one file at a time, so
+//! memory follows the largest file, not the tree; findings are kept only
+//! for `--json` and `--sarif`, which print one document at the end.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use flakeproof_scan::output::{self, Summary};
+use flakeproof_scan::{Finding, Options as ScanOptions, ParseError, Rule};
+
+use crate::exit;
+use crate::term::Paint;
+
+pub(crate) struct Options<'a> {
+    pub paths: &'a [PathBuf],
+    pub json: bool,
+    pub sarif: bool,
+    pub fix: bool,
+    pub windows: bool,
+    pub jobs: Option<usize>,
+}
+
+/// What one file gave.
+enum Outcome {
+    Scanned {
+        findings: Vec<Finding>,
+        lines: usize,
+        silenced: usize,
+        fixed: Vec<usize>,
+    },
+    Unparsed(ParseError),
+    Unreadable(String),
+}
+
+pub(crate) fn scan(o: &Options) -> ExitCode {
+    let roots: Vec<PathBuf> = if o.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        o.paths.to_vec()
+    };
+    for r in &roots {
+        if let Err(e) = std::fs::symlink_metadata(r) {
+            return exit::fail(2, format_args!("scan: {}: {e}", r.display()));
+        }
+    }
+    let jobs = o
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let (to_workers, queue) = sync_channel::<PathBuf>(jobs * 4);
+    let queue = Arc::new(Mutex::new(queue));
+    let (to_report, results) = sync_channel::<(PathBuf, Outcome)>(jobs * 4);
+    let opts = ScanOptions {
+        windows_everywhere: o.windows,
+    };
+    let streaming = !o.json && !o.sarif;
+    let mut summary = Summary::default();
+    let mut unreadable = 0;
+    let mut found = 0;
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            for r in &roots {
+                walk(r, true, &mut |p| to_workers.send(p).is_ok());
+            }
+        });
+        for _ in 0..jobs {
+            let (queue, to_report, opts) = (Arc::clone(&queue), to_report.clone(), opts.clone());
+            s.spawn(move || work(&queue, &to_report, &opts, o.fix));
+        }
+        drop(to_report);
+        let paint = Paint::stdout();
+        let mut out = std::io::stdout().lock();
+        for (path, outcome) in results {
+            summary.files += 1;
+            match outcome {
+                Outcome::Scanned {
+                    findings,
+                    lines,
+                    silenced,
+                    fixed,
+                } => {
+                    found += findings.len();
+                    summary.lines += lines;
+                    summary.silenced += silenced;
+                    for line in fixed {
+                        eprintln!(
+                            "flakeproof scan: fixed {}:{line}: the retry loop is now a retrying spawn",
+                            path.display()
+                        );
+                    }
+                    if streaming {
+                        for f in &findings {
+                            let _ = writeln!(out, "{}", output::text_finding(f, paint.on()));
+                        }
+                    } else {
+                        summary.findings.extend(findings);
+                    }
+                }
+                Outcome::Unparsed(e) => {
+                    if streaming {
+                        let _ = writeln!(out, "{}", output::text_error(&e));
+                    }
+                    summary.errors.push(e);
+                }
+                Outcome::Unreadable(e) => {
+                    unreadable += 1;
+                    eprintln!("flakeproof scan: {}: {e}", path.display());
+                }
+            }
+        }
+    });
+    summary
+        .findings
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    summary.errors.sort_by(|a, b| a.file.cmp(&b.file));
+    let doc = if o.sarif {
+        Some(output::sarif(&summary))
+    } else if o.json {
+        Some(output::json(&summary))
+    } else {
+        None
+    };
+    match doc {
+        Some(d) => println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default()),
+        None => eprintln!("{}", summary_line(&summary, found)),
+    }
+    let status = if !summary.errors.is_empty() || unreadable > 0 {
+        exit::SCAN_UNPARSED
+    } else if found > 0 {
+        1
+    } else {
+        0
+    };
+    ExitCode::from(status)
+}
+
+/// The closing line; in text mode the findings were printed, not kept.
+fn summary_line(s: &Summary, found: usize) -> String {
+    output::text_summary(s).replacen(
+        &format!("{} finding(s)", s.findings.len()),
+        &format!("{found} finding(s)"),
+        1,
+    )
+}
+
+fn work(
+    queue: &Mutex<Receiver<PathBuf>>,
+    report: &std::sync::mpsc::SyncSender<(PathBuf, Outcome)>,
+    opts: &ScanOptions,
+    fix: bool,
+) {
+    loop {
+        let next = queue.lock().map(|q| q.recv());
+        let Ok(Ok(path)) = next else { return };
+        // A scanner bug on one file must not take the others down with it.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(&path, opts, fix)))
+                .unwrap_or_else(|_| {
+                    Outcome::Unreadable(
+                        "the scanner panicked on this file (a bug: please report it)".into(),
+                    )
+                });
+        if report.send((path, outcome)).is_err() {
+            return;
+        }
+    }
+}
+
+fn one(path: &Path, opts: &ScanOptions, fix: bool) -> Outcome {
+    let name = display(path);
+    let mut text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return Outcome::Unreadable(e.to_string()),
+    };
+    let mut fixed = Vec::new();
+    if fix {
+        match flakeproof_scan::scan(&name, &text, opts) {
+            Ok(r)
+                if r.findings
+                    .iter()
+                    .any(|f| f.rule == Rule::HandRolledEtxtbsyRetry) =>
+            {
+                if let Ok(f) = flakeproof_scan::fix(&name, &text)
+                    && !f.rewritten.is_empty()
+                {
+                    if let Err(e) = std::fs::write(path, &f.text) {
+                        return Outcome::Unreadable(format!("--fix could not write it: {e}"));
+                    }
+                    fixed = f.rewritten;
+                    text = f.text;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => return Outcome::Unparsed(e),
+        }
+    }
+    match flakeproof_scan::scan(&name, &text, opts) {
+        Ok(r) => Outcome::Scanned {
+            findings: r.findings,
+            lines: r.lines,
+            silenced: r.silenced,
+            fixed,
+        },
+        Err(e) => Outcome::Unparsed(e),
+    }
+}
+
+/// A path as findings name it: `./` dropped, forward slashes.
+fn display(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Every `.rs` file under `p`, depth first, in name order; `target/` and
+/// hidden directories are skipped below the root, symlinks not followed.
+fn walk(p: &Path, root: bool, send: &mut dyn FnMut(PathBuf) -> bool) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(p) else {
+        return true;
+    };
+    if meta.is_file() {
+        return !(root || p.extension().is_some_and(|e| e == "rs")) || send(p.to_path_buf());
+    }
+    if !meta.is_dir() {
+        return true;
+    }
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !root && (name == "target" || name.starts_with('.')) {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(p) else {
+        return true;
+    };
+    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    children.sort();
+    children.into_iter().all(|c| walk(&c, false, send))
+}

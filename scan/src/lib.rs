@@ -1,0 +1,98 @@
+//! `flakeproof scan`'s analysis: Rust source text in, findings out. It
+//! reads files with `syn`, never with regexes over code, and makes no OS
+//! call: the command walks the tree and hands each file's text here.
+//!
+//! ```
+//! let src = r##"
+//! #[test]
+//! fn runs_the_stub() {
+//!     std::fs::write(&stub, "#!/bin/sh\necho hi\n").unwrap();
+//!     std::fs::set_permissions(&stub, Permissions::from_mode(0o755)).unwrap();
+//!     std::process::Command::new(&stub).status().unwrap();
+//! }
+//! "##;
+//! let report = flakeproof_scan::scan("tests/a.rs", src, &Default::default()).unwrap();
+//! let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.id()).collect();
+//! assert_eq!(rules, ["write-then-exec", "shell-script-stub"]);
+//! assert_eq!(report.findings[0].line, 4);
+//! ```
+//!
+//! The rules, what each finds and misses, and the fix each names:
+//! docs/scan.md.
+
+mod finding;
+mod fix;
+mod keys;
+mod model;
+pub mod output;
+mod rules;
+mod suppress;
+
+pub use finding::{Finding, ParseError, Rule, Severity};
+pub use fix::{Fixed, fix};
+
+/// What a scan may assume beyond the file's own text.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Treat every file as built for Windows (a cross-platform crate), not
+    /// only those that say so with a cfg.
+    pub windows_everywhere: bool,
+}
+
+/// One file's findings.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// What the rules found, allow comments applied, in line order.
+    pub findings: Vec<Finding>,
+    /// How many findings an allow comment silenced.
+    pub silenced: usize,
+    /// Lines in the file.
+    pub lines: usize,
+}
+
+/// Scan one file's text. `file` is how findings name it; a path with a
+/// `tests` or `benches` component (or a `*_test.rs`, `tests.rs` name) makes
+/// every function in it test code for `shell-script-stub`.
+pub fn scan(file: &str, source: &str, options: &Options) -> Result<Report, ParseError> {
+    let parsed = syn::parse_file(source);
+    let report = parsed
+        .map(|ast| {
+            let model = model::build(&ast, is_test_path(file));
+            let found = rules::run(file, source, &model, options.windows_everywhere);
+            let (findings, silenced) = suppress::apply(source, found);
+            Report {
+                findings,
+                silenced,
+                lines: source.lines().count(),
+            }
+        })
+        .map_err(|e| parse_error(file, &e));
+    // Spans are kept per thread for as long as it lives: forget this
+    // file's, so memory stays bounded by the largest file, not the tree.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    report
+}
+
+pub(crate) fn parse_error(file: &str, e: &syn::Error) -> ParseError {
+    let at = e.span().start();
+    ParseError {
+        file: file.to_string(),
+        line: at.line,
+        column: at.column + 1,
+        message: e.to_string(),
+    }
+}
+
+fn is_test_path(file: &str) -> bool {
+    let parts: Vec<&str> = file.split(['/', '\\']).collect();
+    let name = parts.last().copied().unwrap_or("");
+    parts[..parts.len().saturating_sub(1)].iter().any(|p| {
+        matches!(
+            *p,
+            "tests" | "benches" | "testsuite" | "test_support" | "testutil"
+        )
+    }) || name.ends_with("_test.rs")
+        || name.ends_with("_tests.rs")
+        || name == "tests.rs"
+        || name == "test.rs"
+}

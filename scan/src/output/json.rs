@@ -1,0 +1,17 @@
+//! `--json`: one object, `{"version":1,"findings":[..],"errors":[..],...}`.
+
+use serde_json::json as j;
+
+use super::Summary;
+
+/// The run as one JSON value.
+pub fn json(s: &Summary) -> serde_json::Value {
+    j!({
+        "version": 1,
+        "findings": s.findings,
+        "errors": s.errors,
+        "files": s.files,
+        "lines": s.lines,
+        "silenced": s.silenced,
+    })
+}

@@ -1,0 +1,68 @@
+//! rustc's shape: `error[rule-id]: risk`, the location, the line with a
+//! caret under the anchor, then `= fix:` and `= note:`.
+
+use crate::{Finding, ParseError};
+
+use super::Summary;
+
+/// One finding as rustc would print it; `colour` adds ANSI styles.
+pub fn text_finding(f: &Finding, colour: bool) -> String {
+    let (bold, red, yellow, blue, reset) = if colour {
+        (
+            "\x1b[1m",
+            "\x1b[1;31m",
+            "\x1b[1;33m",
+            "\x1b[1;34m",
+            "\x1b[0m",
+        )
+    } else {
+        ("", "", "", "", "")
+    };
+    let level = f.severity.as_str();
+    let tint = if level == "error" { red } else { yellow };
+    let width = f.line.to_string().len();
+    let pad = " ".repeat(width);
+    let caret = " ".repeat(f.column.saturating_sub(1).min(200));
+    let mut s = format!(
+        "{tint}{level}[{}]{reset}{bold}: {}{reset}\n{pad}{blue}-->{reset} {}:{}:{}\n{pad} {blue}|{reset}\n",
+        f.rule.id(),
+        f.rule.title(),
+        f.file,
+        f.line,
+        f.column
+    );
+    s.push_str(&format!("{blue}{} |{reset} {}\n", f.line, f.snippet));
+    s.push_str(&format!("{pad} {blue}|{reset} {caret}{tint}^{reset}\n"));
+    s.push_str(&format!(
+        "{pad} {blue}={reset} {bold}risk{reset}: {}\n",
+        f.risk
+    ));
+    s.push_str(&format!(
+        "{pad} {blue}={reset} {bold}fix{reset}: {}\n",
+        f.fix
+    ));
+    if let Some(n) = &f.note {
+        s.push_str(&format!("{pad} {blue}={reset} {bold}note{reset}: {n}\n"));
+    }
+    s
+}
+
+/// A file that didn't parse.
+pub fn text_error(e: &ParseError) -> String {
+    format!(
+        "error[parse]: {}\n --> {}:{}:{}\n  = note: not valid Rust to syn; the other files were scanned\n",
+        e.message, e.file, e.line, e.column
+    )
+}
+
+/// The closing line.
+pub fn text_summary(s: &Summary) -> String {
+    format!(
+        "flakeproof scan: {} finding(s) in {} file(s) ({} lines), {} silenced by allow comments, {} file(s) not parsed",
+        s.findings.len(),
+        s.files,
+        s.lines,
+        s.silenced,
+        s.errors.len()
+    )
+}

@@ -1,0 +1,166 @@
+//! shell-script-stub: a test that writes `#!/bin/sh ...` to a file is
+//! hand-making a fake command. Besides the ETXTBSY race when it runs the
+//! script, it quotes arguments by hand, can't tell overlapping calls apart
+//! and needs a shell; `FakeDir` records every call and answers by rule.
+
+use crate::finding::{Finding, Rule};
+use crate::model::{Body, Call, Shebang};
+
+use super::{Ctx, arg_for, name_of, same_path};
+
+/// Calls that write a file's content (`fs::write(p, s)`, `f.write_all(s)`,
+/// `write!(f, s)`), with the content argument's index.
+fn content_arg(c: &Call) -> Option<usize> {
+    match (c.method, c.qual.as_str(), c.name.as_str()) {
+        (false, "fs" | "fs_err" | "", "write") if c.args.len() == 2 => Some(1),
+        (true, _, "write_all" | "write") => Some(0),
+        (false, _, "write!" | "writeln!") => Some(1),
+        _ => None,
+    }
+}
+
+/// flakeproof's own exec-safe writers: a script given to them is fine.
+fn is_flakeproof_writer(c: &Call) -> bool {
+    matches!(
+        c.name.as_str(),
+        "install_executable_stub" | "replace_executable"
+    ) || (c.method && c.name == "install" && c.root.contains("StubInstaller"))
+}
+
+/// Where the script is written: the write call it is given to (directly,
+/// or through a `let`), or a helper of the file that writes its argument.
+fn write_site(ctx: &Ctx, body: &Body, s: &Shebang) -> Option<(usize, bool)> {
+    // Given straight to a call (innermost first).
+    for &i in s.calls.iter().rev() {
+        let c = &body.calls[i];
+        if is_flakeproof_writer(c) {
+            return None;
+        }
+        if content_arg(c).is_some() {
+            return Some((i, true));
+        }
+        // The file's own helper: it writes the script itself, or hands it
+        // to something safe (install_executable_stub).
+        if let Some(h) = ctx.helper(c) {
+            if h.writes_content.is_empty() {
+                return None;
+            }
+            return Some((i, false));
+        }
+        let lower = c.name.to_ascii_lowercase();
+        if !c.method
+            && [
+                "write", "script", "stub", "fake", "create", "make_exe", "install",
+            ]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            return Some((i, false));
+        }
+    }
+    // Bound to a variable, written later.
+    let var = s.bound_to.as_ref()?;
+    body.calls.iter().enumerate().find_map(|(i, c)| {
+        if c.at < s.at || is_flakeproof_writer(c) {
+            return None;
+        }
+        let is_var = |k: &crate::keys::Key| {
+            k.ident.as_deref() == Some(var) || k.text.starts_with(&format!("{var}."))
+        };
+        if let Some(a) = content_arg(c)
+            && c.args.get(a).is_some_and(is_var)
+        {
+            return Some((i, true));
+        }
+        let h = ctx.helper(c)?;
+        h.writes_content
+            .iter()
+            .any(|&p| arg_for(c, h, p).is_some_and(is_var))
+            .then_some((i, false))
+    })
+}
+
+/// `echo` lines and an `exit`: a script simple enough to turn into a rule.
+fn derive_rule(script: &str) -> Option<(String, i32)> {
+    let mut out = String::new();
+    let mut code = 0;
+    for line in script.lines().skip(1).map(str::trim) {
+        if line.is_empty() || line.starts_with('#') || line == "set -e" {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("echo ") {
+            if rest.contains('$') || rest.contains('`') || rest.contains('>') || rest.contains('|')
+            {
+                return None;
+            }
+            out.push_str(rest.trim_matches(|c| c == '"' || c == '\''));
+            out.push('\n');
+        } else if let Some(n) = line.strip_prefix("exit ") {
+            code = n.trim().parse().ok()?;
+        } else {
+            return None;
+        }
+    }
+    Some((out, code))
+}
+
+pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
+    if !body.is_test {
+        return;
+    }
+    for s in &body.shebangs {
+        let Some((i, direct)) = write_site(ctx, body, s) else {
+            continue;
+        };
+        let c = &body.calls[i];
+        // A build the test then installs (`replace_executable(&new, &dst)`):
+        // a program's new version, not a fake command.
+        let installed = direct
+            && body.calls.iter().any(|e| {
+                e.at > c.at
+                    && matches!(
+                        e.name.as_str(),
+                        "replace_executable" | "replace_executable_async" | "replace" | "copy"
+                    )
+                    && e.args
+                        .first()
+                        .zip(c.args.first())
+                        .is_some_and(|(a, p)| same_path(body, a, p))
+            });
+        if installed {
+            continue;
+        }
+        let name = c
+            .args
+            .first()
+            .filter(|_| direct || c.args.len() > 1)
+            .and_then(|p| name_of(body, p))
+            .filter(|n| !n.contains('.'))
+            .unwrap_or_else(|| "NAME".to_string());
+        let rule = match derive_rule(&s.text) {
+            Some((stdout, 0)) => format!(".otherwise(Reply::stdout({stdout:?}))"),
+            Some((stdout, code)) => {
+                format!(".otherwise(Reply::exit({code}).with_stdout({stdout:?}))")
+            }
+            None => ".when(ArgMatch::..).reply(Reply::..)".to_string(),
+        };
+        let ran = body.calls.iter().any(|e| {
+            e.at > c.at
+                && super::exec_path(e)
+                    .is_some_and(|k| c.args.first().is_some_and(|p| same_path(body, k, p)))
+        });
+        out.push(ctx.finding(
+            Rule::ShellScriptStub,
+            c.at,
+            "a fake command written as a shell script: run while another test thread forks it fails \
+             with ETXTBSY, and it quotes arguments by hand, can't tell overlapping calls apart and \
+             needs /bin/sh"
+                .into(),
+            format!(
+                "use `flakeproof::fake::FakeDir`: `let fakes = FakeDir::new()?; fakes.fake({name:?}){rule}.install()?;` \
+                 then run through `fakes.command({name:?})` or put `fakes.path_env()` on PATH"
+            ),
+            ran.then(|| "the test also runs the script it wrote: see write-then-exec".to_string()),
+        ));
+    }
+}
