@@ -191,6 +191,11 @@ enum Command {
         /// Threads scanning files (default: one per core).
         #[arg(short = 'j', long, value_name = "N")]
         jobs: Option<usize>,
+        /// Skip this file or directory (as the paths are given: `--exclude
+        /// tests/corpus`); repeatable. For code kept flaky on purpose, such
+        /// as a linter's own test inputs.
+        #[arg(long, value_name = "PATH")]
+        exclude: Vec<PathBuf>,
     },
     /// What this machine gives flakeproof, one line each, with what
     /// degrades without it. Exits 0 when `run` can work here.
@@ -309,6 +314,7 @@ fn main() -> ExitCode {
             fix,
             windows,
             jobs,
+            exclude,
         } => scan::scan(&scan::Options {
             paths: &paths,
             json,
@@ -316,6 +322,7 @@ fn main() -> ExitCode {
             fix,
             windows,
             jobs,
+            exclude: &exclude,
         }),
         Command::Doctor => doctor::doctor(),
     }

@@ -24,6 +24,7 @@ pub(crate) struct Options<'a> {
     pub fix: bool,
     pub windows: bool,
     pub jobs: Option<usize>,
+    pub exclude: &'a [PathBuf],
 }
 
 /// What one file gave.
@@ -53,6 +54,12 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
+    // Compared as the walk spells paths: `./` dropped on both sides.
+    let exclude: Vec<PathBuf> = o
+        .exclude
+        .iter()
+        .map(|e| PathBuf::from(display(e)))
+        .collect();
     let (to_workers, queue) = sync_channel::<PathBuf>(jobs * 4);
     let queue = Arc::new(Mutex::new(queue));
     let (to_report, results) = sync_channel::<(PathBuf, Outcome)>(jobs * 4);
@@ -65,8 +72,13 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
     let mut found = 0;
     std::thread::scope(|s| {
         s.spawn(move || {
+            let skip = |p: &Path| {
+                exclude
+                    .iter()
+                    .any(|e| Path::new(&display(p)).starts_with(e))
+            };
             for r in &roots {
-                walk(r, true, &mut |p| to_workers.send(p).is_ok());
+                walk(r, true, &skip, &mut |p| to_workers.send(p).is_ok());
             }
         });
         for _ in 0..jobs {
@@ -218,8 +230,17 @@ fn display(p: &Path) -> String {
 }
 
 /// Every `.rs` file under `p`, depth first, in name order; `target/` and
-/// hidden directories are skipped below the root, symlinks not followed.
-fn walk(p: &Path, root: bool, send: &mut dyn FnMut(PathBuf) -> bool) -> bool {
+/// hidden directories are skipped below the root, symlinks not followed,
+/// and whatever `skip` says.
+fn walk(
+    p: &Path,
+    root: bool,
+    skip: &dyn Fn(&Path) -> bool,
+    send: &mut dyn FnMut(PathBuf) -> bool,
+) -> bool {
+    if skip(p) {
+        return true;
+    }
     let Ok(meta) = std::fs::symlink_metadata(p) else {
         return true;
     };
@@ -241,5 +262,5 @@ fn walk(p: &Path, root: bool, send: &mut dyn FnMut(PathBuf) -> bool) -> bool {
     };
     let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     children.sort();
-    children.into_iter().all(|c| walk(&c, false, send))
+    children.into_iter().all(|c| walk(&c, false, skip, send))
 }

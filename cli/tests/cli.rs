@@ -831,7 +831,9 @@ fn scan_fix_rewrites_a_retry_loop_into_the_retrying_spawn() {
 }
 
 /// Issue 23's check on flakeproof itself: its tests and examples give no
-/// finding that is not silenced with a reason.
+/// finding that is not silenced with a reason. The scanner's corpus
+/// (tests/scan_corpus: real and hand-made flaky code, its test inputs) is
+/// excluded, and shown to be what `--exclude` removes.
 #[test]
 fn scan_of_flakeproofs_own_tests_and_examples_is_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -844,7 +846,13 @@ fn scan_of_flakeproofs_own_tests_and_examples_is_clean() {
         return;
     }
     let out = flakeproof()
-        .args(["scan", "tests", "examples"])
+        .args([
+            "scan",
+            "tests",
+            "examples",
+            "--exclude",
+            "tests/scan_corpus",
+        ])
         .current_dir(&root)
         .output()
         .unwrap();
@@ -855,4 +863,19 @@ fn scan_of_flakeproofs_own_tests_and_examples_is_clean() {
         text(&out.stdout),
         text(&out.stderr)
     );
+    if root.join("tests/scan_corpus").is_dir() {
+        let corpus = flakeproof()
+            .args(["scan", "tests", "--exclude", "./tests/scan_corpus/real"])
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert_eq!(
+            corpus.status.code(),
+            Some(1),
+            "the hand-made corpus has findings"
+        );
+        let listed = text(&corpus.stdout);
+        assert!(listed.contains("tests/scan_corpus/tune/"), "{listed}");
+        assert!(!listed.contains("tests/scan_corpus/real/"), "{listed}");
+    }
 }
