@@ -198,3 +198,15 @@ impl<'ast> Visit<'ast> for IntLits {
 pub(crate) fn is_exec_mode(v: u64) -> bool {
     v & 0o111 != 0 && v <= 0o7777
 }
+
+/// A mode argument with execute bits: an octal literal (`0o755`), or the
+/// constants that name them (`Mode::S_IRWXU`, `libc::S_IXUSR`).
+pub(crate) fn exec_mode_key(k: &Key) -> bool {
+    k.ints.iter().any(|&v| is_exec_mode(v))
+        || k.words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "S_IRWXU" | "S_IRWXG" | "S_IRWXO" | "S_IXUSR" | "S_IXGRP" | "S_IXOTH"
+            )
+        })
+}

@@ -30,15 +30,23 @@ impl Walker {
                 let e: Expr = input.parse()?;
                 let _: syn::Token![,] = input.parse()?;
                 let p = syn::Pat::parse_multi_with_leading_vert(input)?;
-                let rest: proc_macro2::TokenStream = input.parse()?;
-                Ok((e, p, rest))
+                // `matches!(e, P if guard)`: the guard is a condition too.
+                let guard = match input.parse::<Option<syn::Token![if]>>()? {
+                    Some(_) => Some(input.parse::<Expr>()?),
+                    None => None,
+                };
+                let _rest: proc_macro2::TokenStream = input.parse()?;
+                Ok((e, p, guard))
             });
-            if let Ok((e, p, _)) = parsed {
+            if let Ok((e, p, guard)) = parsed {
                 let cond: Expr = syn::parse_quote!(matches!(#e, #p));
                 self.cond += 1;
                 self.errno_26(&e, |l| l.visit_pat(&p), &cond);
                 self.visit_expr(&e);
                 self.visit_pat(&p);
+                if let Some(g) = &guard {
+                    self.visit_expr(g);
+                }
                 self.cond -= 1;
             }
             return;

@@ -7,11 +7,13 @@
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, ExprCall, ExprMethodCall, Item, Lit, Macro};
 
+mod checks;
 mod macros;
 mod syntax;
 
-use crate::keys::{IntLits, Key, Pos, key_of, mentions_call, text_of};
-use syntax::{cfg_os, chain_of, is_test_attr, os_of_cfg, params_of};
+use crate::keys::{Key, Pos, key_of, text_of};
+use checks::{ETX_NAMES, busy_text};
+use syntax::{cfg_os, chain_of, expr_attrs, is_test_attr, os_of_cfg, params_of};
 
 /// Which OS a piece of code is built for, by its cfg.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub(crate) struct EtxToken {
     pub what: String,
     /// The same condition also asks `kind() == ErrorKind::Other`.
     pub with_other_kind: bool,
+    /// Inside a closure given to a call named like a retry.
+    pub in_retry_closure: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -89,6 +93,9 @@ pub(crate) struct Model {
     pub bodies: Vec<Body>,
     /// Mentions Windows somewhere: a cfg, `cfg!`, `std::os::windows`, winapi.
     pub windows_aware: bool,
+    /// Constants and statics whose value holds a `#!` script, by name:
+    /// `fs::write(&p, SCRIPT)` writes one.
+    pub script_consts: Vec<String>,
 }
 
 pub(crate) fn build(file: &syn::File, test_file: bool) -> Model {
@@ -128,34 +135,6 @@ struct Walker {
 }
 
 impl Walker {
-    fn binary(&mut self, b: &syn::ExprBinary) {
-        if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
-            let cond = Expr::Binary(b.clone());
-            self.errno_26(&b.left, |l| l.visit_expr(&b.right), &cond);
-            self.errno_26(&b.right, |l| l.visit_expr(&b.left), &cond);
-            for side in [&b.left, &b.right] {
-                if let Expr::Lit(l) = &**side
-                    && let Lit::Str(s) = &l.lit
-                    && s.value().to_ascii_lowercase().contains("text file busy")
-                {
-                    self.etx(Pos::of(s.span()), "\"Text file busy\"", None);
-                }
-            }
-        }
-        if let syn::BinOp::And(_) | syn::BinOp::Or(_) = b.op {
-            // `kind() == Other && raw_os_error() == Some(26)`: note the kind test.
-            let before = self.body.etx.len();
-            visit::visit_expr_binary(self, b);
-            if text_of(b).contains("ErrorKind::Other") {
-                for t in &mut self.body.etx[before..] {
-                    t.with_other_kind = true;
-                }
-            }
-            return;
-        }
-        visit::visit_expr_binary(self, b);
-    }
-
     fn os(&self) -> Os {
         *self.os.last().unwrap_or(&Os::Any)
     }
@@ -207,36 +186,7 @@ impl Walker {
         self.body.calls.push(call);
         self.body.calls.len() - 1
     }
-
-    fn etx(&mut self, at: Pos, what: &str, cond: Option<&Expr>) {
-        if self.in_const || self.cond == 0 || self.asserting > 0 {
-            return;
-        }
-        let with_other_kind = cond.is_some_and(|c| text_of(c).contains("ErrorKind::Other"));
-        self.body.etx.push(EtxToken {
-            at,
-            what: what.to_string(),
-            with_other_kind,
-        });
-    }
-
-    fn errno_26(&mut self, scrutinee: &Expr, visit_pat: impl FnOnce(&mut IntLits), cond: &Expr) {
-        if !mentions_call(scrutinee, "raw_os_error") {
-            return;
-        }
-        let mut lits = IntLits {
-            value: 26,
-            found: Vec::new(),
-        };
-        visit_pat(&mut lits);
-        for at in lits.found {
-            self.etx(at, "26", Some(cond));
-        }
-    }
 }
-
-/// The chain below a method call: root and (name, args) from the root up.
-const ETX_NAMES: [&str; 4] = ["TXTBSY", "TEXT_FILE_BUSY", "TEXTFILE_BUSY", "FILE_BUSY"];
 
 impl<'ast> Visit<'ast> for Walker {
     fn visit_item(&mut self, i: &'ast Item) {
@@ -260,9 +210,22 @@ impl<'ast> Visit<'ast> for Walker {
         self.test.push(test);
         let was_const = self.in_const;
         self.in_const |= matches!(i, Item::Const(_) | Item::Static(_));
+        let shebangs = self.body.shebangs.len();
         self.scoped(attrs, |w| visit::visit_item(w, i));
         self.in_const = was_const;
         self.test.pop();
+        // A script in a constant is written where the constant is named.
+        let name = match i {
+            Item::Const(c) => Some(c.ident.to_string()),
+            Item::Static(s) => Some(s.ident.to_string()),
+            _ => None,
+        };
+        if let Some(name) = name
+            && self.body.shebangs.len() > shebangs
+        {
+            self.body.shebangs.truncate(shebangs);
+            self.model.script_consts.push(name);
+        }
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
@@ -293,7 +256,7 @@ impl<'ast> Visit<'ast> for Walker {
     fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
         let attrs: &[Attribute] = match s {
             syn::Stmt::Local(l) => &l.attrs,
-            syn::Stmt::Expr(Expr::Block(b), _) => &b.attrs,
+            syn::Stmt::Expr(e, _) => expr_attrs(e),
             syn::Stmt::Macro(m) => &m.attrs,
             _ => &[],
         };
@@ -427,9 +390,9 @@ impl<'ast> Visit<'ast> for Walker {
             for a in &m.args {
                 if let Expr::Lit(l) = a
                     && let Lit::Str(s) = &l.lit
-                    && s.value().to_ascii_lowercase().contains("text file busy")
+                    && busy_text(&s.value())
                 {
-                    self.etx(Pos::of(s.span()), "\"Text file busy\"", None);
+                    self.etx_test(Pos::of(s.span()), "\"Text file busy\"", None);
                 }
             }
         }
@@ -556,7 +519,7 @@ impl<'ast> Visit<'ast> for Walker {
             let name = last.ident.to_string();
             let upper = name.to_ascii_uppercase();
             if name == "ExecutableFileBusy"
-                || (name == upper && ETX_NAMES.iter().any(|n| upper.contains(n)))
+                || (name == upper && ETX_NAMES.iter().any(|n| upper.ends_with(n)))
             {
                 self.etx(Pos::of(last.ident.span()), &name, None);
             }
@@ -571,24 +534,19 @@ impl<'ast> Visit<'ast> for Walker {
     /// `Some(TEXT_FILE_BUSY)` in a pattern: a constant, spelled as a binding.
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
         let name = p.ident.to_string();
-        if name == name.to_ascii_uppercase() && ETX_NAMES.iter().any(|n| name.contains(n)) {
+        if name == name.to_ascii_uppercase() && ETX_NAMES.iter().any(|n| name.ends_with(n)) {
             self.etx(Pos::of(p.ident.span()), &name, None);
         }
         visit::visit_pat_ident(self, p);
     }
 
+    fn visit_lit_byte_str(&mut self, s: &'ast syn::LitByteStr) {
+        let v = String::from_utf8_lossy(&s.value()).into_owned();
+        self.shebang(v, Pos::of(s.span()));
+    }
+
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
-        let v = s.value();
-        // `#!/bin/sh`, `#! /usr/bin/env bash`; not `#![allow(..)]`, an inner attribute.
-        let t = v.trim_start();
-        if t.starts_with("#!/") || t.starts_with("#! /") {
-            self.body.shebangs.push(Shebang {
-                text: v,
-                at: Pos::of(s.span()),
-                calls: self.call_stack.clone(),
-                bound_to: self.let_name.clone(),
-            });
-        }
+        self.shebang(s.value(), Pos::of(s.span()));
     }
 
     fn visit_macro(&mut self, m: &'ast Macro) {

@@ -11,6 +11,24 @@ pub(super) fn attr_text(a: &Attribute) -> String {
 }
 
 /// The OS a list of attributes restricts code to.
+/// The attributes on an expression statement (`#[cfg(windows)] if .. {}`).
+pub(super) fn expr_attrs(e: &syn::Expr) -> &[Attribute] {
+    use syn::Expr;
+    match e {
+        Expr::Block(x) => &x.attrs,
+        Expr::If(x) => &x.attrs,
+        Expr::Call(x) => &x.attrs,
+        Expr::MethodCall(x) => &x.attrs,
+        Expr::Match(x) => &x.attrs,
+        Expr::ForLoop(x) => &x.attrs,
+        Expr::While(x) => &x.attrs,
+        Expr::Loop(x) => &x.attrs,
+        Expr::Unsafe(x) => &x.attrs,
+        Expr::Try(x) => &x.attrs,
+        _ => &[],
+    }
+}
+
 pub(super) fn cfg_os(attrs: &[Attribute]) -> Option<Os> {
     attrs
         .iter()

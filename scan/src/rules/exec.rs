@@ -126,20 +126,32 @@ fn exe_name(body: &Body, k: &Key) -> bool {
             .filter(|(n, _)| k.ident.as_ref() == Some(n))
             .map(|(_, init)| init),
     );
+    let data = name_of(body, k)
+        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
+        .is_some_and(|e| DATA_EXT.contains(&e.as_str()));
     all.into_iter().any(|k| {
-        k.strs.iter().any(|s| {
-            [".exe", ".dll", ".so", ".dylib"]
+        // A variable named for what it holds: `main_exe`, `binary`
+        // (unless the file name says data: `exe_dir.join("config.toml")`).
+        // Not `bin`, which names data as often as programs.
+        let named = |w: &String| {
+            w.split('_')
+                .any(|part| matches!(part, "exe" | "executable" | "binary"))
+        };
+        (!data && (k.ident.iter().any(named) || k.words.iter().any(named)))
+            || k.strs.iter().any(|s| {
+                [".exe", ".dll", ".so", ".dylib", ".pyd", ".wasm"]
                 .iter()
                 .any(|e| s.ends_with(e))
                 // format!("rustup-init{EXE_SUFFIX}"): the constant inlined in the string
                 || s.contains("{EXE_SUFFIX}")
                 || s.contains("{DLL_SUFFIX}")
-        }) || k.words.iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "EXE_SUFFIX" | "EXE_EXTENSION" | "DLL_SUFFIX" | "current_exe"
-            )
-        })
+            })
+            || k.words.iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "EXE_SUFFIX" | "EXE_EXTENSION" | "DLL_SUFFIX" | "current_exe"
+                )
+            })
     })
 }
 
@@ -153,15 +165,20 @@ fn build_output(body: &Body, k: &Key) -> bool {
         )
         .collect();
     let in_target = all.iter().any(|k| {
-        k.strs.iter().any(|s| {
-            s == "target"
-                || s.starts_with("target/")
-                || s.contains("/target/")
-                || s.contains("target\\")
-        }) || k
-            .words
+        // `target_dir`, `target_debug.join(..)`: named for cargo's target/.
+        k.ident
             .iter()
-            .any(|w| w == "target_dir" || w == "CARGO_TARGET_DIR")
+            .chain(&k.words)
+            .any(|w| w.split('_').next() == Some("target"))
+            || k.strs.iter().any(|s| {
+                s == "target"
+                    || s.starts_with("target/")
+                    || s.contains("/target/")
+                    || s.contains("target\\")
+            })
+            || k.words
+                .iter()
+                .any(|w| w == "target_dir" || w == "CARGO_TARGET_DIR")
     });
     let data = name_of(body, k)
         .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
@@ -169,8 +186,48 @@ fn build_output(body: &Body, k: &Key) -> bool {
     in_target && !data
 }
 
+/// Is the file at `dst` new when `at` writes it: a script being made (a
+/// `#!` literal or constant is the content: a stub, see shell-script-stub),
+/// the old file removed or renamed away just before, or a path in a temp
+/// dir this function made.
+fn fresh(ctx: &Ctx, body: &Body, i: usize, dst: &Key) -> bool {
+    let c = &body.calls[i];
+    let script = body.shebangs.iter().any(|s| s.calls.contains(&i))
+        || c.args.iter().skip(1).any(|a| {
+            reach(body, a)
+                .iter()
+                .any(|w| ctx.model.script_consts.contains(w))
+        });
+    let cleared = body.calls.iter().any(|e| {
+        e.at < c.at
+            && matches!(e.name.as_str(), "remove_file" | "remove_dir_all" | "rename")
+            && e.args.first().is_some_and(|a| same_path(body, a, dst))
+    });
+    let in_new_temp_dir = reach(body, dst)
+        .iter()
+        .any(|w| matches!(w.as_str(), "tempdir" | "TempDir" | "tempdir_in"));
+    script || cleared || in_new_temp_dir
+}
+
+/// The names in `k`, and in the `let`s that made them, three steps back:
+/// `new_exe` ← `tmp.path().join(..)` ← `tempfile::tempdir()`.
+fn reach<'a>(body: &'a Body, k: &'a Key) -> Vec<&'a String> {
+    let mut words: Vec<&String> = k.words.iter().chain(&k.ident).collect();
+    let mut from = 0;
+    for _ in 0..3 {
+        let to = words.len();
+        for (n, init) in &body.lets {
+            if words[from..to].contains(&n) {
+                words.extend(init.words.iter().chain(&init.ident));
+            }
+        }
+        from = to;
+    }
+    words
+}
+
 fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
-    for c in &body.calls {
+    for (i, c) in body.calls.iter().enumerate() {
         if flagged.contains(&c.at) {
             continue;
         }
@@ -190,6 +247,9 @@ fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
             },
             _ => continue,
         };
+        if fresh(ctx, body, i, dst) {
+            continue;
+        }
         let run = exec_after(ctx, body, dst, c.at, false).is_some();
         let why = if run {
             "the program run from this path is rewritten in place"

@@ -10,7 +10,7 @@ mod windows;
 use std::collections::HashMap;
 
 use crate::finding::{Finding, Rule};
-use crate::keys::{Key, Pos, is_exec_mode};
+use crate::keys::{Key, Pos, exec_mode_key, is_exec_mode};
 use crate::model::{Body, Call, Model};
 
 pub(crate) use retry::spawn_method;
@@ -193,9 +193,9 @@ pub(crate) fn exec_path(c: &Call) -> Option<&Key> {
 
 /// A mode with execute bits in a call chain's `.mode(..)`.
 pub(crate) fn chain_exec_mode(c: &Call) -> bool {
-    c.chain.iter().any(|(m, args)| {
-        m == "mode" && args.iter().any(|a| a.ints.iter().any(|&v| is_exec_mode(v)))
-    })
+    c.chain
+        .iter()
+        .any(|(m, args)| m == "mode" && args.iter().any(exec_mode_key))
 }
 
 /// Does the body give `p` execute bits (anywhere: set_permissions, chmod,
@@ -203,9 +203,7 @@ pub(crate) fn chain_exec_mode(c: &Call) -> bool {
 pub(crate) fn chmods(ctx: &Ctx, body: &Body, p: &Key, bound: Option<&str>) -> bool {
     let exec_literal = body.calls.iter().any(|c| {
         matches!(c.name.as_str(), "from_mode" | "set_mode" | "mode")
-            && c.args
-                .iter()
-                .any(|a| a.ints.iter().any(|&v| is_exec_mode(v)))
+            && c.args.iter().any(exec_mode_key)
     });
     body.calls.iter().any(|c| {
         let name = c.name.as_str();

@@ -4,7 +4,7 @@
 //! 1.83 maps errno 26 to `ErrorKind::ExecutableFileBusy` (RACES.md §1).
 
 use crate::finding::{Finding, Rule};
-use crate::model::{Body, Call};
+use crate::model::{Body, Call, EtxToken};
 
 use super::{Ctx, exec_path};
 
@@ -33,8 +33,23 @@ fn is_spawn(c: &Call) -> bool {
     c.method && c.args.is_empty() && spawn_method(&c.name).is_some()
 }
 
+/// Does something retry on this check: it sits in a loop, or in a closure
+/// given to a retry, or in a function this file calls from a loop or such
+/// a closure (a predicate like `is_text_file_busy`). A check that only maps
+/// ETXTBSY to a message or an exit status retries nothing.
+fn retried(ctx: &Ctx, body: &Body, t: &EtxToken) -> bool {
+    let in_loop = |b: &Body, at| b.loops.iter().any(|l| l.whole.contains(at));
+    t.in_retry_closure
+        || in_loop(body, t.at)
+        || ctx.model.bodies.iter().any(|b| {
+            b.calls
+                .iter()
+                .any(|c| c.name == body.name && (c.in_retry_closure || in_loop(b, c.at)))
+        })
+}
+
 pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
-    for t in &body.etx {
+    for t in body.etx.iter().filter(|t| retried(ctx, body, t)) {
         // The retried code: the innermost loop holding the check, else the function.
         let scope = body
             .loops

@@ -40,21 +40,13 @@ fn write_site(ctx: &Ctx, body: &Body, s: &Shebang) -> Option<(usize, bool)> {
             return Some((i, true));
         }
         // The file's own helper: it writes the script itself, or hands it
-        // to something safe (install_executable_stub).
+        // to something safe (install_executable_stub). A function of
+        // another file or crate is not guessed at by its name: it may be
+        // an exec-safe writer.
         if let Some(h) = ctx.helper(c) {
             if h.writes_content.is_empty() {
                 return None;
             }
-            return Some((i, false));
-        }
-        let lower = c.name.to_ascii_lowercase();
-        if !c.method
-            && [
-                "write", "script", "stub", "fake", "create", "make_exe", "install",
-            ]
-            .iter()
-            .any(|w| lower.contains(w))
-        {
             return Some((i, false));
         }
     }
@@ -104,14 +96,52 @@ fn derive_rule(script: &str) -> Option<(String, i32)> {
     Some((out, code))
 }
 
+/// Test code: a test, or a helper for tests: named for a fake
+/// (`fake_gh`, `write_stub`, `mock_editor`) or called by a test of this file.
+fn test_code(ctx: &Ctx, body: &Body) -> bool {
+    let lower = body.name.to_ascii_lowercase();
+    body.is_test
+        || ["fake", "stub", "mock"].iter().any(|w| lower.contains(w))
+        || ctx
+            .model
+            .bodies
+            .iter()
+            .any(|b| b.is_test && b.calls.iter().any(|c| !c.method && c.name == body.name))
+}
+
+/// Writes whose content names a constant holding a script
+/// (`fs::write(&p, SCRIPT)`, or a `let` made from one).
+fn const_script_writes(ctx: &Ctx, body: &Body) -> Vec<usize> {
+    let consts = &ctx.model.script_consts;
+    let names = |k: &crate::keys::Key| k.words.iter().any(|w| consts.contains(w));
+    body.calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            content_arg(c).and_then(|a| c.args.get(a)).is_some_and(|k| {
+                names(k)
+                    || k.ident
+                        .as_ref()
+                        .is_some_and(|v| body.lets.iter().any(|(n, init)| n == v && names(init)))
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
-    if !body.is_test {
+    if !test_code(ctx, body) {
         return;
     }
-    for s in &body.shebangs {
-        let Some((i, direct)) = write_site(ctx, body, s) else {
-            continue;
-        };
+    // (the write, whether it writes the script itself, the script's text
+    // where the body has it: a constant's is not derived a rule from).
+    let consts = const_script_writes(ctx, body)
+        .into_iter()
+        .map(|i| (i, true, None));
+    let literals = body.shebangs.iter().filter_map(|s| {
+        write_site(ctx, body, s).map(|(i, direct)| (i, direct, Some(s.text.as_str())))
+    });
+    for (i, direct, script) in literals.chain(consts).collect::<Vec<_>>() {
         let c = &body.calls[i];
         // A build the test then installs (`replace_executable(&new, &dst)`):
         // a program's new version, not a fake command.
@@ -137,7 +167,7 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
             .and_then(|p| name_of(body, p))
             .filter(|n| !n.contains('.'))
             .unwrap_or_else(|| "NAME".to_string());
-        let rule = match derive_rule(&s.text) {
+        let rule = match script.and_then(derive_rule) {
             Some((stdout, 0)) => format!(".otherwise(Reply::stdout({stdout:?}))"),
             Some((stdout, code)) => {
                 format!(".otherwise(Reply::exit({code}).with_stdout({stdout:?}))")

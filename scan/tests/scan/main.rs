@@ -7,6 +7,7 @@ mod fix;
 mod outputs;
 mod rules;
 mod score;
+mod tuned;
 
 use flakeproof_scan::{Finding, Options, scan};
 

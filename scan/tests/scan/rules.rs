@@ -219,8 +219,20 @@ fn run(cmd: &mut Command) -> io::Result<Output> {
 fn busy(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(TEXT_FILE_BUSY))
 }
+fn retry(cmd: &mut Command) {
+    while let Err(e) = cmd.status() {
+        if !busy(&e) { break; }
+    }
+}
 fn not_a_check(v: Option<i32>) -> bool {
     v == Some(26)
+}
+// ETXTBSY mapped to a message: nothing is retried, nothing to report.
+fn message(e: &io::Error) -> &'static str {
+    match e.raw_os_error() {
+        Some(libc::ETXTBSY) => "the program is still open for writing",
+        _ => "other",
+    }
 }
 "##;
     let got = found_in("src/run.rs", src);
@@ -394,11 +406,11 @@ fn f(a: &Path, b: &Path) {
 fn every_finding_has_a_snippet_risk_and_a_fix_naming_the_api() {
     let src = r##"
 fn f(cmd: &mut Command) {
-    if let Err(e) = cmd.status() { if e.raw_os_error() == Some(26) {} }
+    loop { if let Err(e) = cmd.status() { if e.raw_os_error() == Some(26) {} } }
 }
 "##;
     let f = &super::findings("src/f.rs", src)[0];
-    assert_eq!(f.column, 64);
+    assert_eq!(f.column, 71);
     assert!(f.snippet.contains("Some(26)"));
     assert!(f.fix.contains("status_retrying"), "{}", f.fix);
     assert!(f.risk.ends_with("first"), "{}", f.risk);
