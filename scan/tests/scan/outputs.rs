@@ -62,7 +62,8 @@ fn json_has_every_field() {
     assert_eq!(v["errors"][0]["file"], "src/bad.rs");
 }
 
-/// The SARIF 2.1.0 schema (OASIS, from github.com/oasis-tcs/sarif-spec,
+/// The SARIF 2.1.0 schema (CI: the rtm.5 schema from the npm registry's
+/// @microsoft/jest-sarif; or OASIS's, from github.com/oasis-tcs/sarif-spec,
 /// `sarif-2.1/schema/sarif-schema-2.1.0.json`) is not committed here (it is
 /// fetched material): `FLAKEPROOF_SARIF_SCHEMA` names a copy, else
 /// `../shared/sarif-schema-2.1.0.json` beside the checkout is used.
