@@ -73,6 +73,7 @@ impl Walker {
                 chain: Vec::new(),
                 args: keys,
                 at,
+                start: at,
                 os: Os::Any,
                 dropped: false,
                 bound_to: None,

@@ -40,6 +40,10 @@ pub(crate) struct Call {
     pub args: Vec<Key>,
     /// The callee's token (the method name, the path's last segment).
     pub at: Pos,
+    /// Where the whole call starts: for a chain spread over lines
+    /// (`fs::OpenOptions::new()` … `.open(&p)`), its first line, where a
+    /// finding on it is reported.
+    pub start: Pos,
     pub os: Os,
     /// `let _ = call`, `call.ok()`, `call.unwrap_or(..)`: a failure is dropped.
     pub dropped: bool,
@@ -335,6 +339,7 @@ impl<'ast> Visit<'ast> for Walker {
             chain: Vec::new(),
             args: c.args.iter().map(key_of).collect(),
             at,
+            start: at,
             os: Os::Any,
             dropped: false,
             bound_to: None,
@@ -369,6 +374,7 @@ impl<'ast> Visit<'ast> for Walker {
             chain,
             args: m.args.iter().map(key_of).collect(),
             at: Pos::of(m.method.span()),
+            start: Pos::of(syn::spanned::Spanned::span(m)),
             os: Os::Any,
             dropped: false,
             bound_to: None,

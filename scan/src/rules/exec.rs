@@ -7,7 +7,7 @@
 
 use crate::finding::{Finding, Rule};
 use crate::keys::{Key, Pos};
-use crate::model::{Body, Call};
+use crate::model::{Body, Call, Os};
 
 use super::{Ctx, arg_for, chain_exec_mode, chmods, created_path, exec_path, name_of, same_path};
 
@@ -76,7 +76,7 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
             flagged.push(c.at);
             out.push(ctx.finding(
                 Rule::WriteThenExec,
-                c.at,
+                c.start,
                 "this executable is run right after it is written: if any thread forked while it was \
                  open for writing, the exec fails with ETXTBSY (\"Text file busy\")"
                     .into(),
@@ -134,8 +134,11 @@ fn exe_name(body: &Body, k: &Key) -> bool {
         // (unless the file name says data: `exe_dir.join("config.toml")`).
         // Not `bin`, which names data as often as programs.
         let named = |w: &String| {
-            w.split('_')
-                .any(|part| matches!(part, "exe" | "executable" | "binary"))
+            let parts: Vec<&str> = w.split('_').collect();
+            parts.iter().any(|p| matches!(*p, "exe" | "executable" | "binary"))
+                // `fuelup_bin`, `bin_dir`: compound names for programs; a
+                // bare `bin` is as often a bin of data.
+                || (parts.len() > 1 && parts.contains(&"bin"))
         };
         (!data && (k.ident.iter().any(named) || k.words.iter().any(named)))
             || k.strs.iter().any(|s| {
@@ -247,12 +250,17 @@ fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
             },
             _ => continue,
         };
-        if fresh(ctx, body, i, dst) {
-            continue;
-        }
         let run = exec_after(ctx, body, dst, c.at, false).is_some();
-        let why = if run {
+        // A file run right after it is written races a fork as any write
+        // does, new or not; one only named like a program is replaced in
+        // place only if it was there before.
+        let new_file = fresh(ctx, body, i, dst);
+        let why = if run && !(new_file && c.os == Os::Windows) {
+            // (Windows code writing a new file and running it: no fork
+            // hands its descriptor on, so no ETXTBSY to meet.)
             "the program run from this path is rewritten in place"
+        } else if run || new_file {
+            continue;
         } else if exe_name(body, dst) {
             "an executable is rewritten in place"
         } else if copy && build_output(body, dst) {
@@ -267,7 +275,7 @@ fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
         };
         out.push(ctx.finding(
             Rule::InPlaceReplace,
-            c.at,
+            c.start,
             format!(
                 "{why}: {what} for writing, so a run starting meanwhile fails with ETXTBSY on Linux, \
                  EPERM on macOS, and Windows refuses to write a running .exe"

@@ -72,6 +72,26 @@ fn write_site(ctx: &Ctx, body: &Body, s: &Shebang) -> Option<(usize, bool)> {
     })
 }
 
+/// Is the script's interpreter a shell (`#!/bin/sh`, `#!/usr/bin/env
+/// bash`)? A Python or Node script written by a test is an executable
+/// written then run, but no shell stub: FakeDir's rules don't replace it.
+fn shell(script: &str) -> bool {
+    let line = script.trim_start().lines().next().unwrap_or("");
+    let mut words = line.trim_start_matches("#!").split_whitespace();
+    let base = |w: &str| w.rsplit('/').next().unwrap_or("").to_string();
+    let mut program = words.next().map(base).unwrap_or_default();
+    if program == "env" {
+        program = words
+            .find(|w| !w.starts_with('-'))
+            .map(base)
+            .unwrap_or_default();
+    }
+    matches!(
+        program.as_str(),
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "mksh" | "fish"
+    )
+}
+
 /// `echo` lines and an `exit`: a script simple enough to turn into a rule.
 fn derive_rule(script: &str) -> Option<(String, i32)> {
     let mut out = String::new();
@@ -138,9 +158,13 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
     let consts = const_script_writes(ctx, body)
         .into_iter()
         .map(|i| (i, true, None));
-    let literals = body.shebangs.iter().filter_map(|s| {
-        write_site(ctx, body, s).map(|(i, direct)| (i, direct, Some(s.text.as_str())))
-    });
+    let literals = body
+        .shebangs
+        .iter()
+        .filter(|s| shell(&s.text))
+        .filter_map(|s| {
+            write_site(ctx, body, s).map(|(i, direct)| (i, direct, Some(s.text.as_str())))
+        });
     for (i, direct, script) in literals.chain(consts).collect::<Vec<_>>() {
         let c = &body.calls[i];
         // A build the test then installs (`replace_executable(&new, &dst)`):

@@ -37,13 +37,24 @@ fn retried(body: &Body, c: &Call) -> bool {
         })
 }
 
+/// A file whose path says it is Windows code (`src/windows.rs`,
+/// `src/bundle/windows/msi/mod.rs`, `sys_windows.rs`): its module is
+/// declared under a `cfg(windows)` in another file, which this one can't see.
+fn windows_path(file: &str) -> bool {
+    let file = file.replace('\\', "/");
+    file.split('/').any(|part| {
+        let stem = part.strip_suffix(".rs").unwrap_or(part);
+        stem == "windows" || stem.ends_with("_windows") || stem.starts_with("windows_")
+    })
+}
+
 pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
     for c in &body.calls {
         let Some(op) = op(c) else { continue };
         let windows = match c.os {
             Os::Windows => true,
             Os::NotWindows => false,
-            Os::Any => ctx.windows_everywhere || ctx.model.windows_aware,
+            Os::Any => ctx.windows_everywhere || ctx.model.windows_aware || windows_path(ctx.file),
         };
         if !windows || c.dropped || retried(body, c) {
             continue;

@@ -4,9 +4,11 @@
 //! FP, FN, precision and recall per rule for each half (`tune/`,
 //! `heldout/`). Issue 23's targets, 90 % precision and 80 % recall per rule,
 //! hold on the held-out half only, and fail the test only with
-//! `FLAKEPROOF_SCAN_SCORE=enforce` (CI does not set it: three rules miss them, docs/scan.md); `FLAKEPROOF_SCAN_SCORE=tune`
-//! prints the tune half alone, to tune the rules on without seeing the
-//! held-out half. Excerpts of published crates (`real/`) are also counted
+//! `FLAKEPROOF_SCAN_SCORE=enforce`. The first held-out half was spent by
+//! one scoring (docs/scan.md); a fresh held-out set, `real/heldout2/`, was
+//! collected blind after it, and the targets apply to it where present.
+//! `FLAKEPROOF_SCAN_SCORE=tune` prints all but the fresh set, to tune the
+//! rules on without seeing it. Excerpts of published crates (`real/`) are also counted
 //! on their own (`tune:real`, `heldout:real`). The scorer itself is
 //! tested on a hand-made fixture corpus, `scan/tests/fixture_corpus/`.
 
@@ -98,7 +100,9 @@ pub fn score(dir: &Path) -> Table {
         let file = case["file"].as_str().expect("file");
         // `tune/x.rs`, `heldout/x.rs`, or `real/<half>/x.rs` for excerpts
         // of published crates, which are also counted on their own.
-        let half = if file.split('/').any(|c| c == "heldout") {
+        let half = if file.split('/').any(|c| c == "heldout2") {
+            "heldout2"
+        } else if file.split('/').any(|c| c == "heldout") {
             "heldout"
         } else {
             "tune"
@@ -128,7 +132,8 @@ pub fn score(dir: &Path) -> Table {
             let e: BTreeSet<_> = expected.iter().filter(|x| x.0 == r.id()).copied().collect();
             let f: BTreeSet<_> = found.iter().filter(|x| x.0 == r.id()).copied().collect();
             let (e, f) = paired(e, f);
-            if std::env::var("FLAKEPROOF_SCAN_SCORE").as_deref() == Ok("tune") && half == "tune" {
+            if std::env::var("FLAKEPROOF_SCAN_SCORE").as_deref() == Ok("tune") && half != "heldout2"
+            {
                 for x in f.difference(&e) {
                     eprintln!("FP {file}:{} {}", x.1, x.0);
                 }
@@ -169,11 +174,14 @@ pub fn print(table: &Table) -> String {
     s
 }
 
-/// The held-out rules under the targets, each with why.
+/// The held-out rules under the targets, each with why: on the fresh
+/// held-out set (`heldout2`) where the corpus has one, else on `heldout`.
 pub fn misses(table: &Table) -> Vec<String> {
+    let fresh = table.keys().any(|(half, _)| half == "heldout2");
+    let target = if fresh { "heldout2" } else { "heldout" };
     let mut out = Vec::new();
     for ((half, rule), c) in table {
-        if half != "heldout" {
+        if half != target {
             continue;
         }
         if let Some(p) = c.precision().filter(|p| *p < 0.9) {
@@ -202,8 +210,8 @@ fn the_corpus_meets_the_targets_on_its_held_out_half() {
     }
     let mut table = score(&dir);
     if std::env::var("FLAKEPROOF_SCAN_SCORE").as_deref() == Ok("tune") {
-        // While tuning the rules: the held-out half stays unseen.
-        table.retain(|(group, _), _| group.starts_with("tune"));
+        // While tuning the rules: the fresh held-out set stays unseen.
+        table.retain(|(group, _), _| !group.starts_with("heldout2"));
     }
     eprintln!("flakeproof scan on tests/scan_corpus:\n{}", print(&table));
     let misses = misses(&table);
