@@ -457,13 +457,14 @@ impl<'ast> Visit<'ast> for Walker {
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
         // `if cfg!(windows) { .. } else { .. }`
         let os = match &*i.cond {
-            Expr::Macro(m) if m.mac.path.is_ident("cfg") => os_of_cfg(&text_of(&m.mac.tokens)),
+            Expr::Macro(m) if m.mac.path.is_ident("cfg") => os_of_cfg(&m.mac.tokens),
             Expr::Unary(u) => match &*u.expr {
-                Expr::Macro(m) if m.mac.path.is_ident("cfg") => os_of_cfg(&text_of(&m.mac.tokens))
-                    .map(|o| match o {
+                Expr::Macro(m) if m.mac.path.is_ident("cfg") => {
+                    os_of_cfg(&m.mac.tokens).map(|o| match o {
                         Os::Windows => Os::NotWindows,
                         _ => Os::Windows,
-                    }),
+                    })
+                }
                 _ => None,
             },
             _ => None,

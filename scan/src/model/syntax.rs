@@ -1,16 +1,12 @@
 //! Reading syntax the walk needs: which OS a cfg builds for, test
 //! attributes, a method chain's root, a signature's parameter names.
 
-use syn::{Attribute, Expr, ExprMethodCall};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Expr, ExprMethodCall, Meta, Token};
 
 use super::Os;
 use crate::keys::{Key, key_of, text_of};
 
-pub(super) fn attr_text(a: &Attribute) -> String {
-    text_of(&a.meta)
-}
-
-/// The OS a list of attributes restricts code to.
 /// The attributes on an expression statement (`#[cfg(windows)] if .. {}`).
 pub(super) fn expr_attrs(e: &syn::Expr) -> &[Attribute] {
     use syn::Expr;
@@ -29,37 +25,134 @@ pub(super) fn expr_attrs(e: &syn::Expr) -> &[Attribute] {
     }
 }
 
+/// The OS a list of attributes restricts code to.
 pub(super) fn cfg_os(attrs: &[Attribute]) -> Option<Os> {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("cfg"))
-        .find_map(|a| os_of_cfg(&attr_text(a)))
+        .filter_map(|a| a.parse_args::<Meta>().ok())
+        .find_map(|m| os_of(&m))
 }
 
-pub(super) fn os_of_cfg(t: &str) -> Option<Os> {
-    let win = t.contains("windows");
-    if t.contains("not(windows)") || t.contains("not(target_os=\"windows\")") {
-        Some(Os::NotWindows)
-    } else if win {
-        Some(Os::Windows)
-    } else if t.contains("unix")
-        || ["linux", "macos", "android", "freebsd", "ios"]
-            .iter()
-            .any(|os| t.contains(&format!("target_os=\"{os}\"")))
-    {
-        Some(Os::NotWindows)
-    } else {
-        None
+/// The OS a `cfg!(..)`'s tokens restrict a branch to.
+pub(super) fn os_of_cfg(tokens: &proc_macro2::TokenStream) -> Option<Os> {
+    syn::parse2::<Meta>(tokens.clone())
+        .ok()
+        .and_then(|m| os_of(&m))
+}
+
+fn os_of(m: &Meta) -> Option<Os> {
+    let on = |windows: bool| {
+        possible(m, &|leaf| match leaf {
+            Leaf::Windows => Some(windows),
+            Leaf::OtherOs => Some(!windows),
+            _ => None,
+        })
+    };
+    match (on(true).can_be(true), on(false).can_be(true)) {
+        (true, false) => Some(Os::Windows),
+        (false, true) => Some(Os::NotWindows),
+        _ => None,
     }
 }
 
+/// A cfg predicate's leaves, as far as the rules care.
+enum Leaf {
+    /// `windows`, `target_os = "windows"`, `target_family = "windows"`.
+    Windows,
+    /// `unix`, `target_family = "unix"`, any other `target_os`.
+    OtherOs,
+    Test,
+    /// Anything else (`feature = ".."`, `debug_assertions`): either way.
+    Other,
+}
+
+fn leaf(m: &Meta) -> Leaf {
+    let key = m
+        .path()
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    match m {
+        Meta::Path(_) => match key.as_str() {
+            "windows" => Leaf::Windows,
+            "unix" => Leaf::OtherOs,
+            "test" => Leaf::Test,
+            _ => Leaf::Other,
+        },
+        Meta::NameValue(nv) => {
+            let value = match &nv.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => s.value(),
+                _ => return Leaf::Other,
+            };
+            match (key.as_str(), value.as_str()) {
+                ("target_os" | "target_family", "windows") => Leaf::Windows,
+                ("target_os", _) | ("target_family", "unix") => Leaf::OtherOs,
+                _ => Leaf::Other,
+            }
+        }
+        Meta::List(_) => Leaf::Other,
+    }
+}
+
+/// The truth values a predicate can take: bit 0 false, bit 1 true.
+#[derive(Clone, Copy)]
+struct Can(u8);
+
+impl Can {
+    const EITHER: Can = Can(0b11);
+    fn of(v: bool) -> Can {
+        Can(if v { 0b10 } else { 0b01 })
+    }
+    fn can_be(self, v: bool) -> bool {
+        self.0 & Can::of(v).0 != 0
+    }
+}
+
+/// What `m` can evaluate to, given what `known` says of its leaves
+/// (`None`: either). `not`, `all` and `any` as cfg defines them.
+fn possible(m: &Meta, known: &dyn Fn(Leaf) -> Option<bool>) -> Can {
+    if let Meta::List(l) = m {
+        let op = l
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        let Ok(args) = l.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) else {
+            return Can::EITHER;
+        };
+        let each: Vec<Can> = args.iter().map(|a| possible(a, known)).collect();
+        return match op.as_str() {
+            "not" => match each.first() {
+                Some(c) => Can((c.0 & 1) << 1 | (c.0 >> 1)),
+                None => Can::EITHER,
+            },
+            "all" => Can(u8::from(each.iter().any(|c| c.can_be(false)))
+                | u8::from(each.iter().all(|c| c.can_be(true))) << 1),
+            "any" => Can(u8::from(each.iter().all(|c| c.can_be(false)))
+                | u8::from(each.iter().any(|c| c.can_be(true))) << 1),
+            _ => Can::EITHER,
+        };
+    }
+    known(leaf(m)).map_or(Can::EITHER, Can::of)
+}
+
+/// `#[test]` and its kin, or a cfg that holds only under test
+/// (`cfg(test)`, `cfg(all(test, unix))`; not `cfg(not(test))`).
 pub(super) fn is_test_attr(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
         let last = a.path().segments.last().map(|s| s.ident.to_string());
+        let test_only = a.path().is_ident("cfg")
+            && a.parse_args::<Meta>().is_ok_and(|m| {
+                !possible(&m, &|leaf| matches!(leaf, Leaf::Test).then_some(false)).can_be(true)
+            });
         matches!(
             last.as_deref(),
             Some("test" | "rstest" | "test_case" | "serial")
-        ) || (a.path().is_ident("cfg") && attr_text(a).contains("test"))
+        ) || test_only
     })
 }
 

@@ -217,10 +217,10 @@ pub(crate) fn chmods(ctx: &Ctx, body: &Body, p: &Key, bound: Option<&str>) -> bo
                 same_path(body, t, p) || bound.is_some_and(|b| t.ident.as_deref() == Some(b))
             });
             let ints: Vec<u64> = c.args.iter().flat_map(|a| a.ints.iter().copied()).collect();
+            // Permissions built elsewhere in the body count when it sets
+            // execute bits somewhere (`perms.set_mode(0o755)`).
             return on_p
-                && (ints.iter().any(|&v| is_exec_mode(v))
-                    || (ints.is_empty() && exec_literal)
-                    || ints.is_empty());
+                && (ints.iter().any(|&v| is_exec_mode(v)) || (ints.is_empty() && exec_literal));
         }
         // Command::new("chmod").arg("+x").arg(&p)
         if c.method

@@ -103,7 +103,7 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
                 spawn_method(&s.name).unwrap_or("spawn_retrying")
             ),
             None => "use `flakeproof::SpawnRetryExt` (`spawn_retrying`, `output_retrying`, `status_retrying`) \
-                     for spawns, or `flakeproof::retry_etxtbsy(|| ..)` for any other call"
+                     for spawns, or `flakeproof::retry_etxtbsy(attempts, || ..)` for any other call"
                 .to_string(),
         };
         out.push(ctx.finding(

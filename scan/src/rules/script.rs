@@ -93,7 +93,7 @@ fn shell(script: &str) -> bool {
 }
 
 /// `echo` lines and an `exit`: a script simple enough to turn into a rule.
-fn derive_rule(script: &str) -> Option<(String, i32)> {
+fn derive_rule(script: &str) -> Option<(String, u32)> {
     let mut out = String::new();
     let mut code = 0;
     for line in script.lines().skip(1).map(str::trim) {
@@ -191,12 +191,18 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
             .and_then(|p| name_of(body, p))
             .filter(|n| !n.contains('.'))
             .unwrap_or_else(|| "NAME".to_string());
-        let rule = match script.and_then(derive_rule) {
-            Some((stdout, 0)) => format!(".otherwise(Reply::stdout({stdout:?}))"),
-            Some((stdout, code)) => {
-                format!(".otherwise(Reply::exit({code}).with_stdout({stdout:?}))")
+        // Code that compiles against flakeproof's API: a derived answer for
+        // every call, or the shape of a rule to write.
+        let setup = match script.and_then(derive_rule) {
+            Some((stdout, 0)) => {
+                format!("fakes.fake({name:?}).otherwise(Reply::stdout({stdout:?})).install()?;")
             }
-            None => ".when(ArgMatch::..).reply(Reply::..)".to_string(),
+            Some((stdout, code)) => format!(
+                "fakes.fake({name:?}).otherwise(Reply::exit({code}).with_stdout({stdout:?})).install()?;"
+            ),
+            None => format!(
+                "let fake = fakes.fake({name:?}).install()?; fake.when(ArgMatch::exact([..])).reply(Reply::stdout(..))?;"
+            ),
         };
         let ran = body.calls.iter().any(|e| {
             e.at > c.at
@@ -211,7 +217,7 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
              needs /bin/sh"
                 .into(),
             format!(
-                "use `flakeproof::fake::FakeDir`: `let fakes = FakeDir::new()?; fakes.fake({name:?}){rule}.install()?;` \
+                "use `flakeproof::fake::FakeDir`: `let fakes = FakeDir::new()?; {setup}` \
                  then run through `fakes.command({name:?})` or put `fakes.path_env()` on PATH"
             ),
             ran.then(|| "the test also runs the script it wrote: see write-then-exec".to_string()),

@@ -152,13 +152,28 @@ mod tests {
     let f = super::findings("src/edit.rs", src);
     assert_eq!(f.len(), 1);
     assert_eq!((f[0].rule.id(), f[0].line), ("shell-script-stub", 8));
-    assert!(
-        f[0].fix.contains(
-            "fakes.fake(\"editor\").otherwise(Reply::exit(3).with_stdout(\"edited\\n\"))"
-        ),
-        "{}",
-        f[0].fix
-    );
+    // The suggestion, as fix_cases/src/suggestions.rs builds and runs it.
+    let built = include_str!("../fix_cases/src/suggestions.rs");
+    let line =
+        "fakes.fake(\"editor\").otherwise(Reply::exit(3).with_stdout(\"edited\\n\")).install()?;";
+    assert!(f[0].fix.contains(line), "{}", f[0].fix);
+    assert!(built.contains(line));
+}
+
+#[test]
+fn a_script_with_no_simple_answer_suggests_a_rule_that_compiles() {
+    let src = r##"
+#[test]
+fn gh() {
+    let p = dir.join("gh");
+    std::fs::write(&p, "#!/bin/sh\ncase $1 in pr) echo none;; esac\n").unwrap();
+}
+"##;
+    let f = super::findings("tests/gh.rs", src);
+    let line = "let fake = fakes.fake(\"gh\").install()?; fake.when(ArgMatch::exact([..])).reply(Reply::stdout(..))?;";
+    assert!(f[0].fix.contains(line), "{}", f[0].fix);
+    let built = include_str!("../fix_cases/src/suggestions.rs");
+    assert!(built.contains(&format!("// {line}")));
 }
 
 #[test]

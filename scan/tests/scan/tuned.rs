@@ -174,3 +174,41 @@ fn plugin() {
         [("unretried-windows-fs", 1)]
     );
 }
+
+/// cfg predicates evaluated as cfg does, not by the words in them (the
+/// review's cases): `not(unix)` and `not(target_os = "linux")` may build for
+/// Windows, `all(windows, ..)` only for Windows, `any(unix, windows)` for
+/// both; `cfg(not(test))` is not test code, `cfg(all(test, unix))` is.
+#[test]
+fn cfg_predicates_are_evaluated_not_searched() {
+    let src = r##"
+#[cfg(not(unix))]
+fn a(p: &Path) { std::fs::remove_file(p).unwrap(); }
+#[cfg(not(target_os = "linux"))]
+fn b(p: &Path) { std::fs::remove_file(p).unwrap(); }
+#[cfg(all(windows, feature = "x"))]
+fn c(p: &Path) { std::fs::remove_file(p).unwrap(); }
+#[cfg(any(unix, windows))]
+fn d(p: &Path) { std::fs::remove_file(p).unwrap(); }
+#[cfg(all(unix, not(windows)))]
+fn e(p: &Path) { std::fs::remove_file(p).unwrap(); }
+#[cfg(not(test))]
+fn f(dir: &Path) { std::fs::write(dir.join("x"), "#!/bin/sh\nexit 0\n").unwrap(); }
+#[cfg(all(test, unix))]
+mod tests {
+    fn g(dir: &Path) { std::fs::write(dir.join("x"), "#!/bin/sh\nexit 0\n").unwrap(); }
+}
+"##;
+    assert_eq!(
+        found_in("src/lib.rs", src),
+        [
+            ("unretried-windows-fs", 3),
+            ("unretried-windows-fs", 5),
+            ("unretried-windows-fs", 7),
+            ("unretried-windows-fs", 9),
+            ("shell-script-stub", 16)
+        ],
+        "a, c: Windows only; b, d: may build for Windows in a Windows-aware file; \
+         e: never Windows; f: not test code; g: test code"
+    );
+}

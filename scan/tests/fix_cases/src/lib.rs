@@ -3,6 +3,9 @@
 //! function returning the spawn's result after N tries (`spawn_with_retry`),
 //! and a loop used as a value (`status_of`).
 
+#[cfg(test)]
+mod suggestions;
+
 use std::io;
 use std::process::{Child, Command, ExitStatus, Output};
 use std::time::Duration;
