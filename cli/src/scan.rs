@@ -46,7 +46,9 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
         o.paths.to_vec()
     };
     for r in &roots {
-        if let Err(e) = std::fs::symlink_metadata(r) {
+        // A root is followed if it is a link (`scan link-to-crate`);
+        // links below it are not (no loops).
+        if let Err(e) = std::fs::metadata(r) {
             return exit::fail(2, format_args!("scan: {}: {e}", r.display()));
         }
     }
@@ -54,13 +56,18 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .max(1);
-    // Compared as the walk spells paths: `./` dropped on both sides.
-    let exclude: Vec<PathBuf> = o
-        .exclude
-        .iter()
-        .map(|e| PathBuf::from(display(e)))
-        .collect();
-    let (to_workers, queue) = sync_channel::<PathBuf>(jobs * 4);
+    // Compared as real paths, so `./x`, `x` and `/abs/x` are one; an
+    // exclude that names nothing is a mistake, not a no-op.
+    let mut exclude = Vec::new();
+    for e in o.exclude {
+        match std::fs::canonicalize(e) {
+            Ok(c) => exclude.push(c),
+            Err(err) => {
+                return exit::fail(2, format_args!("scan: --exclude {}: {err}", e.display()));
+            }
+        }
+    }
+    let (to_workers, queue) = sync_channel::<Walked>(jobs * 4);
     let queue = Arc::new(Mutex::new(queue));
     let (to_report, results) = sync_channel::<(PathBuf, Outcome)>(jobs * 4);
     let opts = ScanOptions {
@@ -73,17 +80,26 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
     std::thread::scope(|s| {
         s.spawn(move || {
             let skip = |p: &Path| {
-                exclude
-                    .iter()
-                    .any(|e| Path::new(&display(p)).starts_with(e))
+                !exclude.is_empty()
+                    && std::fs::canonicalize(p)
+                        .is_ok_and(|c| exclude.iter().any(|e| c.starts_with(e)))
             };
             for r in &roots {
-                walk(r, true, &skip, &mut |p| to_workers.send(p).is_ok());
+                walk(r, true, &skip, &mut |w| to_workers.send(w).is_ok());
             }
         });
         for _ in 0..jobs {
             let (queue, to_report, opts) = (Arc::clone(&queue), to_report.clone(), opts.clone());
-            s.spawn(move || work(&queue, &to_report, &opts, o.fix));
+            // syn's parser recurses per nesting level: a roomy stack, with
+            // flakeproof-scan refusing files nested past its limit, keeps a
+            // deep file from overflowing it (an abort no catch_unwind sees).
+            let worker = std::thread::Builder::new()
+                .name("flakeproof-scan".into())
+                .stack_size(64 << 20)
+                .spawn_scoped(s, move || work(&queue, &to_report, &opts, o.fix));
+            if let Err(e) = worker {
+                eprintln!("flakeproof scan: could not start a scanning thread: {e}");
+            }
         }
         drop(to_report);
         let paint = Paint::stdout();
@@ -122,11 +138,18 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
                 }
                 Outcome::Unreadable(e) => {
                     unreadable += 1;
-                    eprintln!("flakeproof scan: {}: {e}", path.display());
+                    let e = flakeproof_scan::ParseError::unreadable(&display(&path), e);
+                    if streaming {
+                        let _ = writeln!(out, "{}", output::text_error(&e));
+                    }
+                    summary.errors.push(e);
                 }
             }
         }
     });
+    if summary.files == 0 {
+        eprintln!("flakeproof scan: no .rs file under the paths given: nothing was scanned");
+    }
     summary
         .findings
         .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
@@ -161,15 +184,28 @@ fn summary_line(s: &Summary, found: usize) -> String {
     )
 }
 
+/// What the walk hands the workers: a file to scan, or a file or
+/// directory it could not read, to report.
+type Walked = Result<PathBuf, (PathBuf, String)>;
+
 fn work(
-    queue: &Mutex<Receiver<PathBuf>>,
+    queue: &Mutex<Receiver<Walked>>,
     report: &std::sync::mpsc::SyncSender<(PathBuf, Outcome)>,
     opts: &ScanOptions,
     fix: bool,
 ) {
     loop {
         let next = queue.lock().map(|q| q.recv());
-        let Ok(Ok(path)) = next else { return };
+        let Ok(Ok(walked)) = next else { return };
+        let path = match walked {
+            Ok(path) => path,
+            Err((path, e)) => {
+                if report.send((path, Outcome::Unreadable(e))).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
         // A scanner bug on one file must not take the others down with it.
         let outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(&path, opts, fix)))
@@ -201,7 +237,7 @@ fn one(path: &Path, opts: &ScanOptions, fix: bool) -> Outcome {
                 if let Ok(f) = flakeproof_scan::fix(&name, &text)
                     && !f.rewritten.is_empty()
                 {
-                    if let Err(e) = std::fs::write(path, &f.text) {
+                    if let Err(e) = write_whole(path, &f.text) {
                         return Outcome::Unreadable(format!("--fix could not write it: {e}"));
                     }
                     fixed = f.rewritten;
@@ -223,6 +259,21 @@ fn one(path: &Path, opts: &ScanOptions, fix: bool) -> Outcome {
     }
 }
 
+/// Replace `path`'s content whole: a new file beside it, given the old
+/// one's permissions, renamed over it, so that an editor or a build reading
+/// it meanwhile sees the old text or the new one, never half of each.
+fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.flakeproof-fix-{}", std::process::id()));
+    let written = std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::set_permissions(&tmp, std::fs::metadata(path)?.permissions()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// A path as findings name it: `./` dropped, forward slashes.
 fn display(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
@@ -230,22 +281,27 @@ fn display(p: &Path) -> String {
 }
 
 /// Every `.rs` file under `p`, depth first, in name order; `target/` and
-/// hidden directories are skipped below the root, symlinks not followed,
-/// and whatever `skip` says.
+/// hidden directories are skipped below the root, symlinks below it not
+/// followed, and whatever `skip` says. What can't be read is sent as such.
 fn walk(
     p: &Path,
     root: bool,
     skip: &dyn Fn(&Path) -> bool,
-    send: &mut dyn FnMut(PathBuf) -> bool,
+    send: &mut dyn FnMut(Walked) -> bool,
 ) -> bool {
     if skip(p) {
         return true;
     }
-    let Ok(meta) = std::fs::symlink_metadata(p) else {
-        return true;
+    let meta = match if root {
+        std::fs::metadata(p)
+    } else {
+        std::fs::symlink_metadata(p)
+    } {
+        Ok(m) => m,
+        Err(e) => return send(Err((p.to_path_buf(), e.to_string()))),
     };
     if meta.is_file() {
-        return !(root || p.extension().is_some_and(|e| e == "rs")) || send(p.to_path_buf());
+        return !(root || p.extension().is_some_and(|e| e == "rs")) || send(Ok(p.to_path_buf()));
     }
     if !meta.is_dir() {
         return true;
@@ -257,10 +313,17 @@ fn walk(
     if !root && (name == "target" || name.starts_with('.')) {
         return true;
     }
-    let Ok(entries) = std::fs::read_dir(p) else {
-        return true;
+    let entries = match std::fs::read_dir(p) {
+        Ok(entries) => entries,
+        Err(e) => return send(Err((p.to_path_buf(), e.to_string()))),
     };
-    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut children = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(e) => children.push(e.path()),
+            Err(e) => return send(Err((p.to_path_buf(), e.to_string()))),
+        }
+    }
     children.sort();
     children.into_iter().all(|c| walk(&c, false, skip, send))
 }

@@ -786,6 +786,125 @@ fn scan_names_a_file_that_does_not_parse_exits_3_and_scans_the_rest() {
     );
 }
 
+/// What the scan could not read, and what it must not parse, are errors
+/// (exit 3) in every output, and the rest is still scanned: a directory it
+/// can't list (as uid 65534, or as root where the permission bits don't
+/// bind: then it is listed and this part has nothing to show), a file
+/// nested too deep to parse safely. A linked root is followed.
+#[test]
+fn scan_reports_what_it_could_not_read_or_parse_in_every_output() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scan_tree();
+    let deep = format!(
+        "fn f() {{ let _ = {}0{}; }}\n",
+        "(".repeat(600),
+        ")".repeat(600)
+    );
+    std::fs::write(dir.path().join("src/deep.rs"), deep).unwrap();
+    let locked = dir.path().join("src/locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("x.rs"), "fn f() {}\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let listable = std::fs::read_dir(&locked).is_ok();
+    let out = flakeproof()
+        .args(["scan", "--json", "src"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    let deep = errors.iter().find(|e| e["file"] == "src/deep.rs").unwrap();
+    assert!(
+        deep["message"].as_str().unwrap().contains("nest deeper"),
+        "{deep}"
+    );
+    assert_eq!(deep["unreadable"], false);
+    if !listable {
+        let locked = errors.iter().find(|e| e["file"] == "src/locked").unwrap();
+        assert_eq!(locked["unreadable"], true, "{locked}");
+        assert!(
+            locked["message"].as_str().unwrap().contains("os error 13"),
+            "{locked}"
+        );
+    }
+    assert_eq!(
+        v["findings"][0]["file"], "src/bad.rs",
+        "the rest was scanned"
+    );
+    // The same in SARIF: the run is not successful, each file named.
+    let out = flakeproof()
+        .args(["scan", "--sarif", "src/deep.rs"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &v["runs"][0]["invocations"][0];
+    assert_eq!(run["executionSuccessful"], false);
+    // A linked root is scanned, not skipped as a link.
+    std::os::unix::fs::symlink(dir.path().join("src"), dir.path().join("linked")).unwrap();
+    let out = flakeproof()
+        .args(["scan", "linked/bad.rs", "linked"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stdout).contains("linked/bad.rs:4"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// `--exclude` names the same path however it is spelled, and one that
+/// names nothing is a mistake, not a silent no-op.
+#[test]
+fn scan_exclude_matches_however_spelled_and_must_exist() {
+    let dir = scan_tree();
+    let absolute = dir.path().join("src/bad.rs");
+    for spelled in [
+        "src/bad.rs",
+        "./src/bad.rs",
+        "src/../src/bad.rs",
+        absolute.to_str().unwrap(),
+    ] {
+        let out = flakeproof()
+            .args(["scan", "src", "--exclude", spelled])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "--exclude {spelled}: {}",
+            text(&out.stdout)
+        );
+    }
+    let out = flakeproof()
+        .args(["scan", "src", "--exclude", "src/nope"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--exclude src/nope"),
+        "{}",
+        text(&out.stderr)
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let out = flakeproof()
+        .args(["scan"])
+        .current_dir(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("nothing was scanned"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn scan_of_a_missing_path_is_a_clear_error() {
     let out = flakeproof()

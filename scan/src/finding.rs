@@ -118,15 +118,39 @@ pub struct Finding {
     pub note: Option<String>,
 }
 
-/// A file that is not valid Rust to `syn`: the scan of the others goes on.
+/// A file that was not scanned: not valid Rust to `syn`, nested too deep
+/// to parse safely, or (`unreadable`) not read at all. The scan of the
+/// others goes on.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ParseError {
     /// The path the caller gave.
     pub file: String,
-    /// 1-based line of the error.
+    /// 1-based line of the error (1 for a file not read).
     pub line: usize,
-    /// 1-based column of the error.
+    /// 1-based column of the error (1 for a file not read).
     pub column: usize,
-    /// syn's message.
+    /// What went wrong: syn's message, or the OS's.
     pub message: String,
+    /// The file could not be read (or its directory listed); else it was
+    /// read and not parsed.
+    pub unreadable: bool,
+}
+
+impl ParseError {
+    /// A file or directory the caller could not read.
+    ///
+    /// ```
+    /// let e = flakeproof_scan::ParseError::unreadable("src/a.rs", "Permission denied (os error 13)");
+    /// assert!(e.unreadable && e.line == 1);
+    /// ```
+    pub fn unreadable(file: &str, why: impl std::fmt::Display) -> ParseError {
+        ParseError {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            message: why.to_string(),
+            unreadable: true,
+        }
+    }
 }

@@ -8,6 +8,7 @@
 //! the text by byte ranges, so comments and formatting elsewhere stay.
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Arm, Block, Expr, Stmt};
@@ -42,8 +43,18 @@ pub struct Fixed {
 /// assert!(fixed.text.contains("use flakeproof::SpawnRetryExt;"));
 /// ```
 pub fn fix(file: &str, source: &str) -> Result<Fixed, ParseError> {
+    // Only loops that hold a finding: one silenced by an allow comment, or
+    // not reported at all, is left as it is.
+    let report = crate::scan(file, source, &crate::Options::default())?;
+    let found: Vec<usize> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == crate::Rule::HandRolledEtxtbsyRetry)
+        .map(|f| f.line)
+        .collect();
     let ast = syn::parse_file(source).map_err(|e| crate::parse_error(file, &e))?;
     let mut finder = Finder {
+        found,
         src: source,
         fn_block: None,
         edits: Vec::new(),
@@ -89,6 +100,8 @@ pub fn fix(file: &str, source: &str) -> Result<Fixed, ParseError> {
 }
 
 struct Finder<'s> {
+    /// The lines of the retry findings this fix may act on.
+    found: Vec<usize>,
     src: &'s str,
     /// The innermost function body: where its `{` ends, and its statements' indent.
     fn_block: Option<(usize, String)>,
@@ -124,8 +137,10 @@ impl Finder<'_> {
         self.fn_block = outer;
     }
 
-    /// The rewrite of one loop, if it has the mechanical shape.
-    fn rewrite(&self, body: &Block, loop_start: usize) -> Option<String> {
+    /// The rewrite of one loop, if it has the mechanical shape. `bound`:
+    /// the names the loop's own pattern binds (`for attempt in ..`), which
+    /// the arms kept after the loop is gone must not use.
+    fn rewrite(&self, body: &Block, loop_start: usize, bound: &[String]) -> Option<String> {
         let [stmt] = body.stmts.as_slice() else {
             return None;
         };
@@ -144,6 +159,15 @@ impl Finder<'_> {
         if retry.len() != 1 || rest.is_empty() || !matches!(leaves(&retry[0].body), Leave::Stays) {
             return None;
         }
+        // Not mechanical: an arm under an attribute (`#[cfg]`), a kept arm
+        // that uses the loop's counter, a comment between the arms (it
+        // would be lost).
+        if m.arms.iter().any(|a| !a.attrs.is_empty())
+            || rest.iter().any(|a| mentions(a, bound))
+            || self.comment_between_arms(m)
+        {
+            return None;
+        }
         let mut arms = String::new();
         for arm in rest {
             let body = match leaves(&arm.body) {
@@ -153,7 +177,11 @@ impl Finder<'_> {
             };
             let head_end = range(arm.fat_arrow_token.span()).end;
             let head = &self.src[range(arm.pat.span()).start..head_end];
-            // One level shallower than in the loop.
+            // One level shallower than in the loop. (A string spanning
+            // lines would change its text when re-indented: not mechanical.)
+            if multiline_string(&arm.body) {
+                return None;
+            }
             let body = body.replace("\n    ", "\n");
             arms.push_str(&format!("    {head} {body},\n"));
         }
@@ -183,6 +211,73 @@ impl Finder<'_> {
             _ => None,
         }
     }
+}
+
+impl Finder<'_> {
+    /// A `//` or `/*` inside the match's braces but outside every arm.
+    fn comment_between_arms(&self, m: &syn::ExprMatch) -> bool {
+        let inner = range(m.brace_token.span.open()).end..range(m.brace_token.span.close()).start;
+        let mut outside = self.src[inner.clone()].to_string().into_bytes();
+        for a in &m.arms {
+            let r = range(a.span());
+            for b in &mut outside[r.start - inner.start..r.end - inner.start] {
+                *b = b' ';
+            }
+        }
+        let outside = String::from_utf8_lossy(&outside);
+        outside.contains("//") || outside.contains("/*")
+    }
+}
+
+/// Does `arm` name any of `names`?
+fn mentions(arm: &Arm, names: &[String]) -> bool {
+    struct Find<'a>(&'a [String], bool);
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+            self.1 |= self.0.iter().any(|n| i == n);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            // `eprintln!("{attempt}")`: names inside macros and format strings.
+            let t = m.tokens.to_string();
+            self.1 |= self.0.iter().any(|n| {
+                t.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == n)
+            });
+        }
+    }
+    let mut f = Find(names, false);
+    f.visit_arm(arm);
+    f.1
+}
+
+/// The names a pattern binds.
+fn bindings(p: &syn::Pat) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl<'ast> Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
+            self.0.push(i.ident.to_string());
+            visit::visit_pat_ident(self, i);
+        }
+    }
+    let mut n = Names(Vec::new());
+    n.visit_pat(p);
+    n.0
+}
+
+/// A string literal in `e` whose text spans lines.
+fn multiline_string(e: &Expr) -> bool {
+    struct Find(bool);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_lit(&mut self, l: &'ast syn::Lit) {
+            self.0 |= l.to_token_stream().to_string().contains('\n');
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            self.0 |= m.tokens.to_string().contains('\n');
+        }
+    }
+    let mut f = Find(false);
+    f.visit_expr(e);
+    f.0
 }
 
 fn line_indent(src: &str, at: usize) -> String {
@@ -290,14 +385,22 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     }
 
     fn visit_expr(&mut self, e: &'ast Expr) {
-        let body = match e {
-            Expr::Loop(l) if l.label.is_none() => Some(&l.body),
-            Expr::ForLoop(l) if l.label.is_none() => Some(&l.body),
-            Expr::While(l) if l.label.is_none() => Some(&l.body),
-            _ => None,
+        let (body, bound) = match e {
+            Expr::Loop(l) if l.label.is_none() => (Some(&l.body), Vec::new()),
+            Expr::ForLoop(l) if l.label.is_none() => (Some(&l.body), bindings(&l.pat)),
+            Expr::While(l) if l.label.is_none() => (
+                Some(&l.body),
+                match &*l.cond {
+                    Expr::Let(c) => bindings(&c.pat),
+                    _ => Vec::new(),
+                },
+            ),
+            _ => (None, Vec::new()),
         };
-        if let (Some(body), Some(fn_block)) = (body, self.fn_block.clone())
-            && let Some(with) = self.rewrite(body, range(e.span()).start)
+        let lines = e.span().start().line..=e.span().end().line;
+        let reported = self.found.iter().any(|l| lines.contains(l));
+        if let (Some(body), Some(fn_block), true) = (body, self.fn_block.clone(), reported)
+            && let Some(with) = self.rewrite(body, range(e.span()).start, &bound)
         {
             let r = range(e.span());
             self.rewritten.push(e.span().start().line);

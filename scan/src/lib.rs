@@ -54,6 +54,7 @@ pub struct Report {
 /// `tests` or `benches` component (or a `*_test.rs`, `tests.rs` name) makes
 /// every function in it test code for `shell-script-stub`.
 pub fn scan(file: &str, source: &str, options: &Options) -> Result<Report, ParseError> {
+    too_deep(file, source)?;
     let parsed = syn::parse_file(source);
     let report = parsed
         .map(|ast| {
@@ -80,7 +81,42 @@ pub(crate) fn parse_error(file: &str, e: &syn::Error) -> ParseError {
         line: at.line,
         column: at.column + 1,
         message: e.to_string(),
+        unreadable: false,
     }
+}
+
+/// How deep brackets may nest before a file is refused unparsed. syn's
+/// parser and the walk recurse once or more per level, with no limit of
+/// their own: a generated file thousands of levels deep overflows a
+/// thread's stack (dtolnay/syn#1876), which aborts the process instead of
+/// failing the file. Hand-written Rust stays far below this.
+const MAX_DEPTH: usize = 500;
+
+/// The file as a parse error if its brackets nest past [`MAX_DEPTH`]
+/// (counted over the raw text, strings and comments included: an
+/// overestimate, never an under-count).
+pub(crate) fn too_deep(file: &str, source: &str) -> Result<(), ParseError> {
+    let (mut depth, mut line) = (0usize, 1usize);
+    for b in source.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+        if depth > MAX_DEPTH {
+            return Err(ParseError {
+                file: file.to_string(),
+                line,
+                column: 1,
+                message: format!(
+                    "brackets nest deeper than {MAX_DEPTH} levels: not parsed, so as not to overflow the stack"
+                ),
+                unreadable: false,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn is_test_path(file: &str) -> bool {

@@ -57,7 +57,10 @@ pub fn sarif(s: &Summary) -> Value {
         .map(|e| {
             json!({
                 "level": "error",
-                "message": { "text": format!("not valid Rust: {}", e.message) },
+                "message": { "text": match e.unreadable {
+                    true => format!("could not be read: {}", e.message),
+                    false => format!("not scanned: {}", e.message),
+                } },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(&e.file) },

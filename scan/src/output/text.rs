@@ -49,8 +49,16 @@ pub fn text_finding(f: &Finding, colour: bool) -> String {
 
 /// A file that didn't parse.
 pub fn text_error(e: &ParseError) -> String {
+    let (kind, why) = if e.unreadable {
+        ("read", "could not be read")
+    } else {
+        (
+            "parse",
+            "not scanned: not valid Rust to syn, or nested too deep",
+        )
+    };
     format!(
-        "error[parse]: {}\n --> {}:{}:{}\n  = note: not valid Rust to syn; the other files were scanned\n",
+        "error[{kind}]: {}\n --> {}:{}:{}\n  = note: {why}; the other files were scanned\n",
         e.message, e.file, e.line, e.column
     )
 }
@@ -58,7 +66,7 @@ pub fn text_error(e: &ParseError) -> String {
 /// The closing line.
 pub fn text_summary(s: &Summary) -> String {
     format!(
-        "flakeproof scan: {} finding(s) in {} file(s) ({} lines), {} silenced by allow comments, {} file(s) not parsed",
+        "flakeproof scan: {} finding(s) in {} file(s) ({} lines), {} silenced by allow comments, {} file(s) not scanned",
         s.findings.len(),
         s.files,
         s.lines,

@@ -64,6 +64,84 @@ fn c(cmd: &mut Command) -> io::Result<Output> {
     assert_eq!(fixed.text, src);
 }
 
+/// The review's cases: a loop silenced by an allow comment, a kept arm
+/// that uses the loop's counter (`attempt` would be unbound), an arm under
+/// `#[cfg]` and a comment between arms (both would be lost), a string
+/// spanning lines in a kept arm (re-indenting would change its text) are
+/// left as they are; a loop beside them that is none of these is rewritten.
+#[test]
+fn loops_a_rewrite_would_break_or_that_are_silenced_are_left_alone() {
+    let src = r#"
+fn silenced(cmd: &mut Command) -> io::Result<Output> {
+    loop {
+        match cmd.output() {
+            // flakeproof: allow(hand-rolled-etxtbsy-retry) measured on purpose
+            Err(e) if e.raw_os_error() == Some(26) => continue,
+            other => return other,
+        }
+    }
+}
+fn counter(cmd: &mut Command) -> io::Result<Child> {
+    for attempt in 0..5 {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(26) => sleep(ms(10)),
+            Err(e) => { eprintln!("{attempt}"); return Err(e) }
+            Ok(c) => return Ok(c),
+        }
+    }
+    unreachable!()
+}
+fn attributed(cmd: &mut Command) -> io::Result<Output> {
+    loop {
+        match cmd.output() {
+            Err(e) if e.raw_os_error() == Some(26) => continue,
+            #[cfg(unix)]
+            Err(e) => return Err(e),
+            Ok(o) => return Ok(o),
+        }
+    }
+}
+fn commented(cmd: &mut Command) -> io::Result<Output> {
+    loop {
+        match cmd.output() {
+            Err(e) if e.raw_os_error() == Some(26) => continue,
+            // Anything else is the caller's.
+            other => return other,
+        }
+    }
+}
+fn multiline(cmd: &mut Command) -> io::Result<Output> {
+    loop {
+        match cmd.output() {
+            Err(e) if e.raw_os_error() == Some(26) => continue,
+            Err(e) => panic!("failed:
+    {e}"),
+            Ok(o) => return Ok(o),
+        }
+    }
+}
+fn plain(cmd: &mut Command) -> io::Result<Output> {
+    loop {
+        match cmd.output() {
+            Err(e) if e.raw_os_error() == Some(26) => continue,
+            Err(e) => panic!("failed: {e}"),
+            Ok(o) => return Ok(o),
+        }
+    }
+}
+"#;
+    let fixed = fix("src/a.rs", src).unwrap();
+    assert_eq!(fixed.rewritten, [51], "{}", fixed.text);
+    let (before, after) = src.split_at(src.find("fn plain").unwrap());
+    assert!(fixed.text.starts_with(before), "{}", fixed.text);
+    assert!(
+        fixed.text.contains("match cmd.output_retrying() {"),
+        "{}",
+        fixed.text
+    );
+    assert_ne!(&fixed.text[before.len()..], after);
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
