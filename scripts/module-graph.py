@@ -9,11 +9,14 @@ Re-exports resolve to the module that defines the item only when the path
 names the module itself; a path through a parent's re-export counts as an
 edge to the parent, which is what the rule forbids for children.
 
-    python3 scripts/module-graph.py        # prints the graph, exits 1 on a cycle
+    python3 scripts/module-graph.py             # the library (src/)
+    python3 scripts/module-graph.py scan/src    # any crate's source tree
+Prints the graph; exits 1 on a cycle.
 """
 import os, re, sys
 
-SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+SRC = os.path.join(ROOT, sys.argv[1] if len(sys.argv) > 1 else "src")
 
 def module_files():
     mods = {}
@@ -22,7 +25,7 @@ def module_files():
             if not f.endswith(".rs"):
                 continue
             rel = os.path.relpath(os.path.join(root, f), SRC)[:-3].split(os.sep)
-            if rel[-1] in ("mod", "lib"):
+            if rel[-1] in ("mod", "lib", "main"):
                 rel = rel[:-1]
             mods[tuple(rel)] = os.path.join(root, f)
     # sys/{unix,windows} are mounted as `sys::imp`.

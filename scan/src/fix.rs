@@ -13,7 +13,8 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Arm, Block, Expr, Stmt};
 
-use crate::finding::ParseError;
+use crate::analyze::{Options, parse_error, scan};
+use crate::finding::{ParseError, Rule};
 use crate::keys::text_of;
 use crate::rules::spawn_method;
 
@@ -45,14 +46,14 @@ pub struct Fixed {
 pub fn fix(file: &str, source: &str) -> Result<Fixed, ParseError> {
     // Only loops that hold a finding: one silenced by an allow comment, or
     // not reported at all, is left as it is.
-    let report = crate::scan(file, source, &crate::Options::default())?;
+    let report = scan(file, source, &Options::default())?;
     let found: Vec<usize> = report
         .findings
         .iter()
-        .filter(|f| f.rule == crate::Rule::HandRolledEtxtbsyRetry)
+        .filter(|f| f.rule == Rule::HandRolledEtxtbsyRetry)
         .map(|f| f.line)
         .collect();
-    let ast = syn::parse_file(source).map_err(|e| crate::parse_error(file, &e))?;
+    let ast = syn::parse_file(source).map_err(|e| parse_error(file, &e))?;
     let mut finder = Finder {
         found,
         src: source,

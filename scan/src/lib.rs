@@ -20,6 +20,7 @@
 //! The rules, what each finds and misses, and the fix each names:
 //! docs/scan.md.
 
+mod analyze;
 mod finding;
 mod fix;
 mod keys;
@@ -28,107 +29,6 @@ pub mod output;
 mod rules;
 mod suppress;
 
+pub use analyze::{Options, Report, scan};
 pub use finding::{Finding, ParseError, Rule, Severity};
 pub use fix::{Fixed, fix};
-
-/// What a scan may assume beyond the file's own text.
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    /// Treat every file as built for Windows (a cross-platform crate), not
-    /// only those that say so with a cfg.
-    pub windows_everywhere: bool,
-}
-
-/// One file's findings.
-#[derive(Clone, Debug, Default)]
-pub struct Report {
-    /// What the rules found, allow comments applied, in line order.
-    pub findings: Vec<Finding>,
-    /// How many findings an allow comment silenced.
-    pub silenced: usize,
-    /// Lines in the file.
-    pub lines: usize,
-}
-
-/// Scan one file's text. `file` is how findings name it; a path with a
-/// `tests` or `benches` component (or a `*_test.rs`, `tests.rs` name) makes
-/// every function in it test code for `shell-script-stub`.
-pub fn scan(file: &str, source: &str, options: &Options) -> Result<Report, ParseError> {
-    too_deep(file, source)?;
-    let parsed = syn::parse_file(source);
-    let report = parsed
-        .map(|ast| {
-            let model = model::build(&ast, is_test_path(file));
-            let found = rules::run(file, source, &model, options.windows_everywhere);
-            let (findings, silenced) = suppress::apply(source, found);
-            Report {
-                findings,
-                silenced,
-                lines: source.lines().count(),
-            }
-        })
-        .map_err(|e| parse_error(file, &e));
-    // Spans are kept per thread for as long as it lives: forget this
-    // file's, so memory stays bounded by the largest file, not the tree.
-    proc_macro2::extra::invalidate_current_thread_spans();
-    report
-}
-
-pub(crate) fn parse_error(file: &str, e: &syn::Error) -> ParseError {
-    let at = e.span().start();
-    ParseError {
-        file: file.to_string(),
-        line: at.line,
-        column: at.column + 1,
-        message: e.to_string(),
-        unreadable: false,
-    }
-}
-
-/// How deep brackets may nest before a file is refused unparsed. syn's
-/// parser and the walk recurse once or more per level, with no limit of
-/// their own: a generated file thousands of levels deep overflows a
-/// thread's stack (dtolnay/syn#1876), which aborts the process instead of
-/// failing the file. Hand-written Rust stays far below this.
-const MAX_DEPTH: usize = 500;
-
-/// The file as a parse error if its brackets nest past [`MAX_DEPTH`]
-/// (counted over the raw text, strings and comments included: an
-/// overestimate, never an under-count).
-pub(crate) fn too_deep(file: &str, source: &str) -> Result<(), ParseError> {
-    let (mut depth, mut line) = (0usize, 1usize);
-    for b in source.bytes() {
-        match b {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'\n' => line += 1,
-            _ => {}
-        }
-        if depth > MAX_DEPTH {
-            return Err(ParseError {
-                file: file.to_string(),
-                line,
-                column: 1,
-                message: format!(
-                    "brackets nest deeper than {MAX_DEPTH} levels: not parsed, so as not to overflow the stack"
-                ),
-                unreadable: false,
-            });
-        }
-    }
-    Ok(())
-}
-
-fn is_test_path(file: &str) -> bool {
-    let parts: Vec<&str> = file.split(['/', '\\']).collect();
-    let name = parts.last().copied().unwrap_or("");
-    parts[..parts.len().saturating_sub(1)].iter().any(|p| {
-        matches!(
-            *p,
-            "tests" | "benches" | "testsuite" | "test_support" | "testutil"
-        )
-    }) || name.ends_with("_test.rs")
-        || name.ends_with("_tests.rs")
-        || name == "tests.rs"
-        || name == "test.rs"
-}

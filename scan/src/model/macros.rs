@@ -5,7 +5,8 @@
 use syn::visit::Visit;
 use syn::{Expr, Macro};
 
-use super::{Call, Os, Walker};
+use super::types::{Call, Os};
+use super::walker::Walker;
 use crate::keys::{Key, Pos, key_of, text_of};
 
 impl Walker {

@@ -4,7 +4,7 @@
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprMethodCall, Meta, Token};
 
-use super::Os;
+use super::types::Os;
 use crate::keys::{Key, key_of, text_of};
 
 /// The attributes on an expression statement (`#[cfg(windows)] if .. {}`).

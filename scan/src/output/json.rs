@@ -2,7 +2,7 @@
 
 use serde_json::json as j;
 
-use super::Summary;
+use super::summary::Summary;
 
 /// The run as one JSON value.
 pub fn json(s: &Summary) -> serde_json::Value {

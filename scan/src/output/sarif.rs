@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::Rule;
+use crate::finding::Rule;
 
-use super::Summary;
+use super::summary::Summary;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

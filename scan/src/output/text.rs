@@ -1,9 +1,9 @@
 //! rustc's shape: `error[rule-id]: risk`, the location, the line with a
 //! caret under the anchor, then `= fix:` and `= note:`.
 
-use crate::{Finding, ParseError};
+use crate::finding::{Finding, ParseError};
 
-use super::Summary;
+use super::summary::Summary;
 
 /// One finding as rustc would print it; `colour` adds ANSI styles.
 pub fn text_finding(f: &Finding, colour: bool) -> String {

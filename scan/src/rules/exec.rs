@@ -9,7 +9,9 @@ use crate::finding::{Finding, Rule};
 use crate::keys::{Key, Pos};
 use crate::model::{Body, Call, Os};
 
-use super::{Ctx, arg_for, chain_exec_mode, chmods, created_path, exec_path, name_of, same_path};
+use super::shared::{
+    Ctx, arg_for, chain_exec_mode, chmods, created_path, exec_path, name_of, same_path,
+};
 
 /// Where the path is run after `after`: a `Command::new` of it (or of its
 /// file name, found on `PATH`), or a helper of the file that runs it.

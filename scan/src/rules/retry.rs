@@ -6,7 +6,7 @@
 use crate::finding::{Finding, Rule};
 use crate::model::{Body, Call, EtxToken};
 
-use super::{Ctx, exec_path};
+use super::shared::{Ctx, exec_path};
 
 /// `spawn`, `output`, `status`: the retrying spawn that replaces each.
 pub(crate) fn spawn_method(name: &str) -> Option<&'static str> {

@@ -6,7 +6,7 @@
 use crate::finding::{Finding, Rule};
 use crate::model::{Body, Call, Shebang};
 
-use super::{Ctx, arg_for, name_of, same_path};
+use super::shared::{Ctx, arg_for, name_of, same_path};
 
 /// Calls that write a file's content (`fs::write(p, s)`, `f.write_all(s)`,
 /// `write!(f, s)`), with the content argument's index.
@@ -206,7 +206,7 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
         };
         let ran = body.calls.iter().any(|e| {
             e.at > c.at
-                && super::exec_path(e)
+                && super::shared::exec_path(e)
                     .is_some_and(|k| c.args.first().is_some_and(|p| same_path(body, k, p)))
         });
         out.push(ctx.finding(

@@ -6,7 +6,7 @@
 use crate::finding::{Finding, Rule};
 use crate::model::{Body, Call, Os};
 
-use super::Ctx;
+use super::shared::Ctx;
 
 fn op(c: &Call) -> Option<&'static str> {
     if c.method || !matches!(c.qual.as_str(), "fs" | "fs_err" | "") {

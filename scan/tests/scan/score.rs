@@ -58,39 +58,6 @@ fn scan_name(case: &Value, file: &str) -> String {
     }
 }
 
-/// A finding or a label: (rule id, line).
-type Site = (&'static str, u64);
-type Sites = BTreeSet<Site>;
-
-/// How far a finding's line may stand from its label's: a call spread over
-/// lines is labelled at its first line (`fs::OpenOptions::new()`), and the
-/// scanner points at the method that opens (`.open(&p)`), four lines on in
-/// the longest such chain in the corpus.
-const SLACK: u64 = 4;
-
-/// Labels and findings of one rule in one file, with each finding that is
-/// within [`SLACK`] lines of a label moved onto it (nearest pairs first,
-/// one to one), so that exact comparison then counts them as matched.
-fn paired(expected: Sites, found: Sites) -> (Sites, Sites) {
-    let mut pairs: Vec<(u64, Site, Site)> = expected
-        .iter()
-        .flat_map(|e| found.iter().map(move |f| (e.1.abs_diff(f.1), *e, *f)))
-        .filter(|(d, ..)| *d <= SLACK)
-        .collect();
-    pairs.sort();
-    let (mut e_left, mut f_left) = (expected.clone(), found.clone());
-    let mut out = found.clone();
-    for (_, e, f) in pairs {
-        if e_left.contains(&e) && f_left.contains(&f) {
-            e_left.remove(&e);
-            f_left.remove(&f);
-            out.remove(&f);
-            out.insert(e);
-        }
-    }
-    (expected, out)
-}
-
 pub fn score(dir: &Path) -> Table {
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
@@ -129,9 +96,10 @@ pub fn score(dir: &Path) -> Table {
             expected.insert((rule.id(), e["line"].as_u64().expect("line")));
         }
         for r in Rule::ALL {
-            let e: BTreeSet<_> = expected.iter().filter(|x| x.0 == r.id()).copied().collect();
-            let f: BTreeSet<_> = found.iter().filter(|x| x.0 == r.id()).copied().collect();
-            let (e, f) = paired(e, f);
+            // Matched exactly: labels and findings both sit on the line a
+            // call starts on (a chain spread over lines: its first line).
+            let e: BTreeSet<_> = expected.iter().filter(|x| x.0 == r.id()).collect();
+            let f: BTreeSet<_> = found.iter().filter(|x| x.0 == r.id()).collect();
             if std::env::var("FLAKEPROOF_SCAN_SCORE").as_deref() == Ok("tune") && half != "heldout2"
             {
                 for x in f.difference(&e) {
