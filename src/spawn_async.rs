@@ -28,7 +28,8 @@ mod sealed {
 /// when its writer closes it; no worker thread is blocked meanwhile. The
 /// spawn consults the active fault plan as `Op::Spawn` each attempt, and a
 /// plan attached with [`faults`](crate::process::ChildFaultsExt::faults)
-/// reaches the child.
+/// reaches the child. The runtime needs its I/O driver (`enable_all()`),
+/// as tokio's `Command` itself does.
 ///
 /// ```
 /// # #[cfg(unix)] {

@@ -44,7 +44,10 @@ impl RetryPolicy {
     /// writer to close it, the watch registered with tokio's reactor (no
     /// worker blocked), the schedule's delay at most, as
     /// [`AsyncSpawnRetryExt`](crate::AsyncSpawnRetryExt)'s spawns do.
-    /// Cancel-safe: dropped mid-wait, its watch goes with it.
+    /// Cancel-safe: dropped mid-wait, its watch goes with it. The runtime
+    /// needs its I/O driver (`enable_all()` or `enable_io()`, as tokio's
+    /// process API does): tokio panics on registering a descriptor
+    /// without one.
     ///
     /// ```
     /// # #[cfg(unix)] {

@@ -149,14 +149,6 @@ mod spawns {
         assert!(status.unwrap().success());
         assert!(report.attempts >= 2, "{report:?}");
         assert_eq!(report.woken, 1, "{report:?}");
-        // run_async, which has no file to watch, sleeps its schedule.
-        let (held, writer) = held_program(dir.path(), "held");
-        let policy = closing_before_a_wait(writer, Duration::from_millis(50));
-        let (status, report) = policy
-            .run_async_with_report(|| tokio::process::Command::new(&held).status())
-            .await;
-        assert!(status.unwrap().success());
-        assert_eq!(report.woken, 0, "{report:?}");
     }
 
     /// A program in `dir`, executable and still open for writing: its exec

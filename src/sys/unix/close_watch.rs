@@ -129,7 +129,9 @@ mod linux {
         /// with tokio's reactor for the length of the wait, and tokio's
         /// timer (whole milliseconds: a 50 µs wait lasts one), so no worker
         /// blocks. `None` if the reactor refused the descriptor (the caller
-        /// then sleeps).
+        /// then sleeps). A runtime without its I/O driver makes tokio panic
+        /// here: the async spawns and `run_on_async` document that they
+        /// need one.
         #[cfg(feature = "tokio")]
         pub(crate) async fn wait_async(&self, max: Duration) -> Option<bool> {
             use ::tokio::io::Interest;
