@@ -4,6 +4,14 @@
 use crate::finding::{Finding, ParseError};
 
 /// What a scan may assume beyond the file's own text.
+///
+/// ```
+/// let src = "fn f(p: &std::path::Path) { std::fs::remove_file(p).unwrap(); }\n";
+/// let plain = flakeproof_scan::scan("src/f.rs", src, &Default::default()).unwrap();
+/// let everywhere = flakeproof_scan::Options { windows_everywhere: true };
+/// let windows = flakeproof_scan::scan("src/f.rs", src, &everywhere).unwrap();
+/// assert_eq!((plain.findings.len(), windows.findings.len()), (0, 1));
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Treat every file as built for Windows (a cross-platform crate), not
@@ -12,6 +20,11 @@ pub struct Options {
 }
 
 /// One file's findings.
+///
+/// ```
+/// let r = flakeproof_scan::scan("src/f.rs", "fn f() {}\n", &Default::default()).unwrap();
+/// assert_eq!((r.findings.len(), r.silenced, r.lines), (0, 0, 1));
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Report {
     /// What the rules found, allow comments applied, in line order.
@@ -25,6 +38,12 @@ pub struct Report {
 /// Scan one file's text. `file` is how findings name it; a path with a
 /// `tests` or `benches` component (or a `*_test.rs`, `tests.rs` name) makes
 /// every function in it test code for `shell-script-stub`.
+///
+/// ```
+/// let src = "#[test]\nfn t() { std::fs::write(\"gh\", \"#!/bin/sh\\nexit 0\\n\").unwrap(); }\n";
+/// let r = flakeproof_scan::scan("tests/t.rs", src, &Default::default()).unwrap();
+/// assert_eq!(r.findings[0].rule, flakeproof_scan::Rule::ShellScriptStub);
+/// ```
 pub fn scan(file: &str, source: &str, options: &Options) -> Result<Report, ParseError> {
     too_deep(file, source)?;
     let parsed = syn::parse_file(source);

@@ -3,9 +3,17 @@
 
 use serde::Serialize;
 
-/// One of the patterns `flakeproof scan` looks for.
+/// One of the patterns `flakeproof scan` looks for. New rules may come:
+/// match with a wildcard arm.
+///
+/// ```
+/// use flakeproof_scan::Rule;
+/// assert_eq!(Rule::from_id("write-then-exec"), Some(Rule::WriteThenExec));
+/// assert_eq!(Rule::ALL.len(), 5);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(into = "&'static str")]
+#[non_exhaustive]
 pub enum Rule {
     /// An executable written in place, given execute bits and run.
     WriteThenExec,
@@ -21,6 +29,11 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order the docs list them.
+    ///
+    /// ```
+    /// let ids: Vec<_> = flakeproof_scan::Rule::ALL.iter().map(|r| r.id()).collect();
+    /// assert!(ids.contains(&"unretried-windows-fs"));
+    /// ```
     pub const ALL: [Rule; 5] = [
         Rule::WriteThenExec,
         Rule::ShellScriptStub,
@@ -30,6 +43,10 @@ impl Rule {
     ];
 
     /// The stable id, as in `// flakeproof: allow(write-then-exec) reason`.
+    ///
+    /// ```
+    /// assert_eq!(flakeproof_scan::Rule::InPlaceReplace.id(), "in-place-replace");
+    /// ```
     pub fn id(self) -> &'static str {
         match self {
             Rule::WriteThenExec => "write-then-exec",
@@ -41,11 +58,20 @@ impl Rule {
     }
 
     /// The rule with this id.
+    ///
+    /// ```
+    /// assert!(flakeproof_scan::Rule::from_id("no-such-rule").is_none());
+    /// ```
     pub fn from_id(id: &str) -> Option<Rule> {
         Rule::ALL.into_iter().find(|r| r.id() == id)
     }
 
     /// How bad a finding of this rule is.
+    ///
+    /// ```
+    /// use flakeproof_scan::{Rule, Severity};
+    /// assert_eq!(Rule::WriteThenExec.severity(), Severity::Error);
+    /// ```
     pub fn severity(self) -> Severity {
         match self {
             Rule::WriteThenExec | Rule::InPlaceReplace => Severity::Error,
@@ -56,6 +82,10 @@ impl Rule {
     }
 
     /// One line for SARIF's rule list and the docs.
+    ///
+    /// ```
+    /// assert!(!flakeproof_scan::Rule::ShellScriptStub.title().is_empty());
+    /// ```
     pub fn title(self) -> &'static str {
         match self {
             Rule::WriteThenExec => "an executable written in place, then run",
@@ -75,8 +105,13 @@ impl From<Rule> for &'static str {
 
 /// How bad a finding is: `error` can fail a run today, `warning` can on
 /// some machines or is a weaker fix than flakeproof's.
+///
+/// ```
+/// assert_eq!(flakeproof_scan::Rule::UnretriedWindowsFs.severity().as_str(), "warning");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// Fails runs under load (ETXTBSY, EPERM) as written.
     Error,
@@ -86,6 +121,10 @@ pub enum Severity {
 
 impl Severity {
     /// `error` or `warning`, as rustc and SARIF spell them.
+    ///
+    /// ```
+    /// assert_eq!(flakeproof_scan::Severity::Error.as_str(), "error");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -95,6 +134,13 @@ impl Severity {
 }
 
 /// One site, with what can go wrong and the fix.
+///
+/// ```
+/// let src = "#[cfg(windows)]\nfn f(a: &std::path::Path, b: &std::path::Path) { std::fs::rename(a, b).unwrap(); }\n";
+/// let f = &flakeproof_scan::scan("src/f.rs", src, &Default::default()).unwrap().findings[0];
+/// assert_eq!((f.rule.id(), f.line), ("unretried-windows-fs", 2));
+/// assert!(f.fix.contains("flakeproof::robust::rename"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
     /// The rule's id when serialized.
@@ -121,6 +167,11 @@ pub struct Finding {
 /// A file that was not scanned: not valid Rust to `syn`, nested too deep
 /// to parse safely, or (`unreadable`) not read at all. The scan of the
 /// others goes on.
+///
+/// ```
+/// let e = flakeproof_scan::scan("src/bad.rs", "fn f( {", &Default::default()).unwrap_err();
+/// assert!(!e.unreadable && e.file == "src/bad.rs" && e.line == 1);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ParseError {

@@ -19,6 +19,11 @@ use crate::keys::text_of;
 use crate::rules::spawn_method;
 
 /// A file after `--fix`.
+///
+/// ```
+/// let same = flakeproof_scan::fix("src/f.rs", "fn f() {}\n").unwrap();
+/// assert!(same.rewritten.is_empty() && same.text == "fn f() {}\n");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fixed {
     /// The new text (the old one when nothing was rewritten).

@@ -11,6 +11,12 @@ use super::summary::Summary;
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The run as one SARIF 2.1.0 log.
+///
+/// ```
+/// let log = flakeproof_scan::output::sarif(&Default::default());
+/// assert_eq!(log["version"], "2.1.0");
+/// assert_eq!(log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().len(), 5);
+/// ```
 pub fn sarif(s: &Summary) -> Value {
     let rules: Vec<Value> = Rule::ALL
         .iter()

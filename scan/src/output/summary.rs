@@ -3,6 +3,12 @@
 use crate::finding::{Finding, ParseError};
 
 /// A whole run: what every file gave.
+///
+/// ```
+/// let mut run = flakeproof_scan::output::Summary::default();
+/// run.files = 1;
+/// assert!(flakeproof_scan::output::text_summary(&run).contains("in 1 file(s)"));
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
     /// Findings, every file's, in the order files were reported.

@@ -6,6 +6,13 @@ use crate::finding::{Finding, ParseError};
 use super::summary::Summary;
 
 /// One finding as rustc would print it; `colour` adds ANSI styles.
+///
+/// ```
+/// let src = "#[cfg(windows)]\nfn f(p: &std::path::Path) { std::fs::remove_file(p).unwrap(); }\n";
+/// let r = flakeproof_scan::scan("src/f.rs", src, &Default::default()).unwrap();
+/// let text = flakeproof_scan::output::text_finding(&r.findings[0], false);
+/// assert!(text.starts_with("warning[unretried-windows-fs]") && text.contains("--> src/f.rs:2:"));
+/// ```
 pub fn text_finding(f: &Finding, colour: bool) -> String {
     let (bold, red, yellow, blue, reset) = if colour {
         (
@@ -47,7 +54,12 @@ pub fn text_finding(f: &Finding, colour: bool) -> String {
     s
 }
 
-/// A file that didn't parse.
+/// A file not scanned: not parsed, or not read.
+///
+/// ```
+/// let e = flakeproof_scan::ParseError::unreadable("src/a.rs", "Permission denied (os error 13)");
+/// assert!(flakeproof_scan::output::text_error(&e).starts_with("error[read]"));
+/// ```
 pub fn text_error(e: &ParseError) -> String {
     let (kind, why) = if e.unreadable {
         ("read", "could not be read")
@@ -64,6 +76,11 @@ pub fn text_error(e: &ParseError) -> String {
 }
 
 /// The closing line.
+///
+/// ```
+/// let line = flakeproof_scan::output::text_summary(&Default::default());
+/// assert!(line.starts_with("flakeproof scan: 0 finding(s) in 0 file(s)"));
+/// ```
 pub fn text_summary(s: &Summary) -> String {
     format!(
         "flakeproof scan: {} finding(s) in {} file(s) ({} lines), {} silenced by allow comments, {} file(s) not scanned",
