@@ -67,9 +67,9 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
             }
         }
     }
-    let (to_workers, queue) = sync_channel::<Walked>(jobs * 4);
+    let (to_workers, queue) = sync_channel::<(usize, Walked)>(jobs * 4);
     let queue = Arc::new(Mutex::new(queue));
-    let (to_report, results) = sync_channel::<(PathBuf, Outcome)>(jobs * 4);
+    let (to_report, results) = sync_channel::<(usize, PathBuf, Outcome)>(jobs * 4);
     let opts = ScanOptions {
         windows_everywhere: o.windows,
     };
@@ -84,8 +84,12 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
                     && std::fs::canonicalize(p)
                         .is_ok_and(|c| exclude.iter().any(|e| c.starts_with(e)))
             };
+            let mut seq = 0;
             for r in &roots {
-                walk(r, true, &skip, &mut |w| to_workers.send(w).is_ok());
+                walk(r, true, &skip, &mut |w| {
+                    seq += 1;
+                    to_workers.send((seq - 1, w)).is_ok()
+                });
             }
         });
         for _ in 0..jobs {
@@ -104,7 +108,20 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
         drop(to_report);
         let paint = Paint::stdout();
         let mut out = std::io::stdout().lock();
-        for (path, outcome) in results {
+        // Reported in the walk's order whatever order the workers finish
+        // in: the same tree prints the same, with one thread or many.
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next = 0;
+        let in_order = results.into_iter().flat_map(|(i, path, outcome)| {
+            pending.insert(i, (path, outcome));
+            std::iter::from_fn(|| {
+                let ready = pending.remove(&next)?;
+                next += 1;
+                Some(ready)
+            })
+            .collect::<Vec<_>>()
+        });
+        for (path, outcome) in in_order {
             summary.files += 1;
             match outcome {
                 Outcome::Scanned {
@@ -189,18 +206,18 @@ fn summary_line(s: &Summary, found: usize) -> String {
 type Walked = Result<PathBuf, (PathBuf, String)>;
 
 fn work(
-    queue: &Mutex<Receiver<Walked>>,
-    report: &std::sync::mpsc::SyncSender<(PathBuf, Outcome)>,
+    queue: &Mutex<Receiver<(usize, Walked)>>,
+    report: &std::sync::mpsc::SyncSender<(usize, PathBuf, Outcome)>,
     opts: &ScanOptions,
     fix: bool,
 ) {
     loop {
         let next = queue.lock().map(|q| q.recv());
-        let Ok(Ok(walked)) = next else { return };
+        let Ok(Ok((i, walked))) = next else { return };
         let path = match walked {
             Ok(path) => path,
             Err((path, e)) => {
-                if report.send((path, Outcome::Unreadable(e))).is_err() {
+                if report.send((i, path, Outcome::Unreadable(e))).is_err() {
                     return;
                 }
                 continue;
@@ -214,7 +231,7 @@ fn work(
                         "the scanner panicked on this file (a bug: please report it)".into(),
                     )
                 });
-        if report.send((path, outcome)).is_err() {
+        if report.send((i, path, outcome)).is_err() {
             return;
         }
     }
@@ -280,8 +297,8 @@ fn display(p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Every `.rs` file under `p`, depth first, in name order; `target/` and
-/// hidden directories are skipped below the root, symlinks below it not
+/// Every `.rs` file under `p`, depth first, in name order; cargo's
+/// `target/` and hidden directories are skipped below the root, symlinks below it not
 /// followed, and whatever `skip` says. What can't be read is sent as such.
 fn walk(
     p: &Path,
@@ -310,7 +327,12 @@ fn walk(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if !root && (name == "target" || name.starts_with('.')) {
+    // cargo's build directory (beside a Cargo.toml, or tagged as a cache):
+    // not a source module that happens to be named `target`.
+    let build_dir = name == "target"
+        && (p.join("CACHEDIR.TAG").exists()
+            || p.parent().is_some_and(|d| d.join("Cargo.toml").exists()));
+    if !root && (build_dir || name.starts_with('.')) {
         return true;
     }
     let entries = match std::fs::read_dir(p) {

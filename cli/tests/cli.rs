@@ -682,9 +682,11 @@ fn scan_tree() -> tempfile::TempDir {
     std::fs::create_dir_all(dir.path().join("src")).unwrap();
     std::fs::create_dir_all(dir.path().join("target/debug")).unwrap();
     std::fs::create_dir_all(dir.path().join(".hidden")).unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
     std::fs::write(dir.path().join("src/ok.rs"), "fn f() {}\n").unwrap();
     std::fs::write(dir.path().join("src/bad.rs"), SCAN_BAD).unwrap();
-    // Skipped: build output and hidden directories.
+    // Skipped: build output (cargo's target/, beside Cargo.toml) and hidden
+    // directories.
     std::fs::write(dir.path().join("target/debug/gen.rs"), SCAN_BAD).unwrap();
     std::fs::write(dir.path().join(".hidden/x.rs"), SCAN_BAD).unwrap();
     dir
@@ -903,6 +905,53 @@ fn scan_exclude_matches_however_spelled_and_must_exist() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// A source module named `target` is scanned; cargo's build directory
+/// (beside a Cargo.toml, or holding its CACHEDIR.TAG) is not.
+#[test]
+fn scan_skips_cargos_target_dir_not_a_module_named_target() {
+    let dir = scan_tree();
+    std::fs::create_dir_all(dir.path().join("src/target")).unwrap();
+    std::fs::write(dir.path().join("src/target/mod.rs"), SCAN_BAD).unwrap();
+    std::fs::create_dir_all(dir.path().join("elsewhere/target")).unwrap();
+    std::fs::write(dir.path().join("elsewhere/target/CACHEDIR.TAG"), "").unwrap();
+    std::fs::write(dir.path().join("elsewhere/target/gen.rs"), SCAN_BAD).unwrap();
+    let out = flakeproof()
+        .arg("scan")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("--> src/target/mod.rs:4"), "{stdout}");
+    assert!(!stdout.contains("gen.rs"), "{stdout}");
+}
+
+/// The same tree prints the same with one worker or four: findings come
+/// in the walk's order, not as workers finish (here a large first file
+/// would finish last).
+#[test]
+fn scan_output_is_in_walk_order_whatever_the_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let big: String = std::iter::repeat_n("fn filler() { let _ = (1, 2, 3); }\n", 5_000).collect();
+    std::fs::write(dir.path().join("a.rs"), format!("{SCAN_BAD}{big}")).unwrap();
+    for i in 0..8 {
+        std::fs::write(dir.path().join(format!("b{i}.rs")), SCAN_BAD).unwrap();
+    }
+    let run = |jobs: &str| {
+        let out = flakeproof()
+            .args(["scan", "-j", jobs, "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        text(&out.stdout)
+    };
+    let one = run("1");
+    assert!(
+        one.find("a.rs").unwrap() < one.find("b0.rs").unwrap(),
+        "{one}"
+    );
+    assert_eq!(run("4"), one);
 }
 
 #[test]

@@ -88,6 +88,9 @@ pub fn sarif(s: &Summary) -> Value {
                     "rules": rules,
                 },
             },
+            // Columns count characters (proc-macro2's spans), not the
+            // UTF-16 code units SARIF assumes unless told.
+            "columnKind": "unicodeCodePoints",
             "invocations": [{
                 "executionSuccessful": s.errors.is_empty(),
                 "toolExecutionNotifications": notes,

@@ -99,6 +99,7 @@ fn sarif_has_the_shape_code_scanning_reads() {
     assert_eq!(loc["artifactLocation"]["uri"], "tests/a%20b.rs");
     assert_eq!(loc["region"]["startLine"], 4);
     assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
 }
 
 #[test]
