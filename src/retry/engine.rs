@@ -90,12 +90,7 @@ impl RetryPolicy {
                 Ok(v) => break (Ok(v), Stop::Succeeded),
                 Err(e) => e,
             };
-            let mut then = run.failed(&err);
-            if let Then::Arm = then {
-                let armed = wake.as_deref_mut().is_some_and(|w| w.arm(&err));
-                then = run.armed(armed, &err);
-            }
-            match then {
+            match run.after(&err, |e| wake.as_deref_mut().is_some_and(|w| w.arm(e))) {
                 Then::Stop(stop) => break (Err(err), stop),
                 Then::Retry => {}
                 Then::Sleep(delay) => {
@@ -108,7 +103,7 @@ impl RetryPolicy {
                     let waited = run.clock.now().saturating_sub(t0);
                     run.woke(event, waited);
                 }
-                Then::Arm => unreachable!("answered by `armed`"),
+                Then::Arm => unreachable!("answered inside `after`"),
             }
         };
         (result, run.report(stop))
@@ -190,8 +185,21 @@ impl<'p> Run<'p> {
         }
     }
 
+    /// The attempt failed with `err`: what next, never [`Then::Arm`]: where
+    /// the run wants its waker armed, `arm` is asked to, and the answer
+    /// decides. Both drivers (the blocking loop, the future) go through it.
+    pub(crate) fn after(&mut self, err: &io::Error, arm: impl FnOnce(&io::Error) -> bool) -> Then {
+        match self.failed(err) {
+            Then::Arm => {
+                let armed = arm(err);
+                self.armed(armed, err)
+            }
+            then => then,
+        }
+    }
+
     /// The attempt failed with `err`: what next.
-    pub(crate) fn failed(&mut self, err: &io::Error) -> Then {
+    fn failed(&mut self, err: &io::Error) -> Then {
         if !self.policy.classifier.is_transient(err) {
             return Then::Stop(Stop::Permanent);
         }
@@ -205,7 +213,7 @@ impl<'p> Run<'p> {
     }
 
     /// The driver armed its waker (`armed`) or couldn't, after [`Then::Arm`].
-    pub(crate) fn armed(&mut self, armed: bool, err: &io::Error) -> Then {
+    fn armed(&mut self, armed: bool, err: &io::Error) -> Then {
         if armed {
             // Watching now: whatever was released before this moment is
             // seen by trying again at once.

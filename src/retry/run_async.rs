@@ -100,12 +100,7 @@ impl RetryPolicy {
                     Err(e) => e,
                 },
             };
-            let mut then = run.failed(&err);
-            if let Then::Arm = then {
-                let armed = wake.as_deref_mut().is_some_and(|w| w.arm(&err));
-                then = run.armed(armed, &err);
-            }
-            match then {
+            match run.after(&err, |e| wake.as_deref_mut().is_some_and(|w| w.arm(e))) {
                 Then::Stop(stop) => break (Err(err), stop),
                 Then::Retry => {}
                 Then::Sleep(delay) => {
@@ -124,7 +119,7 @@ impl RetryPolicy {
                     let waited = run.clock.now().saturating_sub(t0);
                     run.woke(event, waited);
                 }
-                Then::Arm => unreachable!("answered by `armed`"),
+                Then::Arm => unreachable!("answered inside `after`"),
             }
         };
         (result, run.report(stop))
