@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod crates;
 mod doctor;
 mod exit;
 mod run;
@@ -16,6 +17,7 @@ mod shield;
 mod stress;
 mod sweep;
 mod term;
+mod walk;
 
 /// Fault plans for whole process trees, from the command line.
 #[derive(Parser)]
@@ -184,8 +186,10 @@ enum Command {
         /// retrying spawn (`SpawnRetryExt`), in place; the rest stay findings.
         #[arg(long)]
         fix: bool,
-        /// Treat every file as built for Windows (a cross-platform crate),
-        /// not only those whose cfgs say so.
+        /// Treat every file as built for Windows, not only those whose
+        /// cfgs, or whose crate, say so (a crate is built for Windows when
+        /// its Cargo.toml targets Windows or a file of it names Windows in
+        /// a cfg).
         #[arg(long)]
         windows: bool,
         /// Threads scanning files (default: one per core).

@@ -14,8 +14,10 @@ use std::sync::{Arc, Mutex};
 use flakeproof_scan::output::{self, Summary};
 use flakeproof_scan::{Finding, Options as ScanOptions, ParseError, Rule};
 
+use crate::crates::Crates;
 use crate::exit;
 use crate::term::Paint;
+use crate::walk::{Walked, walk};
 
 pub(crate) struct Options<'a> {
     pub paths: &'a [PathBuf],
@@ -73,6 +75,7 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
     let opts = ScanOptions {
         windows_everywhere: o.windows,
     };
+    let crates = Crates::default();
     let streaming = !o.json && !o.sarif;
     let mut summary = Summary::default();
     let mut unreadable = 0;
@@ -94,13 +97,14 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
         });
         for _ in 0..jobs {
             let (queue, to_report, opts) = (Arc::clone(&queue), to_report.clone(), opts.clone());
+            let crates = &crates;
             // syn's parser recurses per nesting level: a roomy stack, with
             // flakeproof-scan refusing files nested past its limit, keeps a
             // deep file from overflowing it (an abort no catch_unwind sees).
             let worker = std::thread::Builder::new()
                 .name("flakeproof-scan".into())
                 .stack_size(64 << 20)
-                .spawn_scoped(s, move || work(&queue, &to_report, &opts, o.fix));
+                .spawn_scoped(s, move || work(&queue, &to_report, &opts, crates, o.fix));
             if let Err(e) = worker {
                 eprintln!("flakeproof scan: could not start a scanning thread: {e}");
             }
@@ -201,14 +205,11 @@ fn summary_line(s: &Summary, found: usize) -> String {
     )
 }
 
-/// What the walk hands the workers: a file to scan, or a file or
-/// directory it could not read, to report.
-type Walked = Result<PathBuf, (PathBuf, String)>;
-
 fn work(
     queue: &Mutex<Receiver<(usize, Walked)>>,
     report: &std::sync::mpsc::SyncSender<(usize, PathBuf, Outcome)>,
     opts: &ScanOptions,
+    crates: &Crates,
     fix: bool,
 ) {
     loop {
@@ -224,13 +225,17 @@ fn work(
             }
         };
         // A scanner bug on one file must not take the others down with it.
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one(&path, opts, fix)))
-                .unwrap_or_else(|_| {
-                    Outcome::Unreadable(
-                        "the scanner panicked on this file (a bug: please report it)".into(),
-                    )
-                });
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let opts = ScanOptions {
+                windows_everywhere: opts.windows_everywhere || crates.windows(&path),
+            };
+            one(&path, &opts, fix)
+        }))
+        .unwrap_or_else(|_| {
+            Outcome::Unreadable(
+                "the scanner panicked on this file (a bug: please report it)".into(),
+            )
+        });
         if report.send((i, path, outcome)).is_err() {
             return;
         }
@@ -295,57 +300,4 @@ fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
 fn display(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
-/// Every `.rs` file under `p`, depth first, in name order; cargo's
-/// `target/` and hidden directories are skipped below the root, symlinks below it not
-/// followed, and whatever `skip` says. What can't be read is sent as such.
-fn walk(
-    p: &Path,
-    root: bool,
-    skip: &dyn Fn(&Path) -> bool,
-    send: &mut dyn FnMut(Walked) -> bool,
-) -> bool {
-    if skip(p) {
-        return true;
-    }
-    let meta = match if root {
-        std::fs::metadata(p)
-    } else {
-        std::fs::symlink_metadata(p)
-    } {
-        Ok(m) => m,
-        Err(e) => return send(Err((p.to_path_buf(), e.to_string()))),
-    };
-    if meta.is_file() {
-        return !(root || p.extension().is_some_and(|e| e == "rs")) || send(Ok(p.to_path_buf()));
-    }
-    if !meta.is_dir() {
-        return true;
-    }
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // cargo's build directory (beside a Cargo.toml, or tagged as a cache):
-    // not a source module that happens to be named `target`.
-    let build_dir = name == "target"
-        && (p.join("CACHEDIR.TAG").exists()
-            || p.parent().is_some_and(|d| d.join("Cargo.toml").exists()));
-    if !root && (build_dir || name.starts_with('.')) {
-        return true;
-    }
-    let entries = match std::fs::read_dir(p) {
-        Ok(entries) => entries,
-        Err(e) => return send(Err((p.to_path_buf(), e.to_string()))),
-    };
-    let mut children = Vec::new();
-    for entry in entries {
-        match entry {
-            Ok(e) => children.push(e.path()),
-            Err(e) => return send(Err((p.to_path_buf(), e.to_string()))),
-        }
-    }
-    children.sort();
-    children.into_iter().all(|c| walk(&c, false, skip, send))
 }

@@ -954,6 +954,65 @@ fn scan_output_is_in_walk_order_whatever_the_workers() {
     assert_eq!(run("4"), one);
 }
 
+/// Code every OS builds counts as Windows code when its crate is built for
+/// Windows: its Cargo.toml targets Windows, or another of its files names
+/// Windows in a cfg. A crate saying neither, and a crate nested inside one
+/// that does, are not.
+#[test]
+fn scan_reads_code_every_os_builds_as_windows_code_in_a_crate_built_for_windows() {
+    const PLACE: &str =
+        "pub fn place(tmp_path: &Path, exe: &Path) {\n    fs::rename(tmp_path, exe).unwrap();\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let krate = |name: &str, manifest_extra: &str, other: &str| {
+        let root = dir.path().join(name);
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\n{manifest_extra}"),
+        )
+        .unwrap();
+        std::fs::write(root.join("src/place.rs"), PLACE).unwrap();
+        std::fs::write(root.join("src/other.rs"), other).unwrap();
+    };
+    krate(
+        "by_manifest",
+        "[target.'cfg(windows)'.dependencies]\njunction = \"1\"\n",
+        "",
+    );
+    krate("by_cfg", "", "#[cfg(windows)]\nfn w() {}\n");
+    krate("neither", "", "#[cfg(unix)]\nfn u() {}\n");
+    // Nested in a Windows crate, with no Windows of its own.
+    std::fs::create_dir_all(dir.path().join("by_cfg/inner/src")).unwrap();
+    std::fs::write(
+        dir.path().join("by_cfg/inner/Cargo.toml"),
+        "[package]\nname = \"inner\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("by_cfg/inner/src/place.rs"), PLACE).unwrap();
+    let out = flakeproof()
+        .args(["scan", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    let flagged: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("--> "))
+        .collect();
+    assert_eq!(
+        flagged,
+        ["by_cfg/src/place.rs:2:9", "by_manifest/src/place.rs:2:9"],
+        "{stdout}"
+    );
+    // `--windows` takes every file as Windows code.
+    let out = flakeproof()
+        .args(["scan", "--windows", "neither", "by_cfg/inner"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout).matches("--> ").count(), 2);
+}
+
 #[test]
 fn scan_of_a_missing_path_is_a_clear_error() {
     let out = flakeproof()

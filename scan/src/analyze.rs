@@ -6,7 +6,7 @@ use crate::finding::{Finding, ParseError};
 /// What a scan may assume beyond the file's own text.
 ///
 /// ```
-/// let src = "fn f(p: &std::path::Path) { std::fs::remove_file(p).unwrap(); }\n";
+/// let src = "fn f(tmp_exe: &std::path::Path) { std::fs::remove_file(tmp_exe).unwrap(); }\n";
 /// let plain = flakeproof_scan::scan("src/f.rs", src, &Default::default()).unwrap();
 /// let everywhere = flakeproof_scan::Options { windows_everywhere: true };
 /// let windows = flakeproof_scan::scan("src/f.rs", src, &everywhere).unwrap();
@@ -15,7 +15,10 @@ use crate::finding::{Finding, ParseError};
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Treat every file as built for Windows (a cross-platform crate), not
-    /// only those that say so with a cfg.
+    /// only those that say so with a cfg. In code every OS builds,
+    /// unretried-windows-fs then reports only calls on files another
+    /// process may hold (a temp file or an extracted tool moved into place,
+    /// a program, a build's output, a path given to a command).
     pub windows_everywhere: bool,
 }
 

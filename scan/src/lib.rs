@@ -21,6 +21,7 @@
 //! docs/scan.md.
 
 mod analyze;
+mod crate_facts;
 mod finding;
 mod fix;
 mod keys;
@@ -30,5 +31,6 @@ mod rules;
 mod suppress;
 
 pub use analyze::{Options, Report, scan};
+pub use crate_facts::{manifest_builds_for_windows, mentions_windows};
 pub use finding::{Finding, ParseError, Rule, Severity};
 pub use fix::{Fixed, fix};

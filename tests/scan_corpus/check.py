@@ -8,8 +8,10 @@ at least 6 positive cases in each half and, among the hand-made (synthetic and
 rewritten) cases, at least as many negative cases as positive ones. Real cases copied from crates.io crate archives live in
 real/tune/ and real/heldout/ (licences in real/licences/); their half is the
 directory's, and their counts are also reported on their own (real positive and
-negative cases per rule and half). real/heldout2/ is a fresh held-out set collected
-later the same way (its own half, `heldout2`; no minimum per rule). With --parse, also parses every file with rustc
+negative cases per rule and half). real/heldout2/ and real/heldout3/ are fresh held-out
+sets collected later the same way (their own halves; no minimum per rule). A real case
+may name its crate's Cargo.toml (`crate_manifest`, under real/crate_manifests/) and say
+whether any file of the crate names Windows in a cfg (`crate_mentions_windows`). With --parse, also parses every file with rustc
 (RUSTC_BOOTSTRAP=1 rustc -Zparse-crate-root-only), which needs no build.
 """
 import json
@@ -20,11 +22,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 RULES = ["write-then-exec", "shell-script-stub", "hand-rolled-etxtbsy-retry",
          "in-place-replace", "unretried-windows-fs"]
-HALVES = ["tune", "heldout", "heldout2"]
-# heldout2 (real/heldout2/) is a second, fresh held-out set of crates.io excerpts only;
+HALVES = ["tune", "heldout", "heldout2", "heldout3"]
+# heldout2 and heldout3 (real/heldout2/, real/heldout3/) are fresh held-out sets of crates.io excerpts only;
 # the minimum of positive cases per half applies to tune and heldout.
 MIN_HALVES = ["tune", "heldout"]
-DIRS = ["tune", "heldout", "real/tune", "real/heldout", "real/heldout2"]
+DIRS = ["tune", "heldout", "real/tune", "real/heldout", "real/heldout2", "real/heldout3"]
 MIN_POSITIVE_PER_HALF = 6
 
 
@@ -66,10 +68,17 @@ def main():
         clash = {e["rule"] for e in case["expect"]} & set(case.get("negative_for", []))
         if clash:
             errors.append(f"{rel}: both expects and is a negative for {sorted(clash)}")
+        m = case.get("crate_manifest")
+        if m is not None and not os.path.isfile(os.path.join(HERE, m)):
+            errors.append(f"{rel}: crate manifest {m} missing")
+        if m is not None and not isinstance(case.get("crate_mentions_windows"), bool):
+            errors.append(f"{rel}: crate_mentions_windows is not true or false")
         for key in ("source", "licence", "synthetic", "note"):
             if key not in case:
                 errors.append(f"{rel}: no {key}")
     for d in DIRS:
+        if not os.path.isdir(os.path.join(HERE, d)):
+            continue
         for name in sorted(os.listdir(os.path.join(HERE, d))):
             if f"{d}/{name}" not in listed:
                 errors.append(f"{d}/{name}: not in the manifest")

@@ -81,10 +81,13 @@ impl Walker {
     }
     pub(super) fn shebang(&mut self, v: String, at: Pos) {
         // `#!/bin/sh`, `#! /usr/bin/env bash`; not `#![allow(..)]`, an inner attribute.
+        // A raw string opened as `r"\` + newline keeps that backslash in
+        // the text (a mistaken line continuation); the script follows it.
         let t = v.trim_start();
+        let t = t.strip_prefix('\\').map_or(t, str::trim_start);
         if t.starts_with("#!/") || t.starts_with("#! /") {
             self.body.shebangs.push(Shebang {
-                text: v,
+                text: t.to_string(),
                 at,
                 calls: self.call_stack.clone(),
                 bound_to: self.let_name.clone(),

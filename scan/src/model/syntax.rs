@@ -216,3 +216,22 @@ pub(super) fn params_of(sig: &syn::Signature) -> Vec<String> {
         })
         .collect()
 }
+
+/// Parameters whose type names a retry policy (`moves: &RetryPolicy`,
+/// `b: impl Backoff`): a closure given to their `.run(..)` is retried.
+pub(super) fn retry_params(sig: &syn::Signature) -> Vec<String> {
+    sig.inputs
+        .iter()
+        .filter_map(|i| match i {
+            syn::FnArg::Typed(t) => {
+                let ty = crate::keys::text_of(&t.ty);
+                let named = ty.contains("Retry") || ty.contains("Backoff");
+                match &*t.pat {
+                    syn::Pat::Ident(p) if named => Some(p.ident.to_string()),
+                    _ => None,
+                }
+            }
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
+}

@@ -73,6 +73,8 @@ pub(crate) struct Loop {
 pub(crate) struct Body {
     pub name: String,
     pub params: Vec<String>,
+    /// Parameters typed as a retry policy (see `syntax::retry_params`).
+    pub retry_params: Vec<String>,
     pub is_test: bool,
     pub calls: Vec<Call>,
     pub lets: Vec<(String, Key)>,

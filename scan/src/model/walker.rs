@@ -6,7 +6,9 @@
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, ExprCall, ExprMethodCall, Item, Lit, Macro};
 
-use super::syntax::{cfg_os, chain_of, expr_attrs, is_test_attr, os_of_cfg, params_of};
+use super::syntax::{
+    cfg_os, chain_of, expr_attrs, is_test_attr, os_of_cfg, params_of, retry_params,
+};
 use super::tokens::{ETX_NAMES, busy_text};
 use super::types::{Body, Call, Loop, Model, Os};
 use crate::keys::{Pos, key_of, text_of};
@@ -34,15 +36,15 @@ impl Walker {
 
     pub(super) fn with_body(
         &mut self,
-        name: String,
-        params: Vec<String>,
+        sig: &syn::Signature,
         test: bool,
         f: impl FnOnce(&mut Self),
     ) {
         let outer = std::mem::take(&mut self.body);
         let stack = std::mem::take(&mut self.call_stack);
-        self.body.name = name;
-        self.body.params = params;
+        self.body.name = sig.ident.to_string();
+        self.body.params = params_of(sig);
+        self.body.retry_params = retry_params(sig);
         self.body.is_test = test || *self.test.last().unwrap_or(&false);
         f(self);
         let done = std::mem::replace(&mut self.body, outer);
@@ -122,28 +124,19 @@ impl<'ast> Visit<'ast> for Walker {
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        let params = params_of(&f.sig);
         let test = is_test_attr(&f.attrs);
-        self.with_body(f.sig.ident.to_string(), params, test, |w| {
-            visit::visit_item_fn(w, f)
-        });
+        self.with_body(&f.sig, test, |w| visit::visit_item_fn(w, f));
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        let params = params_of(&f.sig);
         let test = is_test_attr(&f.attrs);
         self.scoped(&f.attrs, |w| {
-            w.with_body(f.sig.ident.to_string(), params, test, |w| {
-                visit::visit_impl_item_fn(w, f)
-            })
+            w.with_body(&f.sig, test, |w| visit::visit_impl_item_fn(w, f))
         });
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
-        let params = params_of(&f.sig);
-        self.with_body(f.sig.ident.to_string(), params, false, |w| {
-            visit::visit_trait_item_fn(w, f)
-        });
+        self.with_body(&f.sig, false, |w| visit::visit_trait_item_fn(w, f));
     }
 
     fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
@@ -234,9 +227,18 @@ impl<'ast> Visit<'ast> for Walker {
             bound_to: None,
             in_retry_closure: false,
         });
-        let retryish = name.to_ascii_lowercase().contains("retry") || name.contains("backoff");
+        // `flakeproof::fs::rename(..)` retries itself, like a closure given
+        // to a retry function.
+        let retryish = name.to_ascii_lowercase().contains("retry")
+            || name.contains("backoff")
+            || segs.first().is_some_and(|s| s == "flakeproof");
         self.visit_expr(&c.func);
         self.call_stack.push(idx);
+        if segs.first().is_some_and(|s| s == "flakeproof") {
+            self.body.calls[idx].in_retry_closure = true;
+        }
+        // `drop(fs::remove_file(p))`: a failure dropped on purpose.
+        self.drop_next = name == "drop" && (segs.len() == 1 || segs[segs.len() - 2] == "mem");
         self.retry_closure += usize::from(retryish);
         for a in &c.args {
             self.visit_expr(a);
@@ -248,9 +250,10 @@ impl<'ast> Visit<'ast> for Walker {
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
         let method = m.method.to_string();
         // `call.ok()`, `call.unwrap_or(..)`: the receiver's failure is dropped.
+        // `if fs::rename(..).is_ok()`: the caller picks a fallback.
         let drops = matches!(
             method.as_str(),
-            "ok" | "unwrap_or" | "unwrap_or_default" | "unwrap_or_else"
+            "ok" | "unwrap_or" | "unwrap_or_default" | "unwrap_or_else" | "is_ok" | "is_err"
         );
         let (root, root_args, chain) = chain_of(m);
         let idx = self.push_call(Call {
@@ -296,7 +299,8 @@ impl<'ast> Visit<'ast> for Walker {
         let retryish = method.contains("retry")
             || root.contains("Retry")
             || root.contains("retry")
-            || root.contains("Robust");
+            || root.contains("Robust")
+            || self.body.retry_params.contains(root);
         self.call_stack.push(idx);
         self.retry_closure += usize::from(retryish);
         for a in &m.args {
@@ -304,6 +308,15 @@ impl<'ast> Visit<'ast> for Walker {
         }
         self.retry_closure -= usize::from(retryish);
         self.call_stack.pop();
+    }
+
+    /// `_ = fs::remove_file(p)`: the result thrown away, as `let _ =` does.
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        self.visit_expr(&a.left);
+        let wild = matches!(&*a.left, Expr::Infer(_));
+        self.drop_next = wild;
+        self.visit_expr(&a.right);
+        self.drop_next = false;
     }
 
     fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
@@ -339,7 +352,18 @@ impl<'ast> Visit<'ast> for Walker {
         let cond = Expr::Let(l.clone());
         self.cond += 1;
         self.errno_26(&l.expr, |v| v.visit_pat(&l.pat), &cond);
-        visit::visit_expr_let(self, l);
+        // `if let Ok(mut file) = File::create(p)`: binds the file as a `let` does.
+        let bound = match &*l.pat {
+            syn::Pat::TupleStruct(t) if t.elems.len() == 1 => match &t.elems[0] {
+                syn::Pat::Ident(p) => Some(p.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        self.visit_pat(&l.pat);
+        self.let_name = bound;
+        self.visit_expr(&l.expr);
+        self.let_name = None;
         self.cond -= 1;
     }
 

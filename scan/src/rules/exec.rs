@@ -9,6 +9,7 @@ use crate::finding::{Finding, Rule};
 use crate::keys::{Key, Pos};
 use crate::model::{Body, Call, Os};
 
+use super::roles::{build_output, exe_name, reach};
 use super::shared::{
     Ctx, arg_for, chain_exec_mode, chmods, created_path, exec_path, name_of, same_path,
 };
@@ -116,81 +117,6 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
     in_place(ctx, body, &flagged, out);
 }
 
-const DATA_EXT: [&str; 14] = [
-    "json", "toml", "txt", "rs", "md", "log", "lock", "d", "html", "css", "js", "yml", "yaml",
-    "csv",
-];
-
-fn exe_name(body: &Body, k: &Key) -> bool {
-    let all = std::iter::once(k).chain(
-        body.lets
-            .iter()
-            .filter(|(n, _)| k.ident.as_ref() == Some(n))
-            .map(|(_, init)| init),
-    );
-    let data = name_of(body, k)
-        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
-        .is_some_and(|e| DATA_EXT.contains(&e.as_str()));
-    all.into_iter().any(|k| {
-        // A variable named for what it holds: `main_exe`, `binary`
-        // (unless the file name says data: `exe_dir.join("config.toml")`).
-        // Not `bin`, which names data as often as programs.
-        let named = |w: &String| {
-            let parts: Vec<&str> = w.split('_').collect();
-            parts.iter().any(|p| matches!(*p, "exe" | "executable" | "binary"))
-                // `fuelup_bin`, `bin_dir`: compound names for programs; a
-                // bare `bin` is as often a bin of data.
-                || (parts.len() > 1 && parts.contains(&"bin"))
-        };
-        (!data && (k.ident.iter().any(named) || k.words.iter().any(named)))
-            || k.strs.iter().any(|s| {
-                [".exe", ".dll", ".so", ".dylib", ".pyd", ".wasm"]
-                .iter()
-                .any(|e| s.ends_with(e))
-                // format!("rustup-init{EXE_SUFFIX}"): the constant inlined in the string
-                || s.contains("{EXE_SUFFIX}")
-                || s.contains("{DLL_SUFFIX}")
-            })
-            || k.words.iter().any(|w| {
-                matches!(
-                    w.as_str(),
-                    "EXE_SUFFIX" | "EXE_EXTENSION" | "DLL_SUFFIX" | "current_exe"
-                )
-            })
-    })
-}
-
-fn build_output(body: &Body, k: &Key) -> bool {
-    let all: Vec<&Key> = std::iter::once(k)
-        .chain(
-            body.lets
-                .iter()
-                .filter(|(n, _)| k.ident.as_ref() == Some(n))
-                .map(|(_, i)| i),
-        )
-        .collect();
-    let in_target = all.iter().any(|k| {
-        // `target_dir`, `target_debug.join(..)`: named for cargo's target/.
-        k.ident
-            .iter()
-            .chain(&k.words)
-            .any(|w| w.split('_').next() == Some("target"))
-            || k.strs.iter().any(|s| {
-                s == "target"
-                    || s.starts_with("target/")
-                    || s.contains("/target/")
-                    || s.contains("target\\")
-            })
-            || k.words
-                .iter()
-                .any(|w| w == "target_dir" || w == "CARGO_TARGET_DIR")
-    });
-    let data = name_of(body, k)
-        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
-        .is_some_and(|e| DATA_EXT.contains(&e.as_str()));
-    in_target && !data
-}
-
 /// Is the file at `dst` new when `at` writes it: a script being made (a
 /// `#!` literal or constant is the content: a stub, see shell-script-stub),
 /// the old file removed or renamed away just before, or a path in a temp
@@ -203,32 +129,26 @@ fn fresh(ctx: &Ctx, body: &Body, i: usize, dst: &Key) -> bool {
                 .iter()
                 .any(|w| ctx.model.script_consts.contains(w))
         });
+    // The file, or a folder it is made in (`staging_dir` removed, made
+    // again, then `staging_dir.join(name)` written), removed or moved away.
+    let made_from = reach(body, dst);
     let cleared = body.calls.iter().any(|e| {
         e.at < c.at
             && matches!(e.name.as_str(), "remove_file" | "remove_dir_all" | "rename")
-            && e.args.first().is_some_and(|a| same_path(body, a, dst))
+            && e.args.first().is_some_and(|a| {
+                same_path(body, a, dst)
+                    || (e.name == "remove_dir_all"
+                        && a.ident.as_ref().is_some_and(|d| made_from.contains(&d)))
+            })
     });
-    let in_new_temp_dir = reach(body, dst)
-        .iter()
-        .any(|w| matches!(w.as_str(), "tempdir" | "TempDir" | "tempdir_in"));
-    script || cleared || in_new_temp_dir
-}
-
-/// The names in `k`, and in the `let`s that made them, three steps back:
-/// `new_exe` ← `tmp.path().join(..)` ← `tempfile::tempdir()`.
-fn reach<'a>(body: &'a Body, k: &'a Key) -> Vec<&'a String> {
-    let mut words: Vec<&String> = k.words.iter().chain(&k.ident).collect();
-    let mut from = 0;
-    for _ in 0..3 {
-        let to = words.len();
-        for (n, init) in &body.lets {
-            if words[from..to].contains(&n) {
-                words.extend(init.words.iter().chain(&init.ident));
-            }
-        }
-        from = to;
-    }
-    words
+    // A temp dir this function made, or a name made unique (`Uuid::new_v4()`).
+    let new_name = made_from.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "tempdir" | "TempDir" | "tempdir_in" | "new_v4" | "new_v7" | "Uuid"
+        )
+    });
+    script || cleared || new_name
 }
 
 fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
@@ -261,7 +181,9 @@ fn in_place(ctx: &Ctx, body: &Body, flagged: &[Pos], out: &mut Vec<Finding>) {
             // (Windows code writing a new file and running it: no fork
             // hands its descriptor on, so no ETXTBSY to meet.)
             "the program run from this path is rewritten in place"
-        } else if run || new_file {
+        } else if run || new_file || body.is_test {
+            // (A test's helper placing a file for the tool under test: what
+            // runs it, and when, is out of sight; counted only when run here.)
             continue;
         } else if exe_name(body, dst) {
             "an executable is rewritten in place"

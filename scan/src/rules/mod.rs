@@ -4,6 +4,7 @@
 
 mod exec;
 mod retry;
+mod roles;
 mod script;
 mod shared;
 mod windows;

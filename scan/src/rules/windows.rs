@@ -4,9 +4,11 @@
 //! stays pending until the last handle closes (RACES.md §2).
 
 use crate::finding::{Finding, Rule};
+use crate::keys::Key;
 use crate::model::{Body, Call, Os};
 
-use super::shared::Ctx;
+use super::roles::produced;
+use super::shared::{Ctx, arg_for};
 
 fn op(c: &Call) -> Option<&'static str> {
     if c.method || !matches!(c.qual.as_str(), "fs" | "fs_err" | "") {
@@ -37,26 +39,64 @@ fn retried(body: &Body, c: &Call) -> bool {
         })
 }
 
-/// A file whose path says it is Windows code (`src/windows.rs`,
-/// `src/bundle/windows/msi/mod.rs`, `sys_windows.rs`): its module is
-/// declared under a `cfg(windows)` in another file, which this one can't see.
-fn windows_path(file: &str) -> bool {
+/// A file whose path says it is one OS's code (`src/windows.rs`,
+/// `src/bundle/windows/msi/mod.rs`, `sys_windows.rs`, `unix.rs`): its
+/// module is declared under a cfg in another file, which this one can't see.
+fn path_names(file: &str, os: &str) -> bool {
     let file = file.replace('\\', "/");
     file.split('/').any(|part| {
         let stem = part.strip_suffix(".rs").unwrap_or(part);
-        stem == "windows" || stem.ends_with("_windows") || stem.starts_with("windows_")
+        stem == os || stem.ends_with(&format!("_{os}")) || stem.starts_with(&format!("{os}_"))
+    })
+}
+
+/// `k` is a produced file's path (see [`produced`]), here or, for a
+/// parameter, at one of the file's calls of this function:
+/// `fn fs_rename(source, dest)` called as `fs_rename(temp, dest)`.
+fn on_produced(ctx: &Ctx, body: &Body, k: &Key) -> bool {
+    if produced(body, k) {
+        return true;
+    }
+    let (Some(id), Some(summary)) = (&k.ident, ctx.helpers.get(body.name.as_str())) else {
+        return false;
+    };
+    let Some(i) = body.params.iter().position(|p| p == id) else {
+        return false;
+    };
+    ctx.model.bodies.iter().any(|caller| {
+        caller.calls.iter().any(|c| {
+            c.name == body.name
+                && ctx.helper(c).is_some()
+                && arg_for(c, summary, i).is_some_and(|a| produced(caller, a))
+        })
     })
 }
 
 pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
     for c in &body.calls {
         let Some(op) = op(c) else { continue };
-        let windows = match c.os {
-            Os::Windows => true,
-            Os::NotWindows => false,
-            Os::Any => ctx.windows_everywhere || ctx.model.windows_aware || windows_path(ctx.file),
+        // Code only Windows builds: every unretried call counts. Code every
+        // OS builds, in a crate built for Windows too: only a call on a
+        // file another process may hold (RACES.md §2), not a lock file of
+        // its own or a folder of sources.
+        let (windows, on_produced_only) = match c.os {
+            Os::Windows => (true, false),
+            Os::NotWindows => (false, false),
+            Os::Any if path_names(ctx.file, "windows") => (true, false),
+            Os::Any
+                if ["unix", "linux", "macos"]
+                    .iter()
+                    .any(|os| path_names(ctx.file, os)) =>
+            {
+                (false, false)
+            }
+            Os::Any => (ctx.windows_everywhere || ctx.model.windows_aware, true),
         };
-        if !windows || c.dropped || retried(body, c) {
+        // A test's own cleanup fails the test, not a user: not counted.
+        if !windows || body.is_test || c.dropped || retried(body, c) {
+            continue;
+        }
+        if on_produced_only && !c.args.iter().any(|a| on_produced(ctx, body, a)) {
             continue;
         }
         out.push(ctx.finding(

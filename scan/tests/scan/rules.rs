@@ -385,13 +385,62 @@ fn swap(a: &Path, b: &Path) -> io::Result<()> {
 
 #[test]
 fn a_file_that_never_mentions_windows_is_flagged_only_when_asked() {
-    let src = "fn f(a: &Path, b: &Path) { fs::rename(a, b).unwrap(); }";
+    let src = "fn f(tmp_path: &Path, exe: &Path) { fs::rename(tmp_path, exe).unwrap(); }";
     assert_eq!(found_in("src/f.rs", src), []);
     let opts = flakeproof_scan::Options {
         windows_everywhere: true,
     };
     let r = flakeproof_scan::scan("src/f.rs", src, &opts).unwrap();
     assert_eq!(r.findings.len(), 1);
+}
+
+/// In code every OS builds, only a file another process may hold counts: a
+/// temp file or an extracted tool moved into place, a program, a build's
+/// output, a path a command was given (here or at the file's call of a
+/// helper); not the crate's own lock file or a folder of sources. Code only
+/// Windows builds counts whatever the path.
+#[test]
+fn code_built_for_every_os_is_flagged_on_files_another_process_made() {
+    let src = r##"
+fn lock_drop(lock_path: &Path) { fs::remove_file(lock_path).unwrap(); }
+fn purge(sources: &Path) { fs::remove_dir_all(sources).unwrap(); }
+fn place(tmp_path: &Path, dest: &Path) { fs::rename(tmp_path, dest).unwrap(); }
+fn clean(out: &Path) -> io::Result<()> {
+    Command::new("wix").arg("-o").arg(out).status()?;
+    fs::remove_dir_all(out)
+}
+fn fs_rename(source: &Path, dest: &Path) { fs::rename(source, dest).unwrap(); }
+fn to_dest(temp: &Path, dest: &Path) { fs_rename(temp, dest); }
+#[cfg(windows)]
+fn win(lock_path: &Path) { fs::remove_file(lock_path).unwrap(); }
+"##;
+    let opts = flakeproof_scan::Options {
+        windows_everywhere: true,
+    };
+    let lines: Vec<usize> = flakeproof_scan::scan("src/f.rs", src, &opts)
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [4, 7, 9, 12]);
+}
+
+/// A failure dropped on purpose is no unretried call: `_ = call`,
+/// `drop(call)`, `if call.is_ok()`; nor is a call to flakeproof's own fs.
+#[test]
+fn dropped_results_and_flakeproof_calls_are_not_flagged() {
+    let src = r##"
+#[cfg(windows)]
+fn f(tmp_exe: &Path, exe: &Path) {
+    _ = fs::remove_file(tmp_exe);
+    drop(fs::remove_file(tmp_exe));
+    if fs::rename(tmp_exe, exe).is_ok() { return; }
+    flakeproof::fs::remove_file(exe).unwrap();
+    fs::remove_file(exe).unwrap();
+}
+"##;
+    assert_eq!(found_in("src/f.rs", src), [("unretried-windows-fs", 8)]);
 }
 
 #[test]

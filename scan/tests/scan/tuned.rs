@@ -185,11 +185,11 @@ fn cfg_predicates_are_evaluated_not_searched() {
 #[cfg(not(unix))]
 fn a(p: &Path) { std::fs::remove_file(p).unwrap(); }
 #[cfg(not(target_os = "linux"))]
-fn b(p: &Path) { std::fs::remove_file(p).unwrap(); }
+fn b(tmp_exe: &Path) { std::fs::remove_file(tmp_exe).unwrap(); }
 #[cfg(all(windows, feature = "x"))]
 fn c(p: &Path) { std::fs::remove_file(p).unwrap(); }
 #[cfg(any(unix, windows))]
-fn d(p: &Path) { std::fs::remove_file(p).unwrap(); }
+fn d(tmp_exe: &Path) { std::fs::remove_file(tmp_exe).unwrap(); }
 #[cfg(all(unix, not(windows)))]
 fn e(p: &Path) { std::fs::remove_file(p).unwrap(); }
 #[cfg(not(test))]

@@ -1,0 +1,155 @@
+//! What a path is for, as far as one function shows: a program (named
+//! like one, or `current_exe()`), a build output (under cargo's `target/`),
+//! or a file another process made (a temp file being moved into place, an
+//! extracted archive, a download). in-place-replace asks whether a write
+//! lands on a program; unretried-windows-fs whether a rename or removal
+//! meets a file someone else may still hold.
+
+use crate::keys::Key;
+use crate::model::Body;
+
+use super::shared::name_of;
+
+const DATA_EXT: [&str; 14] = [
+    "json", "toml", "txt", "rs", "md", "log", "lock", "d", "html", "css", "js", "yml", "yaml",
+    "csv",
+];
+
+pub(super) fn exe_name(body: &Body, k: &Key) -> bool {
+    let all = std::iter::once(k).chain(
+        body.lets
+            .iter()
+            .filter(|(n, _)| k.ident.as_ref() == Some(n))
+            .map(|(_, init)| init),
+    );
+    let data = name_of(body, k)
+        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
+        .is_some_and(|e| DATA_EXT.contains(&e.as_str()));
+    all.into_iter().any(|k| {
+        // A variable named for what it holds: `main_exe`, `binary`
+        // (unless the file name says data: `exe_dir.join("config.toml")`).
+        // Not `bin`, which names data as often as programs.
+        let named = |w: &String| {
+            let parts: Vec<&str> = w.split('_').collect();
+            parts.iter().any(|p| matches!(*p, "exe" | "executable" | "binary"))
+                // `fuelup_bin`, `bin_dir`: compound names for programs; a
+                // bare `bin` is as often a bin of data.
+                || (parts.len() > 1 && parts.contains(&"bin"))
+        };
+        (!data && (k.ident.iter().any(named) || k.words.iter().any(named)))
+            || k.strs.iter().any(|s| {
+                [".exe", ".dll", ".so", ".dylib", ".pyd", ".wasm"]
+                .iter()
+                .any(|e| s.ends_with(e))
+                // format!("rustup-init{EXE_SUFFIX}"): the constant inlined in the string
+                || s.contains("{EXE_SUFFIX}")
+                || s.contains("{DLL_SUFFIX}")
+            })
+            || k.words.iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "EXE_SUFFIX" | "EXE_EXTENSION" | "DLL_SUFFIX" | "current_exe"
+                )
+            })
+    })
+}
+
+pub(super) fn build_output(body: &Body, k: &Key) -> bool {
+    let all: Vec<&Key> = std::iter::once(k)
+        .chain(
+            body.lets
+                .iter()
+                .filter(|(n, _)| k.ident.as_ref() == Some(n))
+                .map(|(_, i)| i),
+        )
+        .collect();
+    let in_target = all.iter().any(|k| {
+        // `target_dir`, `target_debug.join(..)`: named for cargo's target/.
+        k.ident
+            .iter()
+            .chain(&k.words)
+            .any(|w| w.split('_').next() == Some("target"))
+            || k.strs.iter().any(|s| {
+                s == "target"
+                    || s.starts_with("target/")
+                    || s.contains("/target/")
+                    || s.contains("target\\")
+            })
+            || k.words
+                .iter()
+                .any(|w| w == "target_dir" || w == "CARGO_TARGET_DIR")
+            // `artifact_path`, `self.output_path`: named as a build's product.
+            || k.ident.iter().chain(&k.words).any(|w| {
+                w.split('_')
+                    .any(|p| matches!(p, "artifact" | "artifacts" | "output"))
+            })
+    });
+    let data = name_of(body, k)
+        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
+        .is_some_and(|e| DATA_EXT.contains(&e.as_str()));
+    in_target && !data
+}
+
+/// The names in `k`, and in the `let`s that made them, four steps back:
+/// `new_exe` ← `tmp.path().join(..)` ← `tempfile::tempdir()`.
+pub(super) fn reach<'a>(body: &'a Body, k: &'a Key) -> Vec<&'a String> {
+    let mut words: Vec<&String> = k.words.iter().chain(&k.ident).collect();
+    let mut from = 0;
+    for _ in 0..4 {
+        let to = words.len();
+        for (n, init) in &body.lets {
+            if words[from..to].contains(&n) {
+                words.extend(init.words.iter().chain(&init.ident));
+            }
+        }
+        from = to;
+    }
+    words
+}
+
+/// Parts of a name (split at `_`) that say another process made the file
+/// or runs it: a temp or staging file moved into place, an extracted or
+/// downloaded tool, a compiler's or bundler's output, a launcher.
+const PRODUCED: [&str; 20] = [
+    "tmp",
+    "temp",
+    "staging",
+    "staged",
+    "extracted",
+    "unpacked",
+    "download",
+    "downloaded",
+    "output",
+    "artifact",
+    "artifacts",
+    "exe",
+    "bin",
+    "dll",
+    "lib",
+    "launcher",
+    "shim",
+    "compiled",
+    "object",
+    "dist",
+];
+
+/// Might another process hold `k`'s file: is it a program or a library, a
+/// build output, a file named for being made elsewhere (`tmp_path`,
+/// `extracted`, `cargo_output`), or a path a command of this function is
+/// given?
+pub(super) fn produced(body: &Body, k: &Key) -> bool {
+    let named = reach(body, k).iter().any(|w| {
+        w.split('_')
+            .any(|p| PRODUCED.contains(&p.to_ascii_lowercase().as_str()))
+    });
+    let given_to_command = body.calls.iter().any(|c| {
+        c.method
+            && c.root.ends_with("Command::new")
+            && std::iter::once(&c.root_args)
+                .chain(c.chain.iter().map(|(_, a)| a))
+                .chain(std::iter::once(&c.args))
+                .flatten()
+                .any(|a| super::shared::same_path(body, a, k))
+    });
+    named || given_to_command || exe_name(body, k) || build_output(body, k)
+}
