@@ -17,7 +17,7 @@ pub struct Options {
     /// Treat every file as built for Windows (a cross-platform crate), not
     /// only those that say so with a cfg. In code every OS builds,
     /// unretried-windows-fs then reports only calls on files another
-    /// process may hold (a temp file or an extracted tool moved into place,
+    /// process may hold (a staged file or an extracted tool moved into place,
     /// a program, a build's output, a path given to a command).
     pub windows_everywhere: bool,
 }

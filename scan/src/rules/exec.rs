@@ -141,13 +141,17 @@ fn fresh(ctx: &Ctx, body: &Body, i: usize, dst: &Key) -> bool {
                         && a.ident.as_ref().is_some_and(|d| made_from.contains(&d)))
             })
     });
-    // A temp dir this function made, or a name made unique (`Uuid::new_v4()`).
+    // A temp dir this function made, a name made unique (`Uuid::new_v4()`),
+    // or a temp name (`tmp_exe`): not where a program is run from.
     let new_name = made_from.iter().any(|w| {
         matches!(
             w.as_str(),
             "tempdir" | "TempDir" | "tempdir_in" | "new_v4" | "new_v7" | "Uuid"
         )
-    });
+    }) || dst
+        .ident
+        .iter()
+        .any(|w| w.split('_').any(|p| p == "tmp" || p == "temp"));
     script || cleared || new_name
 }
 

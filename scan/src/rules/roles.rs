@@ -1,6 +1,6 @@
 //! What a path is for, as far as one function shows: a program (named
 //! like one, or `current_exe()`), a build output (under cargo's `target/`),
-//! or a file another process made (a temp file being moved into place, an
+//! or a file another process made (a staged file being moved into place, an
 //! extracted archive, a download). in-place-replace asks whether a write
 //! lands on a program; unretried-windows-fs whether a rename or removal
 //! meets a file someone else may still hold.
@@ -10,10 +10,22 @@ use crate::model::Body;
 
 use super::shared::name_of;
 
-const DATA_EXT: [&str; 14] = [
-    "json", "toml", "txt", "rs", "md", "log", "lock", "d", "html", "css", "js", "yml", "yaml",
-    "csv",
+/// Extensions a program or a loaded library has; a literal file name
+/// ending in another (`config.toml`, `stub.o`, `app.sig`) names data.
+const PROGRAM_EXT: [&str; 12] = [
+    "exe", "dll", "so", "dylib", "pyd", "wasm", "node", "bat", "cmd", "sh", "com", "ps1",
 ];
+
+/// Does the file name a literal gives `k` say data, not a program:
+/// `exe_dir.join("config.toml")`, `main_exe().with_file_name("stub.o")`?
+/// (Not `tool-1.2.3`: a version, not an extension.)
+fn data_name(body: &Body, k: &Key) -> bool {
+    name_of(body, k)
+        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
+        .is_some_and(|e| {
+            e.chars().all(|c| c.is_ascii_alphabetic()) && !PROGRAM_EXT.contains(&e.as_str())
+        })
+}
 
 pub(super) fn exe_name(body: &Body, k: &Key) -> bool {
     let all = std::iter::once(k).chain(
@@ -22,9 +34,7 @@ pub(super) fn exe_name(body: &Body, k: &Key) -> bool {
             .filter(|(n, _)| k.ident.as_ref() == Some(n))
             .map(|(_, init)| init),
     );
-    let data = name_of(body, k)
-        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
-        .is_some_and(|e| DATA_EXT.contains(&e.as_str()));
+    let data = data_name(body, k);
     all.into_iter().any(|k| {
         // A variable named for what it holds: `main_exe`, `binary`
         // (unless the file name says data: `exe_dir.join("config.toml")`).
@@ -84,9 +94,7 @@ pub(super) fn build_output(body: &Body, k: &Key) -> bool {
                     .any(|p| matches!(p, "artifact" | "artifacts" | "output"))
             })
     });
-    let data = name_of(body, k)
-        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
-        .is_some_and(|e| DATA_EXT.contains(&e.as_str()));
+    let data = data_name(body, k);
     in_target && !data
 }
 
@@ -108,11 +116,9 @@ pub(super) fn reach<'a>(body: &'a Body, k: &'a Key) -> Vec<&'a String> {
 }
 
 /// Parts of a name (split at `_`) that say another process made the file
-/// or runs it: a temp or staging file moved into place, an extracted or
+/// or runs it: a staged file moved into place, an extracted or
 /// downloaded tool, a compiler's or bundler's output, a launcher.
-const PRODUCED: [&str; 20] = [
-    "tmp",
-    "temp",
+const PRODUCED: [&str; 18] = [
     "staging",
     "staged",
     "extracted",
@@ -134,7 +140,7 @@ const PRODUCED: [&str; 20] = [
 ];
 
 /// Might another process hold `k`'s file: is it a program or a library, a
-/// build output, a file named for being made elsewhere (`tmp_path`,
+/// build output, a file named for being made elsewhere (`staged`,
 /// `extracted`, `cargo_output`), or a path a command of this function is
 /// given?
 pub(super) fn produced(body: &Body, k: &Key) -> bool {

@@ -8,7 +8,7 @@ use crate::keys::Key;
 use crate::model::{Body, Call, Os};
 
 use super::roles::produced;
-use super::shared::{Ctx, arg_for};
+use super::shared::{Ctx, arg_for, same_path};
 
 fn op(c: &Call) -> Option<&'static str> {
     if c.method || !matches!(c.qual.as_str(), "fs" | "fs_err" | "") {
@@ -72,6 +72,43 @@ fn on_produced(ctx: &Ctx, body: &Body, k: &Key) -> bool {
     })
 }
 
+/// Two renames of one function sharing a path, one of them to or from a
+/// place named for keeping a file aside: a file moved aside and another
+/// moved into its place (`rename(dest, temp)`, `rename(source, dest)`), the
+/// way a program or a tool that may be running is replaced. (Not a log
+/// rotation's chain of renames.)
+fn swapped(body: &Body, c: &Call) -> bool {
+    const ASIDE: [&str; 12] = [
+        "temp",
+        "tmp",
+        "old",
+        "backup",
+        "bak",
+        "aside",
+        "stash",
+        "stashed",
+        "previous",
+        "prev",
+        "relocated",
+        "sidelined",
+    ];
+    let aside = |k: &Key| {
+        k.ident
+            .iter()
+            .chain(&k.words)
+            .any(|w| w.split('_').any(|p| ASIDE.contains(&p)))
+    };
+    c.name == "rename"
+        && body.calls.iter().any(|r| {
+            r.at != c.at
+                && op(r) == Some("rename")
+                && r.args
+                    .iter()
+                    .any(|a| c.args.iter().any(|b| same_path(body, a, b)))
+                && r.args.iter().chain(&c.args).any(aside)
+        })
+}
+
 pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
     for c in &body.calls {
         let Some(op) = op(c) else { continue };
@@ -84,7 +121,7 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
             Os::NotWindows => (false, false),
             Os::Any if path_names(ctx.file, "windows") => (true, false),
             Os::Any
-                if ["unix", "linux", "macos"]
+                if ["unix", "linux", "macos", "ios"]
                     .iter()
                     .any(|os| path_names(ctx.file, os)) =>
             {
@@ -96,7 +133,10 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
         if !windows || body.is_test || c.dropped || retried(body, c) {
             continue;
         }
-        if on_produced_only && !c.args.iter().any(|a| on_produced(ctx, body, a)) {
+        if on_produced_only
+            && !swapped(body, c)
+            && !c.args.iter().any(|a| on_produced(ctx, body, a))
+        {
             continue;
         }
         out.push(ctx.finding(

@@ -394,25 +394,36 @@ fn a_file_that_never_mentions_windows_is_flagged_only_when_asked() {
     assert_eq!(r.findings.len(), 1);
 }
 
-/// In code every OS builds, only a file another process may hold counts: a
-/// temp file or an extracted tool moved into place, a program, a build's
+/// In code every OS builds, only a file another process may hold counts: an
+/// extracted tool or a staged file moved into place, a program, a build's
 /// output, a path a command was given (here or at the file's call of a
-/// helper); not the crate's own lock file or a folder of sources. Code only
-/// Windows builds counts whatever the path.
+/// helper), a file moved aside for another to take its place; not the
+/// crate's own lock file, a folder of sources, its own config written to a
+/// temp name and renamed, or a log rotation. Code only Windows builds
+/// counts whatever the path.
 #[test]
 fn code_built_for_every_os_is_flagged_on_files_another_process_made() {
     let src = r##"
 fn lock_drop(lock_path: &Path) { fs::remove_file(lock_path).unwrap(); }
 fn purge(sources: &Path) { fs::remove_dir_all(sources).unwrap(); }
-fn place(tmp_path: &Path, dest: &Path) { fs::rename(tmp_path, dest).unwrap(); }
+fn place(tmp_path: &Path, exe: &Path) { fs::rename(tmp_path, exe).unwrap(); }
 fn clean(out: &Path) -> io::Result<()> {
     Command::new("wix").arg("-o").arg(out).status()?;
     fs::remove_dir_all(out)
 }
 fn fs_rename(source: &Path, dest: &Path) { fs::rename(source, dest).unwrap(); }
-fn to_dest(temp: &Path, dest: &Path) { fs_rename(temp, dest); }
+fn to_dest(new_exe: &Path, dest: &Path) { fs_rename(new_exe, dest); }
 #[cfg(windows)]
 fn win(lock_path: &Path) { fs::remove_file(lock_path).unwrap(); }
+fn save(tmp: &Path, config: &Path) { fs::rename(tmp, config).unwrap(); }
+fn swap_in(src: &Path, dest: &Path, temp: &Path) {
+    fs::rename(dest, temp).unwrap();
+    fs::rename(src, dest).unwrap();
+}
+fn rotate(log: &Path, first: &Path, second: &Path) {
+    fs::rename(first, second).unwrap();
+    fs::rename(log, first).unwrap();
+}
 "##;
     let opts = flakeproof_scan::Options {
         windows_everywhere: true,
@@ -423,7 +434,7 @@ fn win(lock_path: &Path) { fs::remove_file(lock_path).unwrap(); }
         .iter()
         .map(|f| f.line)
         .collect();
-    assert_eq!(lines, [4, 7, 9, 12]);
+    assert_eq!(lines, [4, 7, 9, 12, 15, 16]);
 }
 
 /// A failure dropped on purpose is no unretried call: `_ = call`,
