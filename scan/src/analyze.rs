@@ -119,7 +119,7 @@ fn is_test_path(file: &str) -> bool {
     parts[..parts.len().saturating_sub(1)].iter().any(|p| {
         matches!(
             *p,
-            "tests" | "benches" | "testsuite" | "test_support" | "testutil"
+            "tests" | "test" | "benches" | "testsuite" | "test_support" | "testutil"
         )
     }) || name.ends_with("_test.rs")
         || name.ends_with("_tests.rs")

@@ -35,33 +35,65 @@ pub(super) fn exe_name(body: &Body, k: &Key) -> bool {
             .map(|(_, init)| init),
     );
     let data = data_name(body, k);
-    all.into_iter().any(|k| {
-        // A variable named for what it holds: `main_exe`, `binary`
-        // (unless the file name says data: `exe_dir.join("config.toml")`).
-        // Not `bin`, which names data as often as programs.
-        let named = |w: &String| {
-            let parts: Vec<&str> = w.split('_').collect();
-            parts.iter().any(|p| matches!(*p, "exe" | "executable" | "binary"))
+    // `let ext = if cfg!(windows) { "pyd" } else { "so" }`, then
+    // `format!("_native.{ext}")`: an extension chosen for a program.
+    let words = reach(body, k);
+    let strs: Vec<&String> = std::iter::once(k)
+        .chain(
+            body.lets
+                .iter()
+                .filter(|(n, _)| words.contains(&n))
+                .map(|(_, i)| i),
+        )
+        .flat_map(|k| &k.strs)
+        .collect();
+    let chosen_ext = body.lets.iter().any(|(n, init)| {
+        (words.contains(&n) || strs.iter().any(|s| s.contains(&format!("{{{n}}}"))))
+            && init.strs.iter().any(|s| {
+                matches!(
+                    s.trim_start_matches('.'),
+                    "exe" | "dll" | "so" | "dylib" | "pyd"
+                )
+            })
+    });
+    // `p.set_extension("exe")` (on Windows): the path is a program's.
+    let exe_ext_set = body.calls.iter().any(|c| {
+        c.method
+            && c.name == "set_extension"
+            && c.recv
+                .as_ref()
+                .is_some_and(|r| r.ident.is_some() && r.ident == k.ident)
+            && c.args.iter().any(|a| a.strs.iter().any(|s| s == "exe"))
+    });
+    chosen_ext
+        || exe_ext_set
+        || all.into_iter().any(|k| {
+            // A variable named for what it holds: `main_exe`, `binary`
+            // (unless the file name says data: `exe_dir.join("config.toml")`).
+            // Not `bin`, which names data as often as programs.
+            let named = |w: &String| {
+                let parts: Vec<&str> = w.split('_').collect();
+                parts.iter().any(|p| matches!(*p, "exe" | "executable" | "binary"))
                 // `fuelup_bin`, `bin_dir`: compound names for programs; a
                 // bare `bin` is as often a bin of data.
                 || (parts.len() > 1 && parts.contains(&"bin"))
-        };
-        (!data && (k.ident.iter().any(named) || k.words.iter().any(named)))
-            || k.strs.iter().any(|s| {
-                [".exe", ".dll", ".so", ".dylib", ".pyd", ".wasm"]
+            };
+            (!data && (k.ident.iter().any(named) || k.words.iter().any(named)))
+                || k.strs.iter().any(|s| {
+                    [".exe", ".dll", ".so", ".dylib", ".pyd", ".wasm"]
                 .iter()
                 .any(|e| s.ends_with(e))
                 // format!("rustup-init{EXE_SUFFIX}"): the constant inlined in the string
                 || s.contains("{EXE_SUFFIX}")
                 || s.contains("{DLL_SUFFIX}")
-            })
-            || k.words.iter().any(|w| {
-                matches!(
-                    w.as_str(),
-                    "EXE_SUFFIX" | "EXE_EXTENSION" | "DLL_SUFFIX" | "current_exe"
-                )
-            })
-    })
+                })
+                || k.words.iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "EXE_SUFFIX" | "EXE_EXTENSION" | "DLL_SUFFIX" | "current_exe"
+                    )
+                })
+        })
 }
 
 pub(super) fn build_output(body: &Body, k: &Key) -> bool {
@@ -74,11 +106,12 @@ pub(super) fn build_output(body: &Body, k: &Key) -> bool {
         )
         .collect();
     let in_target = all.iter().any(|k| {
-        // `target_dir`, `target_debug.join(..)`: named for cargo's target/.
+        // `target_dir`, `target_debug.join(..)`: named for cargo's target/
+        // (a bare `target` is as often any copy's destination).
         k.ident
             .iter()
             .chain(&k.words)
-            .any(|w| w.split('_').next() == Some("target"))
+            .any(|w| w.starts_with("target_"))
             || k.strs.iter().any(|s| {
                 s == "target"
                     || s.starts_with("target/")
@@ -118,13 +151,14 @@ pub(super) fn reach<'a>(body: &'a Body, k: &'a Key) -> Vec<&'a String> {
 /// Parts of a name (split at `_`) that say another process made the file
 /// or runs it: a staged file moved into place, an extracted or
 /// downloaded tool, a compiler's or bundler's output, a launcher.
-const PRODUCED: [&str; 18] = [
+const PRODUCED: [&str; 19] = [
     "staging",
     "staged",
     "extracted",
     "unpacked",
     "download",
     "downloaded",
+    "dl",
     "output",
     "artifact",
     "artifacts",

@@ -19,6 +19,37 @@ fn content_arg(c: &Call) -> Option<usize> {
     }
 }
 
+/// A write into something that is not a file: an archive being built
+/// (`zip.write_all(..)` on a `ZipWriter`), a buffer, a child's stdin.
+fn not_a_file(body: &Body, c: &Call) -> bool {
+    let Some(recv) = c.recv.as_ref().filter(|_| c.method) else {
+        return false;
+    };
+    const NOT_FILES: [&str; 8] = [
+        "ZipWriter",
+        "Builder",
+        "Cursor",
+        "Vec",
+        "GzEncoder",
+        "stdin",
+        "stdout",
+        "stderr",
+    ];
+    std::iter::once(recv)
+        .chain(
+            body.lets
+                .iter()
+                .filter(|(n, _)| recv.ident.as_ref() == Some(n))
+                .map(|(_, init)| init),
+        )
+        .any(|k| {
+            k.words
+                .iter()
+                .chain(&k.ident)
+                .any(|w| NOT_FILES.contains(&w.as_str()))
+        })
+}
+
 /// flakeproof's own exec-safe writers: a script given to them is fine.
 fn is_flakeproof_writer(c: &Call) -> bool {
     matches!(
@@ -37,6 +68,9 @@ fn write_site(ctx: &Ctx, body: &Body, s: &Shebang) -> Option<(usize, bool)> {
             return None;
         }
         if content_arg(c).is_some() {
+            if not_a_file(body, c) {
+                return None;
+            }
             return Some((i, true));
         }
         // The file's own helper: it writes the script itself, or hands it
@@ -61,6 +95,7 @@ fn write_site(ctx: &Ctx, body: &Body, s: &Shebang) -> Option<(usize, bool)> {
         };
         if let Some(a) = content_arg(c)
             && c.args.get(a).is_some_and(is_var)
+            && !not_a_file(body, c)
         {
             return Some((i, true));
         }

@@ -198,6 +198,16 @@ fn writes_a_crate() {
 }
 "##;
     assert_eq!(found(attr), []);
+    // Written into an archive being built, or to a shell's stdin: no file.
+    let not_files = r##"
+#[test]
+fn archive() {
+    let mut zip = zip::ZipWriter::new(File::create(&p).unwrap());
+    zip.write_all(b"#!/bin/sh\n").unwrap();
+    child.stdin.as_mut().unwrap().write_all(b"#!/bin/sh\necho hi\n").unwrap();
+}
+"##;
+    assert_eq!(found(not_files), []);
 }
 
 #[test]
