@@ -46,6 +46,17 @@ impl Walker {
         self.etx_test(at, what, cond);
     }
 
+    /// A token bound by a `let` for a later comparison: it counts where the
+    /// name is compared (see the rule).
+    pub(super) fn etx_bound(&mut self, at: Pos, what: &str, name: String) {
+        self.etx_test(at, what, None);
+        if let Some(t) = self.body.etx.last_mut()
+            && t.at == at
+        {
+            t.bound_to = Some(name);
+        }
+    }
+
     /// [`etx`](Self::etx) for what tests by itself, wherever it stands
     /// (`message.ends_with("(os error 26)")` as a predicate's result).
     pub(super) fn etx_test(&mut self, at: Pos, what: &str, cond: Option<&Expr>) {
@@ -58,6 +69,7 @@ impl Walker {
             what: what.to_string(),
             with_other_kind,
             in_retry_closure: self.retry_closure > 0,
+            bound_to: None,
         });
     }
 

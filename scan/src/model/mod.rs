@@ -25,6 +25,7 @@ pub(crate) fn build(file: &syn::File, test_file: bool) -> Model {
         test: vec![test_file],
         call_stack: Vec::new(),
         let_name: None,
+        binding: None,
         retry_closure: 0,
         in_const: false,
         drop_next: false,

@@ -9,5 +9,13 @@ pub(super) fn busy_text(s: &str) -> bool {
 }
 
 /// A constant's name that stands for ETXTBSY (ends so: `ETXTBSY`,
-/// `libc::ETXTBSY`, `TEXT_FILE_BUSY`; not `ETXTBSY_MAX_ATTEMPTS`).
-pub(super) const ETX_NAMES: [&str; 4] = ["TXTBSY", "TEXT_FILE_BUSY", "TEXTFILE_BUSY", "FILE_BUSY"];
+/// `libc::ETXTBSY`, `Errno::TXTBSY`, `TEXT_FILE_BUSY`, or with a suffix
+/// saying it is the number: `ETXTBSY_ERRNO`; not `ETXTBSY_MAX_ATTEMPTS`).
+pub(super) fn etx_name(upper: &str) -> bool {
+    const NAMES: [&str; 4] = ["TXTBSY", "TEXT_FILE_BUSY", "TEXTFILE_BUSY", "FILE_BUSY"];
+    let stem = ["_ERRNO", "_CODE", "_ERR"]
+        .iter()
+        .find_map(|s| upper.strip_suffix(s))
+        .unwrap_or(upper);
+    NAMES.iter().any(|n| stem.ends_with(n))
+}

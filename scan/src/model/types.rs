@@ -61,6 +61,9 @@ pub(crate) struct EtxToken {
     pub with_other_kind: bool,
     /// Inside a closure given to a call named like a retry.
     pub in_retry_closure: bool,
+    /// Bound by a `let` (`let busy = Errno::TXTBSY.raw_os_error()`), to be
+    /// compared where the name is used.
+    pub bound_to: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -9,7 +9,7 @@ use syn::{Attribute, Expr, ExprCall, ExprMethodCall, Item, Lit, Macro};
 use super::syntax::{
     cfg_os, chain_of, expr_attrs, is_test_attr, os_of_cfg, params_of, retry_params,
 };
-use super::tokens::{ETX_NAMES, busy_text};
+use super::tokens::{busy_text, etx_name};
 use super::types::{Body, Call, Loop, Model, Os};
 use crate::keys::{Pos, key_of, text_of};
 
@@ -20,6 +20,8 @@ pub(super) struct Walker {
     pub(super) test: Vec<bool>,
     pub(super) call_stack: Vec<usize>,
     pub(super) let_name: Option<String>,
+    /// The `let` whose initializer the walk is in, however deep.
+    pub(super) binding: Option<String>,
     pub(super) retry_closure: usize,
     pub(super) in_const: bool,
     pub(super) drop_next: bool,
@@ -163,9 +165,11 @@ impl<'ast> Visit<'ast> for Walker {
             if let Some(n) = &name {
                 self.body.lets.push((n.clone(), key_of(&init.expr)));
             }
-            self.let_name = name;
+            self.let_name = name.clone();
             self.drop_next = wild;
+            let outer = std::mem::replace(&mut self.binding, name);
             self.visit_expr(&init.expr);
+            self.binding = outer;
             self.let_name = None;
             self.drop_next = false;
             if let Some((_, e)) = &init.diverge {
@@ -312,6 +316,12 @@ impl<'ast> Visit<'ast> for Walker {
 
     /// `_ = fs::remove_file(p)`: the result thrown away, as `let _ =` does.
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        // `let dir; .. dir = tempfile::tempdir()?;`: what the name holds, as a `let`.
+        if let Expr::Path(p) = &*a.left
+            && let Some(id) = p.path.get_ident()
+        {
+            self.body.lets.push((id.to_string(), key_of(&a.right)));
+        }
         self.visit_expr(&a.left);
         let wild = matches!(&*a.left, Expr::Infer(_));
         self.drop_next = wild;
@@ -438,10 +448,15 @@ impl<'ast> Visit<'ast> for Walker {
         if let Some(last) = p.path.segments.last() {
             let name = last.ident.to_string();
             let upper = name.to_ascii_uppercase();
-            if name == "ExecutableFileBusy"
-                || (name == upper && ETX_NAMES.iter().any(|n| upper.ends_with(n)))
-            {
-                self.etx(Pos::of(last.ident.span()), &name, None);
+            if name == "ExecutableFileBusy" || (name == upper && etx_name(&upper)) {
+                if self.cond == 0
+                    && let Some(b) = self.binding.clone()
+                {
+                    // `let busy = Errno::TXTBSY.raw_os_error();`, compared later.
+                    self.etx_bound(Pos::of(last.ident.span()), &name, b);
+                } else {
+                    self.etx(Pos::of(last.ident.span()), &name, None);
+                }
             }
         }
         let t = text_of(&p.path);
@@ -454,7 +469,7 @@ impl<'ast> Visit<'ast> for Walker {
     /// `Some(TEXT_FILE_BUSY)` in a pattern: a constant, spelled as a binding.
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
         let name = p.ident.to_string();
-        if name == name.to_ascii_uppercase() && ETX_NAMES.iter().any(|n| name.ends_with(n)) {
+        if name == name.to_ascii_uppercase() && etx_name(&name) {
             self.etx(Pos::of(p.ident.span()), &name, None);
         }
         visit::visit_pat_ident(self, p);

@@ -146,7 +146,15 @@ fn fresh(ctx: &Ctx, body: &Body, i: usize, dst: &Key) -> bool {
     let new_name = made_from.iter().any(|w| {
         matches!(
             w.as_str(),
-            "tempdir" | "TempDir" | "tempdir_in" | "new_v4" | "new_v7" | "Uuid"
+            "tempdir"
+                | "TempDir"
+                | "tempdir_in"
+                | "tempfile"
+                | "tempfile_in"
+                | "NamedTempFile"
+                | "new_v4"
+                | "new_v7"
+                | "Uuid"
         )
     }) || dst
         .ident

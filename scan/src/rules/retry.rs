@@ -39,6 +39,19 @@ fn is_spawn(c: &Call) -> bool {
 /// ETXTBSY to a message or an exit status retries nothing.
 fn retried(ctx: &Ctx, body: &Body, t: &EtxToken) -> bool {
     let in_loop = |b: &Body, at| b.loops.iter().any(|l| l.whole.contains(at));
+    // A bound token: its name compared in a loop (`== Some(busy)`), not
+    // merely handed to something (`retry.pause_after(&busy)`).
+    let used_in_loop = t.bound_to.as_ref().is_some_and(|n| {
+        body.calls.iter().any(|c| {
+            in_loop(body, c.at)
+                && !c.method
+                && c.name == "Some"
+                && c.args.iter().any(|a| a.ident.as_ref() == Some(n))
+        })
+    });
+    if t.bound_to.is_some() {
+        return used_in_loop;
+    }
     t.in_retry_closure
         || in_loop(body, t.at)
         || ctx.model.bodies.iter().any(|b| {

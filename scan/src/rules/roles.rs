@@ -20,35 +20,40 @@ const PROGRAM_EXT: [&str; 12] = [
 /// `exe_dir.join("config.toml")`, `main_exe().with_file_name("stub.o")`?
 /// (Not `tool-1.2.3`: a version, not an extension.)
 fn data_name(body: &Body, k: &Key) -> bool {
+    // `exe.with_extension("stamp")`: a file beside the program, not it.
+    let data_ext = |e: &str| {
+        let e = e.to_ascii_lowercase();
+        e.chars().all(|c| c.is_ascii_alphabetic()) && !PROGRAM_EXT.contains(&e.as_str())
+    };
+    if k.text.contains(".with_extension(") && k.strs.iter().any(|s| data_ext(s)) {
+        return true;
+    }
     name_of(body, k)
-        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
-        .is_some_and(|e| {
-            e.chars().all(|c| c.is_ascii_alphabetic()) && !PROGRAM_EXT.contains(&e.as_str())
-        })
+        .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
+        .is_some_and(|e| data_ext(&e))
 }
 
 pub(super) fn exe_name(body: &Body, k: &Key) -> bool {
-    let all = std::iter::once(k).chain(
-        body.lets
-            .iter()
-            .filter(|(n, _)| k.ident.as_ref() == Some(n))
-            .map(|(_, init)| init),
-    );
     let data = data_name(body, k);
-    // `let ext = if cfg!(windows) { "pyd" } else { "so" }`, then
-    // `format!("_native.{ext}")`: an extension chosen for a program.
     let words = reach(body, k);
-    let strs: Vec<&String> = std::iter::once(k)
+    // `k` and the `let`s it was made from: `dest = dir.join(&name)` after
+    // `name = format!("{stem}.exe")`.
+    let made_from: Vec<&Key> = std::iter::once(k)
         .chain(
             body.lets
                 .iter()
                 .filter(|(n, _)| words.contains(&n))
-                .map(|(_, i)| i),
+                .map(|(_, init)| init),
         )
-        .flat_map(|k| &k.strs)
         .collect();
+    // `let ext = if cfg!(windows) { "pyd" } else { "so" }`, then
+    // `format!("_native.{ext}")`: an extension chosen for a program.
     let chosen_ext = body.lets.iter().any(|(n, init)| {
-        (words.contains(&n) || strs.iter().any(|s| s.contains(&format!("{{{n}}}"))))
+        (words.contains(&n)
+            || made_from
+                .iter()
+                .flat_map(|k| &k.strs)
+                .any(|s| s.contains(&format!("{{{n}}}"))))
             && init.strs.iter().any(|s| {
                 matches!(
                     s.trim_start_matches('.'),
@@ -65,35 +70,42 @@ pub(super) fn exe_name(body: &Body, k: &Key) -> bool {
                 .is_some_and(|r| r.ident.is_some() && r.ident == k.ident)
             && c.args.iter().any(|a| a.strs.iter().any(|s| s == "exe"))
     });
-    chosen_ext
-        || exe_ext_set
-        || all.into_iter().any(|k| {
-            // A variable named for what it holds: `main_exe`, `binary`
-            // (unless the file name says data: `exe_dir.join("config.toml")`).
-            // Not `bin`, which names data as often as programs.
-            let named = |w: &String| {
-                let parts: Vec<&str> = w.split('_').collect();
-                parts.iter().any(|p| matches!(*p, "exe" | "executable" | "binary"))
-                // `fuelup_bin`, `bin_dir`: compound names for programs; a
-                // bare `bin` is as often a bin of data.
-                || (parts.len() > 1 && parts.contains(&"bin"))
-            };
-            (!data && (k.ident.iter().any(named) || k.words.iter().any(named)))
-                || k.strs.iter().any(|s| {
-                    [".exe", ".dll", ".so", ".dylib", ".pyd", ".wasm"]
+    // A variable named for what it holds: `main_exe`, `binary` (unless the
+    // file name says data: `exe_dir.join("config.toml")`). Not `bin`, which
+    // names data as often as programs; `fuelup_bin`, `bin_dir` do name
+    // programs. Only `k` and the `let` that made it are read for names.
+    let named = |w: &String| {
+        let parts: Vec<&str> = w.split('_').collect();
+        parts
+            .iter()
+            .any(|p| matches!(*p, "exe" | "executable" | "binary"))
+            || (parts.len() > 1 && parts.contains(&"bin"))
+    };
+    let direct = std::iter::once(k).chain(
+        body.lets
+            .iter()
+            .filter(|(n, _)| k.ident.as_ref() == Some(n))
+            .map(|(_, init)| init),
+    );
+    let by_name = direct
+        .into_iter()
+        .any(|k| k.ident.iter().any(named) || k.words.iter().any(named));
+    let by_literal = made_from.iter().any(|k| {
+        k.strs.iter().any(|s| {
+            [".exe", ".dll", ".so", ".dylib", ".pyd", ".wasm"]
                 .iter()
                 .any(|e| s.ends_with(e))
-                // format!("rustup-init{EXE_SUFFIX}"): the constant inlined in the string
+                // format!("rustup-init{EXE_SUFFIX}"): the constant inlined
                 || s.contains("{EXE_SUFFIX}")
                 || s.contains("{DLL_SUFFIX}")
-                })
-                || k.words.iter().any(|w| {
-                    matches!(
-                        w.as_str(),
-                        "EXE_SUFFIX" | "EXE_EXTENSION" | "DLL_SUFFIX" | "current_exe"
-                    )
-                })
+        }) || k.words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "EXE_SUFFIX" | "EXE_EXTENSION" | "DLL_SUFFIX" | "current_exe"
+            )
         })
+    });
+    !data && (chosen_ext || exe_ext_set || by_name || by_literal)
 }
 
 pub(super) fn build_output(body: &Body, k: &Key) -> bool {
@@ -107,11 +119,14 @@ pub(super) fn build_output(body: &Body, k: &Key) -> bool {
         .collect();
     let in_target = all.iter().any(|k| {
         // `target_dir`, `target_debug.join(..)`: named for cargo's target/
-        // (a bare `target` is as often any copy's destination).
-        k.ident
-            .iter()
-            .chain(&k.words)
-            .any(|w| w.starts_with("target_"))
+        // (a bare `target`, a `target_path`, is as often any copy's
+        // destination).
+        k.ident.iter().chain(&k.words).any(|w| {
+            matches!(
+                w.as_str(),
+                "target_dir" | "target_directory" | "target_debug" | "target_release"
+            )
+        })
             || k.strs.iter().any(|s| {
                 s == "target"
                     || s.starts_with("target/")
@@ -149,17 +164,16 @@ pub(super) fn reach<'a>(body: &'a Body, k: &'a Key) -> Vec<&'a String> {
 }
 
 /// Parts of a name (split at `_`) that say another process made the file
-/// or runs it: a staged file moved into place, an extracted or
-/// downloaded tool, a compiler's or bundler's output, a launcher.
-const PRODUCED: [&str; 19] = [
+/// or runs it: a staged file moved into place, an extracted tool or
+/// toolchain, a compiler's or bundler's output, a launcher. (Not a
+/// download: this process made it.)
+const PRODUCED: [&str; 17] = [
     "staging",
     "staged",
     "extracted",
     "unpacked",
-    "download",
-    "downloaded",
-    "dl",
-    "output",
+    "toolset",
+    "toolchain",
     "artifact",
     "artifacts",
     "exe",

@@ -51,10 +51,20 @@ fn path_names(file: &str, os: &str) -> bool {
 }
 
 /// `k` is a produced file's path (see [`produced`]), here or, for a
-/// parameter, at one of the file's calls of this function:
-/// `fn fs_rename(source, dest)` called as `fs_rename(temp, dest)`.
+/// parameter, at one of the file's calls of this function
+/// (`fn fs_rename(source, dest)` called as `fs_rename(new_exe, dest)`), or
+/// any path an install, uninstall or update function moves or removes.
 fn on_produced(ctx: &Ctx, body: &Body, k: &Key) -> bool {
     if produced(body, k) {
+        return true;
+    }
+    // Installer code: what an install, uninstall or update function moves
+    // or removes is a tool's files, which the tool or a scanner may hold.
+    if body
+        .name
+        .split('_')
+        .any(|p| matches!(p, "install" | "uninstall" | "update" | "upgrade"))
+    {
         return true;
     }
     let (Some(id), Some(summary)) = (&k.ident, ctx.helpers.get(body.name.as_str())) else {

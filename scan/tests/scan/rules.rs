@@ -270,6 +270,50 @@ fn message(e: &io::Error) -> &'static str {
     assert_eq!(lines, [5, 6, 7, 8, 14]);
 }
 
+/// ETXTBSY named once and compared in the loop below (`let busy =
+/// Errno::TXTBSY..`, `Some(busy)`), or by a constant named for its number
+/// (`ETXTBSY_ERRNO`); not an ETXTBSY error only built and handed on.
+#[test]
+fn etxtbsy_bound_to_a_name_or_a_numbered_constant_is_found() {
+    let src = r##"
+const ETXTBSY_ERRNO: i32 = 26;
+fn busy(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(ETXTBSY_ERRNO)
+}
+fn spawn(cmd: &mut Command) -> io::Result<Child> {
+    loop {
+        match cmd.spawn() {
+            Err(e) if busy(&e) => sleep(ms(10)),
+            r => return r,
+        }
+    }
+}
+fn retry_text_busy<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+    let busy = rustix::io::Errno::TXTBSY.raw_os_error();
+    for _ in 0..50 {
+        match f() {
+            Err(e) if e.raw_os_error() == Some(busy) => sleep(ms(10)),
+            other => return other,
+        }
+    }
+    f()
+}
+fn pauses(retry: &mut Retry) {
+    let busy = io::Error::from(io::ErrorKind::ExecutableFileBusy);
+    for _ in 0..12 {
+        retry.pause_after(&busy);
+    }
+}
+"##;
+    assert_eq!(
+        found_in("src/run.rs", src),
+        [
+            ("hand-rolled-etxtbsy-retry", 4),
+            ("hand-rolled-etxtbsy-retry", 15)
+        ]
+    );
+}
+
 #[test]
 fn a_retry_that_never_fires_and_one_that_retries_no_spawn_are_noted() {
     let src = r##"
@@ -407,7 +451,8 @@ fn a_file_that_never_mentions_windows_is_flagged_only_when_asked() {
 /// In code every OS builds, only a file another process may hold counts: an
 /// extracted tool or a staged file moved into place, a program, a build's
 /// output, a path a command was given (here or at the file's call of a
-/// helper), a file moved aside for another to take its place; not the
+/// helper), a file moved aside for another to take its place, what an
+/// install, uninstall or update function moves or removes; not the
 /// crate's own lock file, a folder of sources, its own config written to a
 /// temp name and renamed, or a log rotation. Code only Windows builds
 /// counts whatever the path.
@@ -434,6 +479,7 @@ fn rotate(log: &Path, first: &Path, second: &Path) {
     fs::rename(first, second).unwrap();
     fs::rename(log, first).unwrap();
 }
+fn uninstall(product_dir: &Path) { fs::remove_dir_all(product_dir).unwrap(); }
 "##;
     let opts = flakeproof_scan::Options {
         windows_everywhere: true,
@@ -444,7 +490,7 @@ fn rotate(log: &Path, first: &Path, second: &Path) {
         .iter()
         .map(|f| f.line)
         .collect();
-    assert_eq!(lines, [4, 7, 9, 12, 15, 16]);
+    assert_eq!(lines, [4, 7, 9, 12, 15, 16, 22]);
 }
 
 /// A failure dropped on purpose is no unretried call: `_ = call`,

@@ -91,6 +91,36 @@ fn update(new: &[u8], main_exe: &Path, module: &Path, src: &Path) -> io::Result<
     assert_eq!(found_in("src/update.rs", src), [("in-place-replace", 8)]);
 }
 
+/// What names a program reaches through `let`s and assignments: an `.exe`
+/// name made two steps back, an extension chosen for a module, a temp dir
+/// assigned after its declaration (a new file); a `stub.o` beside a program
+/// is data, and a bare `target` no cargo target dir.
+#[test]
+fn program_names_and_new_files_are_followed_through_lets_and_assignments() {
+    let src = r##"
+fn stage(tmp_dir: &Path, file_name: &str, bin_path: &Path) -> io::Result<()> {
+    let dest_file_name = format!("{file_name}.exe");
+    let dest = tmp_dir.join(&*dest_file_name);
+    fs::copy(bin_path, &dest)?;
+    let ext = if cfg!(windows) { "pyd" } else { "so" };
+    let module = site.join(format!("_native.{ext}"));
+    fs::copy(bin_path, &module)?;
+    let temp_dir;
+    temp_dir = tempfile::Builder::new().tempdir()?;
+    let bin = temp_dir.path().join("wasmer.exe");
+    fs::copy(bin_path, &bin)?;
+    let patch_file = main_exe().with_file_name("stub.o");
+    fs::write(&patch_file, b"")?;
+    fs::copy(bin_path, &target)?;
+    Ok(())
+}
+"##;
+    assert_eq!(
+        found_in("src/stage.rs", src),
+        [("in-place-replace", 5), ("in-place-replace", 8)]
+    );
+}
+
 #[test]
 fn execute_bits_by_constant_and_cfg_on_a_statement_count() {
     let src = r##"
