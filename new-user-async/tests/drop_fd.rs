@@ -97,7 +97,9 @@ async fn dropping_retrying_futures_mid_wait_leaves_no_descriptor() {
         return;
     }
     let held = dir.path().join("held");
+    // flakeproof: allow(write-then-exec) a writer held open on purpose, to make a real ETXTBSY
     let mut writer = std::fs::File::create(&held).unwrap();
+    // flakeproof: allow(shell-script-stub) the held program itself, not a fake command
     writer.write_all(b"#!/bin/sh\nexit 0\n").unwrap();
     std::fs::set_permissions(&held, std::fs::Permissions::from_mode(0o755)).unwrap();
     let with_writer = fds();

@@ -258,6 +258,7 @@ pub fn builder_main(args: &[String]) -> io::Result<()> {
             Err((e, what)) => {
                 // ETXTBSY is the expected failure of the naive copy; anything
                 // else, and any failure of flakeproof's, is worth seeing.
+                // flakeproof: allow(hand-rolled-etxtbsy-retry) tells the naive copy's expected ETXTBSY from real failures, retries nothing
                 let etxtbsy = e.raw_os_error() == Some(ETXTBSY);
                 if !etxtbsy || variant != Variant::Naive {
                     log_once(&mut logged, variant, id, &what);
@@ -315,6 +316,7 @@ pub fn server_main(args: &[String]) -> io::Result<()> {
             .output();
         match run {
             // execve refused: a builder had the file open for writing.
+            // flakeproof: allow(hand-rolled-etxtbsy-retry) counts the naive variant's ETXTBSY refusals, retries nothing
             Err(e) if e.raw_os_error() == Some(ETXTBSY) => c.add("spawn_etxtbsy", 1),
             // E.g. ENOEXEC (8) for a file truncated to nothing by a copy.
             Err(e) => {

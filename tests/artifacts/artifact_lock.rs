@@ -61,7 +61,6 @@ fn child_role() {
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(0);
                 std::fs::write(&counter, (n + 1).to_string()).unwrap();
-                // flakeproof: allow(unretried-windows-fs) the lock under test serialises this; a failure here is the bug the test looks for
                 std::fs::remove_file(&marker).unwrap();
             }
             println!("overlaps={overlaps}");

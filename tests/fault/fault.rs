@@ -252,7 +252,6 @@ fn steps_in(dir: &std::path::Path, shared: bool, steps: Steps) -> Vec<(&'static 
     let report = StubInstaller::new()
         .install_with_report(dir, "probe", "")
         .unwrap();
-    // flakeproof: allow(unretried-windows-fs) test cleanup of a stub nothing runs; a failure is worth seeing
     std::fs::remove_file(dir.join("probe")).unwrap();
     let in_memory = report.durability == flakeproof::install::Durability::Unsupported;
     let mut steps: Vec<_> = steps

@@ -31,7 +31,6 @@ fn save_leaky(dir: &Path, data: &[u8]) -> io::Result<()> {
     f.write_all(data)?;
     f.sync_all()?;
     drop(f);
-    // flakeproof: allow(unretried-windows-fs) the code under test in a sweep: it must meet the raw error
     fs::rename(&tmp, dir.join("out"))
 }
 
@@ -43,7 +42,6 @@ fn save_fixed(dir: &Path, data: &[u8]) -> io::Result<()> {
         f.write_all(data)?;
         f.sync_all()?;
         drop(f);
-        // flakeproof: allow(unretried-windows-fs) the code under test in a sweep: it must meet the raw error
         fs::rename(&tmp, dir.join("out"))
     })();
     if result.is_err() {
@@ -193,7 +191,6 @@ fn a_sweep_over_code_that_uses_std_fs_reaches_it_through_the_kernel_or_says_it_r
     fn save_config(dir: &std::path::Path) -> std::io::Result<()> {
         let tmp = dir.join("config.toml.tmp");
         std::fs::write(&tmp, "x = 1")?;
-        // flakeproof: allow(unretried-windows-fs) the code under test in a sweep: it must meet the raw error
         std::fs::rename(&tmp, dir.join("config.toml"))
     }
     let rule = if cfg!(windows) {
@@ -240,7 +237,6 @@ fn a_sweep_over_code_that_uses_std_fs_reaches_it_through_the_kernel_or_says_it_r
     fn save_config_fp(dir: &std::path::Path) -> std::io::Result<()> {
         let tmp = dir.join("config.toml.tmp");
         flakeproof::fs::write(&tmp, "x = 1")?;
-        // flakeproof: allow(unretried-windows-fs) the code under test in a sweep: it must meet the raw error
         flakeproof::fs::rename(&tmp, dir.join("config.toml"))
     }
     let s = flakeproof::Sweep::gate_only(rule, |_| {

@@ -264,7 +264,6 @@ fn injected_windows_errors_on_windows_paths_match_globs_written_with_slashes() {
     let g = FaultPlan::parse("rename(*/dest.txt)=ERROR_SHARING_VIOLATION@1..2")
         .unwrap()
         .activate();
-    // flakeproof: allow(unretried-windows-fs) the injected sharing violation must reach the test unretried
     let first = flakeproof::fs::rename(&from, &to).unwrap_err();
     assert_eq!(first.raw_os_error(), Some(ERROR_SHARING_VIOLATION));
     let (r, report) = RetryPolicy::for_op(Op::Rename)

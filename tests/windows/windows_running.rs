@@ -25,7 +25,6 @@ fn build(dir: &Path, tag: &str) -> PathBuf {
     let mut body = fs::read(crate::common::stub_helper()).unwrap();
     body.extend_from_slice(tag.as_bytes());
     let out = dir.join(format!("build-{tag}.exe"));
-    // flakeproof: allow(in-place-replace) a new build under a fresh name, never in place
     fs::write(&out, body).unwrap();
     out
 }
@@ -85,7 +84,6 @@ fn a_running_exe_is_moved_aside_replaced_and_swept_after_it_exits() {
     let tmp = builds.path().join("tmp.exe");
     // flakeproof: allow(in-place-replace) std's copy-then-rename, shown refused before Replacer is
     fs::copy(&v2, &tmp).unwrap();
-    // flakeproof: allow(unretried-windows-fs) std's rename over a running .exe, shown refused
     let rename = fs::rename(&tmp, &app).unwrap_err();
     assert_eq!(rename.raw_os_error(), Some(ERROR_ACCESS_DENIED), "{rename}");
 
@@ -160,7 +158,6 @@ fn a_replacer_killed_between_the_two_renames_is_repaired_by_the_next_sweep() {
     let aside = served
         .path()
         .join(".app.exe.00000000deadbeef.flakeproof-old");
-    // flakeproof: allow(unretried-windows-fs) the test stages a killed replacer's leftovers; nothing holds the file
     fs::rename(&app, &aside).unwrap();
     let tmp = served
         .path()
