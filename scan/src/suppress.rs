@@ -9,7 +9,7 @@ const MARK: &str = "flakeproof: allow(";
 
 /// The allows a line's comment holds: (rule ids, has a reason).
 fn allows(line: &str) -> Option<(Vec<&str>, bool)> {
-    let c = line.find("//")?;
+    let c = comment_start(line)?;
     let comment = &line[c..];
     let at = comment.find(MARK)?;
     let rest = &comment[at + MARK.len()..];
@@ -21,6 +21,42 @@ fn allows(line: &str) -> Option<(Vec<&str>, bool)> {
         .collect();
     let reason = !rest[close + 1..].trim().is_empty();
     Some((ids, reason))
+}
+
+/// Where the line's `//` comment starts, strings and character literals
+/// skipped: `"// flakeproof: allow(x) y"` in a string is no comment. (A
+/// line inside a string spread over lines is read as code.)
+fn comment_start(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => return Some(i),
+            b'"' => {
+                // A raw string `r#"..."#` ends at a quote and as many `#`s.
+                let hashes = b[..i].iter().rev().take_while(|&&c| c == b'#').count();
+                let raw = i >= hashes + 1 && b[i - hashes - 1] == b'r';
+                i += 1;
+                while i < b.len() {
+                    if !raw && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == b'"' && b[i + 1..].iter().take(hashes).all(|&c| c == b'#') {
+                        i += if raw { hashes } else { 0 };
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            // '"' and '\'' (a lifetime has no closing quote).
+            b'\'' if b.get(i + 2) == Some(&b'\'') => i += 2,
+            b'\'' if b.get(i + 1) == Some(&b'\\') && b.get(i + 3) == Some(&b'\'') => i += 3,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn comment_only(line: &str) -> bool {
@@ -78,4 +114,20 @@ pub(crate) fn apply(source: &str, findings: Vec<Finding>) -> (Vec<Finding>, usiz
         }
     }
     (kept, silenced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::comment_start;
+
+    #[test]
+    fn a_comment_starts_outside_strings_and_characters() {
+        assert_eq!(comment_start("f(); // x"), Some(5));
+        assert_eq!(comment_start(r#"s("// flakeproof: allow(a) b");"#), None);
+        assert_eq!(comment_start(r#"s("a\"//"); // c"#), Some(12));
+        assert_eq!(comment_start(r###"s(r#"x"//"#); // c"###), Some(14));
+        assert_eq!(comment_start(r#"c('"'); // c"#), Some(8));
+        assert_eq!(comment_start(r#"c('\''); // c"#), Some(9));
+        assert_eq!(comment_start("fn f<'a>(x: &'a str) {} // c"), Some(24));
+    }
 }
