@@ -35,7 +35,7 @@ fn comment_start(line: &str) -> Option<usize> {
             b'"' => {
                 // A raw string `r#"..."#` ends at a quote and as many `#`s.
                 let hashes = b[..i].iter().rev().take_while(|&&c| c == b'#').count();
-                let raw = i >= hashes + 1 && b[i - hashes - 1] == b'r';
+                let raw = i > hashes && b[i - hashes - 1] == b'r';
                 i += 1;
                 while i < b.len() {
                     if !raw && b[i] == b'\\' {
