@@ -1006,6 +1006,13 @@ fn scan_reads_code_every_os_builds_as_windows_code_in_a_crate_built_for_windows(
         ["by_cfg/src/place.rs:2:9", "by_manifest/src/place.rs:2:9"],
         "{stdout}"
     );
+    assert_eq!(
+        stdout
+            .matches("note: the crate is built for Windows")
+            .count(),
+        2,
+        "each says why code with no cfg counts: {stdout}"
+    );
     // `--windows` takes every file as Windows code.
     let out = flakeproof()
         .args(["scan", "--windows", "neither", "by_cfg/inner"])

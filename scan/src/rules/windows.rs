@@ -163,7 +163,17 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
                  src/robust/budgets.md",
                 if op == "remove_dir_all" { ", 145" } else { "" }
             ),
-            None,
+            // Why code with no Windows cfg counts: say it, so a reader
+            // can tell a crate fact from a cfg.
+            on_produced_only.then(|| {
+                if ctx.model.windows_aware {
+                    "this file names Windows, and this code builds on every OS"
+                } else {
+                    "the crate is built for Windows (its Cargo.toml, a cfg in another of its files, \
+                     or --windows), and this code builds on every OS"
+                }
+                .to_string()
+            }),
         ));
     }
 }
