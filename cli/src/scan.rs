@@ -74,8 +74,10 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
     let (to_report, results) = sync_channel::<(usize, PathBuf, Outcome)>(jobs * 4);
     let opts = ScanOptions {
         windows_everywhere: o.windows,
+        path_in_crate: None,
     };
-    let crates = Crates::default();
+    let crates = Crates::new(&exclude);
+    let exclude = &exclude;
     let streaming = !o.json && !o.sarif;
     let mut summary = Summary::default();
     let mut unreadable = 0;
@@ -226,8 +228,10 @@ fn work(
         };
         // A scanner bug on one file must not take the others down with it.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let facts = crates.facts(&path, !opts.windows_everywhere);
             let opts = ScanOptions {
-                windows_everywhere: opts.windows_everywhere || crates.windows(&path),
+                windows_everywhere: opts.windows_everywhere || facts.windows,
+                path_in_crate: facts.path_in_crate,
             };
             one(&path, &opts, fix)
         }))

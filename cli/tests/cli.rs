@@ -1022,6 +1022,40 @@ fn scan_reads_code_every_os_builds_as_windows_code_in_a_crate_built_for_windows(
     assert_eq!(text(&out.stdout).matches("--> ").count(), 2);
 }
 
+/// What the user excluded is not read for the crate's facts (a fixture
+/// naming Windows makes no crate Windows-built), and the path rules read
+/// the path inside the crate: a checkout under a directory named `test` is
+/// not all test code.
+#[test]
+fn scan_crate_facts_skip_exclusions_and_read_paths_inside_the_crate() {
+    const PLACE: &str =
+        "pub fn place(tmp_path: &Path, exe: &Path) {\n    fs::rename(tmp_path, exe).unwrap();\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("test/app");
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("fixtures")).unwrap();
+    std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
+    std::fs::write(root.join("src/place.rs"), PLACE).unwrap();
+    std::fs::write(
+        root.join("fixtures/sample.rs"),
+        "#[cfg(windows)]\nfn w() {}\n",
+    )
+    .unwrap();
+    let scan = |args: &[&str]| {
+        let out = flakeproof()
+            .arg("scan")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        text(&out.stdout).matches("--> ").count()
+    };
+    // The fixture makes the crate Windows-built; under test/ or not, src/
+    // is no test code.
+    assert_eq!(scan(&["test/app/src"]), 1);
+    assert_eq!(scan(&["test/app/src", "--exclude", "test/app/fixtures"]), 0);
+}
+
 #[test]
 fn scan_of_a_missing_path_is_a_clear_error() {
     let out = flakeproof()

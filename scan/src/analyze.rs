@@ -8,7 +8,7 @@ use crate::finding::{Finding, ParseError};
 /// ```
 /// let src = "fn f(tmp_exe: &std::path::Path) { std::fs::remove_file(tmp_exe).unwrap(); }\n";
 /// let plain = flakeproof_scan::scan("src/f.rs", src, &Default::default()).unwrap();
-/// let everywhere = flakeproof_scan::Options { windows_everywhere: true };
+/// let everywhere = flakeproof_scan::Options { windows_everywhere: true, ..Default::default() };
 /// let windows = flakeproof_scan::scan("src/f.rs", src, &everywhere).unwrap();
 /// assert_eq!((plain.findings.len(), windows.findings.len()), (0, 1));
 /// ```
@@ -18,8 +18,15 @@ pub struct Options {
     /// only those that say so with a cfg. In code every OS builds,
     /// unretried-windows-fs then reports only calls on files another
     /// process may hold (a staged file or an extracted tool moved into place,
-    /// a program, a build's output, a path given to a command).
+    /// a program, a build's output, a path given to a command). A file whose
+    /// path names another OS (`unix.rs`) is still not Windows code.
     pub windows_everywhere: bool,
+    /// The file's path inside its crate (`tests/cli.rs`, `src/windows.rs`),
+    /// where the caller knows the crate's root: the rules that read a path
+    /// (test code under `tests/`, Windows code in `windows.rs`) read this
+    /// instead of `file`, so that a checkout under `/home/me/test/` is not
+    /// all test code. `None`: `file` is read.
+    pub path_in_crate: Option<String>,
 }
 
 /// One file's findings.
@@ -52,8 +59,9 @@ pub fn scan(file: &str, source: &str, options: &Options) -> Result<Report, Parse
     let parsed = syn::parse_file(source);
     let report = parsed
         .map(|ast| {
-            let model = crate::model::build(&ast, is_test_path(file));
-            let found = crate::rules::run(file, source, &model, options.windows_everywhere);
+            let path = options.path_in_crate.as_deref().unwrap_or(file);
+            let model = crate::model::build(&ast, is_test_path(path));
+            let found = crate::rules::run(file, path, source, &model, options.windows_everywhere);
             let (findings, silenced) = crate::suppress::apply(source, found);
             Report {
                 findings,

@@ -20,13 +20,15 @@ use proc_macro2::{TokenStream, TokenTree};
 /// assert!(w("[package]\nname = \"a\"\n[target.'cfg(windows)'.dependencies]\njunction = \"1\"\n"));
 /// assert!(w("[dependencies]\nwindows-sys = { version = \"0.59\" }\n"));
 /// assert!(w("[dependencies.winapi]\nversion = \"0.3\"\n"));
+/// assert!(w("[dependencies] # what we link\nwindows-sys.workspace = true\n"));
 /// assert!(!w("[package]\nname = \"windows-helper\"\n[dependencies]\nlibc = \"0.2\"\n"));
 /// ```
 pub fn manifest_builds_for_windows(manifest: &str) -> bool {
     const DEPS: [&str; 4] = ["winapi", "windows-sys", "windows_sys", "windows"];
     let mut in_deps = false;
     for line in manifest.lines() {
-        let line = line.trim();
+        // (A `#` inside a quoted value is cut too: values are not read.)
+        let line = line.split_once('#').map_or(line, |(code, _)| code).trim();
         if let Some(header) = line.strip_prefix('[') {
             let header = header.trim_start_matches('[').trim_end_matches(']');
             if header.starts_with("target.") && header.contains("windows") {
@@ -41,9 +43,16 @@ pub fn manifest_builds_for_windows(manifest: &str) -> bool {
             in_deps = header.ends_with("dependencies");
             continue;
         }
+        // `windows-sys = ..`, `windows-sys.workspace = true`
         if in_deps
             && let Some((key, _)) = line.split_once('=')
-            && DEPS.contains(&key.trim().trim_matches(['"', '\'']))
+            && DEPS.contains(
+                &key.split('.')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches(['"', '\'']),
+            )
         {
             return true;
         }
@@ -55,7 +64,7 @@ pub fn manifest_builds_for_windows(manifest: &str) -> bool {
 /// `cfg!(target_os = "windows")`, `cfg_attr(windows, ..)`, a `cfg_if!`
 /// arm) or use `std::os::windows`? Tokens only, no parse: the command asks
 /// this of a crate's files until one says yes, before scanning them.
-/// Text that does not lex says no.
+/// Text that does not lex, or nests deeper than `scan` parses, says no.
 ///
 /// ```
 /// use flakeproof_scan::mentions_windows as m;
@@ -65,6 +74,11 @@ pub fn manifest_builds_for_windows(manifest: &str) -> bool {
 /// assert!(!m("// cfg(windows) in a comment\nfn windows() {}"));
 /// ```
 pub fn mentions_windows(source: &str) -> bool {
+    // Nested past the scan's own limit: not lexed, so the walk below (one
+    // frame per bracket) can't overflow the stack.
+    if crate::analyze::too_deep("", source).is_err() {
+        return false;
+    }
     let found = source
         .parse::<TokenStream>()
         .is_ok_and(|t| in_stream(t, false));

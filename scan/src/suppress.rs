@@ -115,19 +115,3 @@ pub(crate) fn apply(source: &str, findings: Vec<Finding>) -> (Vec<Finding>, usiz
     }
     (kept, silenced)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::comment_start;
-
-    #[test]
-    fn a_comment_starts_outside_strings_and_characters() {
-        assert_eq!(comment_start("f(); // x"), Some(5));
-        assert_eq!(comment_start(r#"s("// flakeproof: allow(a) b");"#), None);
-        assert_eq!(comment_start(r#"s("a\"//"); // c"#), Some(12));
-        assert_eq!(comment_start(r###"s(r#"x"//"#); // c"###), Some(14));
-        assert_eq!(comment_start(r#"c('"'); // c"#), Some(8));
-        assert_eq!(comment_start(r#"c('\''); // c"#), Some(9));
-        assert_eq!(comment_start("fn f<'a>(x: &'a str) {} // c"), Some(24));
-    }
-}

@@ -231,22 +231,18 @@ impl<'ast> Visit<'ast> for Walker {
             bound_to: None,
             in_retry_closure: false,
         });
-        // `flakeproof::fs::rename(..)` retries itself, like a closure given
-        // to a retry function.
-        let retryish = name.to_ascii_lowercase().contains("retry")
-            || name.contains("backoff")
-            || segs.first().is_some_and(|s| s == "flakeproof");
+        let retryish = name.to_ascii_lowercase().contains("retry") || name.contains("backoff");
         self.visit_expr(&c.func);
         self.call_stack.push(idx);
-        if segs.first().is_some_and(|s| s == "flakeproof") {
-            self.body.calls[idx].in_retry_closure = true;
-        }
         // `drop(fs::remove_file(p))`: a failure dropped on purpose.
         self.drop_next = name == "drop" && (segs.len() == 1 || segs[segs.len() - 2] == "mem");
         self.retry_closure += usize::from(retryish);
         for a in &c.args {
             self.visit_expr(a);
         }
+        // (An argument with no call in it leaves the flag unread: it must
+        // not reach the next call.)
+        self.drop_next = false;
         self.retry_closure -= usize::from(retryish);
         self.call_stack.pop();
     }
@@ -254,10 +250,11 @@ impl<'ast> Visit<'ast> for Walker {
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
         let method = m.method.to_string();
         // `call.ok()`, `call.unwrap_or(..)`: the receiver's failure is dropped.
-        // `if fs::rename(..).is_ok()`: the caller picks a fallback.
+        // `if fs::rename(..).is_ok()`: the caller picks a fallback. (Not
+        // `is_err()`, whose branch usually passes the failure on.)
         let drops = matches!(
             method.as_str(),
-            "ok" | "unwrap_or" | "unwrap_or_default" | "unwrap_or_else" | "is_ok" | "is_err"
+            "ok" | "unwrap_or" | "unwrap_or_default" | "unwrap_or_else" | "is_ok"
         );
         let (root, root_args, chain) = chain_of(m);
         let idx = self.push_call(Call {

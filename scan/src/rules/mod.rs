@@ -19,12 +19,14 @@ pub(crate) use retry::spawn_method;
 
 pub(crate) fn run(
     file: &str,
+    path: &str,
     source: &str,
     model: &Model,
     windows_everywhere: bool,
 ) -> Vec<Finding> {
     let mut ctx = Ctx {
         file,
+        path,
         lines: source.lines().collect(),
         model,
         windows_everywhere,

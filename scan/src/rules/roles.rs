@@ -8,29 +8,31 @@
 use crate::keys::Key;
 use crate::model::Body;
 
-use super::shared::name_of;
+use super::shared::{aliases, name_of};
 
-/// Extensions a program or a loaded library has; a literal file name
-/// ending in another (`config.toml`, `stub.o`, `app.sig`) names data.
-const PROGRAM_EXT: [&str; 12] = [
-    "exe", "dll", "so", "dylib", "pyd", "wasm", "node", "bat", "cmd", "sh", "com", "ps1",
+/// Extensions of data, not programs: a literal file name ending in one
+/// (`config.toml`, `stub.o`, `app.sig`) is no program. A list, not "any
+/// other": `a.out`, `tool.AppImage` and `name-1.2.3` are programs too.
+const DATA_EXT: [&str; 30] = [
+    "json", "toml", "txt", "rs", "md", "log", "lock", "d", "html", "css", "js", "yml", "yaml",
+    "csv", "o", "obj", "pdb", "map", "sig", "stamp", "sha256", "tar", "gz", "tgz", "xz", "zip",
+    "zst", "nupkg", "part", "bak",
 ];
 
-/// Does the file name a literal gives `k` say data, not a program:
-/// `exe_dir.join("config.toml")`, `main_exe().with_file_name("stub.o")`?
-/// (Not `tool-1.2.3`: a version, not an extension.)
+/// Does a literal say `k` is data, not a program: a file name
+/// `exe_dir.join("config.toml")`, `main_exe().with_file_name("stub.o")`,
+/// or an extension given to `with_extension` (`exe.with_extension("stamp")`)?
 fn data_name(body: &Body, k: &Key) -> bool {
-    // `exe.with_extension("stamp")`: a file beside the program, not it.
-    let data_ext = |e: &str| {
-        let e = e.to_ascii_lowercase();
-        e.chars().all(|c| c.is_ascii_alphabetic()) && !PROGRAM_EXT.contains(&e.as_str())
-    };
-    if k.text.contains(".with_extension(") && k.strs.iter().any(|s| data_ext(s)) {
-        return true;
+    let data = |e: &str| DATA_EXT.contains(&e.to_ascii_lowercase().as_str());
+    // The argument of the last `.with_extension("..")` in the expression.
+    if let Some((_, rest)) = k.text.rsplit_once(".with_extension(\"")
+        && let Some((ext, _)) = rest.split_once('"')
+    {
+        return data(ext);
     }
     name_of(body, k)
         .and_then(|n| n.rsplit_once('.').map(|(_, e)| e.to_string()))
-        .is_some_and(|e| data_ext(&e))
+        .is_some_and(|e| data(&e))
 }
 
 pub(super) fn exe_name(body: &Body, k: &Key) -> bool {
@@ -196,14 +198,18 @@ pub(super) fn produced(body: &Body, k: &Key) -> bool {
         w.split('_')
             .any(|p| PRODUCED.contains(&p.to_ascii_lowercase().as_str()))
     });
-    let given_to_command = body.calls.iter().any(|c| {
+    if named || exe_name(body, k) || build_output(body, k) {
+        return true;
+    }
+    // `k`'s aliases once, not once per argument compared.
+    let mine = aliases(body, k);
+    body.calls.iter().any(|c| {
         c.method
             && c.root.ends_with("Command::new")
             && std::iter::once(&c.root_args)
                 .chain(c.chain.iter().map(|(_, a)| a))
                 .chain(std::iter::once(&c.args))
                 .flatten()
-                .any(|a| super::shared::same_path(body, a, k))
-    });
-    named || given_to_command || exe_name(body, k) || build_output(body, k)
+                .any(|a| aliases(body, a).iter().any(|x| mine.contains(x)))
+    })
 }

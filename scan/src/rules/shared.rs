@@ -11,7 +11,11 @@ use crate::model::{Body, Call, Model};
 
 /// What every rule reads.
 pub(crate) struct Ctx<'a> {
+    /// How findings name the file.
     pub file: &'a str,
+    /// Its path inside its crate where known (else `file`): what the path
+    /// rules read (`src/windows.rs`).
+    pub path: &'a str,
     pub lines: Vec<&'a str>,
     pub model: &'a Model,
     pub windows_everywhere: bool,
@@ -226,6 +230,7 @@ pub(crate) fn summarize(b: &Body) -> Summary {
     let empty = Model::default();
     let ctx = Ctx {
         file: "",
+        path: "",
         lines: Vec::new(),
         model: &empty,
         windows_everywhere: false,

@@ -40,13 +40,17 @@ fn retried(body: &Body, c: &Call) -> bool {
 }
 
 /// A file whose path says it is one OS's code (`src/windows.rs`,
-/// `src/bundle/windows/msi/mod.rs`, `sys_windows.rs`, `unix.rs`): its
-/// module is declared under a cfg in another file, which this one can't see.
-fn path_names(file: &str, os: &str) -> bool {
-    let file = file.replace('\\', "/");
-    file.split('/').any(|part| {
+/// `src/bundle/windows/msi/mod.rs`, `sys_windows.rs`, `windows_util.rs`,
+/// `unix.rs`): its module is declared under a cfg in another file, which
+/// this one can't see. Only Windows is also matched as a prefix (`unix_time.rs`
+/// is about Unix time, not Unix code).
+fn path_names(path: &str, os: &str) -> bool {
+    let path = path.replace('\\', "/");
+    path.split('/').any(|part| {
         let stem = part.strip_suffix(".rs").unwrap_or(part);
-        stem == os || stem.ends_with(&format!("_{os}")) || stem.starts_with(&format!("{os}_"))
+        stem == os
+            || stem.ends_with(&format!("_{os}"))
+            || (os == "windows" && stem.starts_with("windows_"))
     })
 }
 
@@ -83,22 +87,20 @@ fn on_produced(ctx: &Ctx, body: &Body, k: &Key) -> bool {
 }
 
 /// Two renames of one function sharing a path, one of them to or from a
-/// place named for keeping a file aside: a file moved aside and another
-/// moved into its place (`rename(dest, temp)`, `rename(source, dest)`), the
-/// way a program or a tool that may be running is replaced. (Not a log
-/// rotation's chain of renames.)
+/// place named for keeping a file aside (`*tmp*`, `*backup*`, `*stash*`):
+/// a file moved aside and another moved into its place (`rename(dest,
+/// temp)`, `rename(source, dest)`), the way a program or a tool that may
+/// be running is replaced. (Not `old`/`prev`: a log rotation's chain of
+/// renames names its files so as often.)
 fn swapped(body: &Body, c: &Call) -> bool {
-    const ASIDE: [&str; 12] = [
+    const ASIDE: [&str; 9] = [
         "temp",
         "tmp",
-        "old",
         "backup",
         "bak",
         "aside",
         "stash",
         "stashed",
-        "previous",
-        "prev",
         "relocated",
         "sidelined",
     ];
@@ -129,11 +131,11 @@ pub(super) fn check(ctx: &Ctx, body: &Body, out: &mut Vec<Finding>) {
         let (windows, on_produced_only) = match c.os {
             Os::Windows => (true, false),
             Os::NotWindows => (false, false),
-            Os::Any if path_names(ctx.file, "windows") => (true, false),
+            Os::Any if path_names(ctx.path, "windows") => (true, false),
             Os::Any
                 if ["unix", "linux", "macos", "ios"]
                     .iter()
-                    .any(|os| path_names(ctx.file, os)) =>
+                    .any(|os| path_names(ctx.path, os)) =>
             {
                 (false, false)
             }

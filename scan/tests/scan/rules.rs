@@ -205,9 +205,19 @@ fn archive() {
     let mut zip = zip::ZipWriter::new(File::create(&p).unwrap());
     zip.write_all(b"#!/bin/sh\n").unwrap();
     child.stdin.as_mut().unwrap().write_all(b"#!/bin/sh\necho hi\n").unwrap();
+    let mut t = tar::Builder::new(Vec::new());
+    t.write_all(b"#!/bin/sh\n").unwrap();
 }
 "##;
     assert_eq!(found(not_files), []);
+    let temp_file = r##"
+#[test]
+fn stub() {
+    let mut f = tempfile::Builder::new().suffix(".sh").tempfile_in(dir).unwrap();
+    f.write_all(b"#!/bin/sh\necho hi\n").unwrap();
+}
+"##;
+    assert_eq!(found(temp_file), [("shell-script-stub", 5)]);
 }
 
 #[test]
@@ -443,6 +453,7 @@ fn a_file_that_never_mentions_windows_is_flagged_only_when_asked() {
     assert_eq!(found_in("src/f.rs", src), []);
     let opts = flakeproof_scan::Options {
         windows_everywhere: true,
+        ..Default::default()
     };
     let r = flakeproof_scan::scan("src/f.rs", src, &opts).unwrap();
     assert_eq!(r.findings.len(), 1);
@@ -475,14 +486,15 @@ fn swap_in(src: &Path, dest: &Path, temp: &Path) {
     fs::rename(dest, temp).unwrap();
     fs::rename(src, dest).unwrap();
 }
-fn rotate(log: &Path, first: &Path, second: &Path) {
-    fs::rename(first, second).unwrap();
-    fs::rename(log, first).unwrap();
+fn rotate(log: &Path, old_log: &Path, older_log: &Path) {
+    fs::rename(old_log, older_log).unwrap();
+    fs::rename(log, old_log).unwrap();
 }
 fn uninstall(product_dir: &Path) { fs::remove_dir_all(product_dir).unwrap(); }
 "##;
     let opts = flakeproof_scan::Options {
         windows_everywhere: true,
+        ..Default::default()
     };
     let lines: Vec<usize> = flakeproof_scan::scan("src/f.rs", src, &opts)
         .unwrap()
@@ -494,20 +506,30 @@ fn uninstall(product_dir: &Path) { fs::remove_dir_all(product_dir).unwrap(); }
 }
 
 /// A failure dropped on purpose is no unretried call: `_ = call`,
-/// `drop(call)`, `if call.is_ok()`; nor is a call to flakeproof's own fs.
+/// `drop(call)`, `if call.is_ok()`. One passed on is (`if call.is_err() {
+/// bail!(..) }`), and so is a call to flakeproof's own fs, a mirror of
+/// std that never retries; a `drop` of something else drops nothing after it.
 #[test]
-fn dropped_results_and_flakeproof_calls_are_not_flagged() {
+fn dropped_results_are_not_flagged_and_nothing_else_is_dropped() {
     let src = r##"
 #[cfg(windows)]
 fn f(tmp_exe: &Path, exe: &Path) {
     _ = fs::remove_file(tmp_exe);
     drop(fs::remove_file(tmp_exe));
     if fs::rename(tmp_exe, exe).is_ok() { return; }
+    if fs::rename(tmp_exe, exe).is_err() { bail!("no") }
     flakeproof::fs::remove_file(exe).unwrap();
-    fs::remove_file(exe).unwrap();
+    drop(format!("x")); fs::remove_file(exe).unwrap();
 }
 "##;
-    assert_eq!(found_in("src/f.rs", src), [("unretried-windows-fs", 8)]);
+    assert_eq!(
+        found_in("src/f.rs", src),
+        [
+            ("unretried-windows-fs", 7),
+            ("unretried-windows-fs", 8),
+            ("unretried-windows-fs", 9)
+        ]
+    );
 }
 
 #[test]
@@ -526,16 +548,21 @@ fn f(a: &Path, b: &Path) {
         .open("app.exe")
         .unwrap();
     log(a, "// flakeproof: allow(unretried-windows-fs) in a string"); fs::remove_file(a).unwrap();
+    log(a, r#"x"// flakeproof: allow(unretried-windows-fs) raw"#); fs::remove_file(a).unwrap();
+    log('"', "\"//"); fs::remove_file(a).unwrap(); // flakeproof: allow(unretried-windows-fs) after a quote character
 }
 "##;
     let r = flakeproof_scan::scan("src/f.rs", src, &Default::default()).unwrap();
     let lines: Vec<usize> = r.findings.iter().map(|f| f.line).collect();
     assert_eq!(
         lines,
-        [7, 8, 14],
+        [7, 8, 14, 15],
         "a marker inside a string silences nothing"
     );
-    assert_eq!(r.silenced, 3);
+    assert_eq!(
+        r.silenced, 4,
+        "one after strings and a quote character does"
+    );
     assert!(r.findings[0].note.as_deref().unwrap().contains("no reason"));
 }
 
