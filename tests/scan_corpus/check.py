@@ -8,7 +8,7 @@ at least 6 positive cases in each half and, among the hand-made (synthetic and
 rewritten) cases, at least as many negative cases as positive ones. Real cases copied from crates.io crate archives live in
 real/tune/ and real/heldout/ (licences in real/licences/); their half is the
 directory's, and their counts are also reported on their own (real positive and
-negative cases per rule and half). real/heldout2/ and real/heldout3/ are fresh held-out
+negative cases per rule and half). real/heldout2/, real/heldout3/ and real/heldout4/ are fresh held-out
 sets collected later the same way (their own halves; no minimum per rule). A real case
 may name its crate's Cargo.toml (`crate_manifest`, under real/crate_manifests/) and say
 whether any file of the crate names Windows in a cfg (`crate_mentions_windows`). With --parse, also parses every file with rustc
@@ -22,11 +22,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 RULES = ["write-then-exec", "shell-script-stub", "hand-rolled-etxtbsy-retry",
          "in-place-replace", "unretried-windows-fs"]
-HALVES = ["tune", "heldout", "heldout2", "heldout3"]
+HALVES = ["tune", "heldout", "heldout2", "heldout3", "heldout4"]
 # heldout2 and heldout3 (real/heldout2/, real/heldout3/) are fresh held-out sets of crates.io excerpts only;
 # the minimum of positive cases per half applies to tune and heldout.
 MIN_HALVES = ["tune", "heldout"]
-DIRS = ["tune", "heldout", "real/tune", "real/heldout", "real/heldout2", "real/heldout3"]
+DIRS = ["tune", "heldout", "real/tune", "real/heldout", "real/heldout2", "real/heldout3", "real/heldout4"]
 MIN_POSITIVE_PER_HALF = 6
 
 
