@@ -956,14 +956,17 @@ fn scan_output_is_in_walk_order_whatever_the_workers() {
     assert_eq!(run("4"), one);
 }
 
+/// An unretried rename of a staged program in code every OS builds: a
+/// finding only where the crate is built for Windows.
+const PLACE: &str =
+    "pub fn place(tmp_path: &Path, exe: &Path) {\n    fs::rename(tmp_path, exe).unwrap();\n}\n";
+
 /// Code every OS builds counts as Windows code when its crate is built for
 /// Windows: its Cargo.toml targets Windows, or another of its files names
 /// Windows in a cfg. A crate saying neither, and a crate nested inside one
 /// that does, are not.
 #[test]
 fn scan_reads_code_every_os_builds_as_windows_code_in_a_crate_built_for_windows() {
-    const PLACE: &str =
-        "pub fn place(tmp_path: &Path, exe: &Path) {\n    fs::rename(tmp_path, exe).unwrap();\n}\n";
     let dir = tempfile::tempdir().unwrap();
     let krate = |name: &str, manifest_extra: &str, other: &str| {
         let root = dir.path().join(name);
@@ -1028,8 +1031,6 @@ fn scan_reads_code_every_os_builds_as_windows_code_in_a_crate_built_for_windows(
 /// not all test code.
 #[test]
 fn scan_crate_facts_skip_exclusions_and_read_paths_inside_the_crate() {
-    const PLACE: &str =
-        "pub fn place(tmp_path: &Path, exe: &Path) {\n    fs::rename(tmp_path, exe).unwrap();\n}\n";
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("test/app");
     std::fs::create_dir_all(root.join("src")).unwrap();
