@@ -1,7 +1,7 @@
 //! What a path is for, as far as one function shows: a program (named
 //! like one, or `current_exe()`), a build output (under cargo's `target/`),
-//! or a file another process made (a staged file being moved into place, an
-//! extracted archive, a download). in-place-replace asks whether a write
+//! or a file another process made or runs (a staged file being moved into
+//! place, an extracted tool, a launcher). in-place-replace asks whether a write
 //! lands on a program; unretried-windows-fs whether a rename or removal
 //! meets a file someone else may still hold.
 
@@ -191,8 +191,8 @@ const PRODUCED: [&str; 17] = [
 
 /// Might another process hold `k`'s file: is it a program or a library, a
 /// build output, a file named for being made elsewhere (`staged`,
-/// `extracted`, `cargo_output`), or a path a command of this function is
-/// given?
+/// `extracted`, `compiled_object`), or a path a command of this function
+/// is given?
 pub(super) fn produced(body: &Body, k: &Key) -> bool {
     let named = reach(body, k).iter().any(|w| {
         w.split('_')
