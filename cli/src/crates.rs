@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::walk::walk;
+use crate::walk::{excluded, walk};
 
 /// What the scan of one file may assume from its crate.
 pub(crate) struct Facts {
@@ -93,12 +93,8 @@ impl<'a> Crates<'a> {
         }
         // A crate inside this one (a workspace member) is its own; what the
         // user excluded (test inputs, fixtures) is not the crate's code.
-        let skip = |p: &Path| {
-            (p != root && p.join("Cargo.toml").is_file())
-                || (!self.exclude.is_empty()
-                    && std::fs::canonicalize(p)
-                        .is_ok_and(|c| self.exclude.iter().any(|e| c.starts_with(e))))
-        };
+        let skip =
+            |p: &Path| (p != root && p.join("Cargo.toml").is_file()) || excluded(p, self.exclude);
         let mut found = false;
         walk(root, true, &skip, &mut |w| {
             if let Ok(path) = w

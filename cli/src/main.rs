@@ -189,7 +189,8 @@ enum Command {
         /// Treat every file as built for Windows, not only those whose
         /// cfgs, or whose crate, say so (a crate is built for Windows when
         /// its Cargo.toml targets Windows or a file of it names Windows in
-        /// a cfg).
+        /// a cfg); a file whose path names another OS (`unix.rs`,
+        /// `linux/`) still is not.
         #[arg(long)]
         windows: bool,
         /// Threads scanning files (default: one per core).

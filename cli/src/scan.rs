@@ -17,7 +17,7 @@ use flakeproof_scan::{Finding, Options as ScanOptions, ParseError, Rule};
 use crate::crates::Crates;
 use crate::exit;
 use crate::term::Paint;
-use crate::walk::{Walked, walk};
+use crate::walk::{Walked, excluded, walk};
 
 pub(crate) struct Options<'a> {
     pub paths: &'a [PathBuf],
@@ -84,11 +84,7 @@ pub(crate) fn scan(o: &Options) -> ExitCode {
     let mut found = 0;
     std::thread::scope(|s| {
         s.spawn(move || {
-            let skip = |p: &Path| {
-                !exclude.is_empty()
-                    && std::fs::canonicalize(p)
-                        .is_ok_and(|c| exclude.iter().any(|e| c.starts_with(e)))
-            };
+            let skip = |p: &Path| excluded(p, exclude);
             let mut seq = 0;
             for r in &roots {
                 walk(r, true, &skip, &mut |w| {

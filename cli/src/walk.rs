@@ -60,3 +60,10 @@ pub(crate) fn walk(
     children.sort();
     children.into_iter().all(|c| walk(&c, false, skip, send))
 }
+
+/// Is `p` under one of the user's `--exclude`s (given as real paths, so
+/// that `./x`, `x` and `/abs/x` are one)?
+pub(crate) fn excluded(p: &Path, exclude: &[PathBuf]) -> bool {
+    !exclude.is_empty()
+        && std::fs::canonicalize(p).is_ok_and(|c| exclude.iter().any(|e| c.starts_with(e)))
+}
